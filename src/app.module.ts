@@ -1,0 +1,55 @@
+import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { AccountModule } from './account/account.module';
+import { AdminModule } from './admin/admin.module';
+import { ApiKeysModule } from './api-keys/api-keys.module';
+import { AuditModule } from './audit/audit.module';
+import { AuthModule } from './auth/auth.module';
+import { AllExceptionsFilter } from './common/http/exception.filter';
+import { ContextMiddleware } from './common/http/context.middleware';
+import { CsrfMiddleware } from './common/http/csrf.middleware';
+import { RolesGuard } from './common/http/roles.guard';
+import { AppConfig } from './config/config';
+import { ConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
+import { JobsModule } from './jobs/jobs.module';
+import { MailModule } from './mail/mail.module';
+import { ThrottleModule } from './throttle/throttle.module';
+import { UsersModule } from './users/users.module';
+
+export interface AppOptions {
+  /** Periodic jobs (mail relay, clean-up). Off in tests, which drive them directly. */
+  runJobs: boolean;
+}
+
+@Module({})
+export class AppModule implements NestModule {
+  static forRoot(config: AppConfig, opts: AppOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule.forRoot(config),
+        ThrottleModule,
+        UsersModule,
+        AuditModule,
+        MailModule,
+        AuthModule,
+        ApiKeysModule,
+        AccountModule,
+        AdminModule,
+        HealthModule,
+        JobsModule.forRoot(opts.runJobs),
+      ],
+      providers: [
+        { provide: APP_GUARD, useClass: RolesGuard },
+        { provide: APP_FILTER, useClass: AllExceptionsFilter },
+      ],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(ContextMiddleware, CsrfMiddleware).forRoutes('{*path}');
+  }
+}

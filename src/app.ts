@@ -1,0 +1,116 @@
+import { ConsoleLogger, Logger, LogLevel, ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import cookieParser from 'cookie-parser';
+import express from 'express';
+import helmet from 'helmet';
+import * as nunjucks from 'nunjucks';
+import { AppModule, AppOptions } from './app.module';
+import { AppError } from './common/errors/app-error';
+import { AppConfig } from './config/config';
+import { ASSETS_DIR, VIEWS_DIR } from './paths';
+import { registerViewHelpers } from './views/view-helpers';
+
+const LOG_LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
+  error: ['fatal', 'error'],
+  warn: ['fatal', 'error', 'warn'],
+  info: ['fatal', 'error', 'warn', 'log'],
+  debug: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
+};
+
+/** Nest announces every module and route at start; useful only when debugging. */
+class QuietLogger extends ConsoleLogger {
+  private static readonly NOISY = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory', 'NestApplication']);
+  override log(message: unknown, context?: string): void {
+    if (context && QuietLogger.NOISY.has(context)) return;
+    super.log(message, context);
+  }
+}
+
+/** Builds the whole application; `main.ts` listens with it and the tests drive it through HTTP. */
+export async function createApp(config: AppConfig, opts: AppOptions): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, opts), {
+    rawBody: true,
+    logger: config.logLevel === 'debug' ? LOG_LEVELS.debug : new QuietLogger({ logLevels: LOG_LEVELS[config.logLevel] }),
+    abortOnError: false,
+  });
+  app.set('trust proxy', config.trustProxy ? 1 : false);
+  app.disable('x-powered-by');
+  app.useBodyParser('json', { limit: '1mb' });
+  app.useBodyParser('urlencoded', { limit: '1mb', extended: false });
+
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          fontSrc: ["'self'"],
+          connectSrc: ["'self'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          frameSrc: ["'self'"],
+        },
+      },
+      referrerPolicy: { policy: 'same-origin' },
+      xFrameOptions: { action: 'deny' },
+      strictTransportSecurity: config.secureCookies ? { maxAge: 15552000, includeSubDomains: false } : false,
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+  app.use(cookieParser());
+  app.use('/assets', express.static(ASSETS_DIR, { maxAge: config.env === 'production' ? '7d' : 0, index: false }));
+
+  const env = nunjucks.configure(VIEWS_DIR, {
+    autoescape: true,
+    express: app.getHttpAdapter().getInstance(),
+    noCache: config.env === 'development',
+    throwOnUndefined: false,
+  });
+  registerViewHelpers(env, config);
+  app.setViewEngine('njk');
+
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidUnknownValues: false,
+      transform: true,
+      exceptionFactory: (errors) => {
+        const fields: Record<string, string> = {};
+        const walk = (errs: typeof errors, prefix: string) => {
+          for (const e of errs) {
+            const name = prefix + e.property;
+            if (e.constraints) fields[name] = Object.values(e.constraints).join('; ');
+            if (e.children?.length) walk(e.children, `${name}.`);
+          }
+        };
+        walk(errors, '');
+        return AppError.validation(fields, 'Some fields are missing or invalid');
+      },
+    }),
+  );
+
+  const doc = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('kabinet admin API')
+      .setDescription(
+        'Authenticate with `Authorization: Bearer <api key>` (create keys in Admin → API keys or `npm run cli -- api-key:create --name NAME`). ' +
+          'Lists return `{"items": [...], "total": N}` and take `?limit=&offset=`; errors are `{"error": {"code", "message", "details"}}`.',
+      )
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, doc, { jsonDocumentUrl: 'api/docs-json', raw: ['json'], customSiteTitle: 'kabinet API' });
+
+  app.enableShutdownHooks();
+  Logger.flush();
+  return app;
+}

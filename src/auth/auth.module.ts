@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { AccountSecurityController, AdminProfileController } from '../profile/profile.controller';
+import { ContextMiddleware } from '../common/http/context.middleware';
+import { AuthController } from './auth.controller';
+import { AuthService } from './auth.service';
+import { PasswordResetsRepository } from './password-resets.repository';
+import { SessionsRepository } from './sessions.repository';
+import { SessionsService } from './sessions.service';
+import { SetupService } from './setup.service';
+
+@Module({
+  controllers: [AuthController, AccountSecurityController, AdminProfileController],
+  providers: [SessionsRepository, SessionsService, PasswordResetsRepository, AuthService, SetupService, ContextMiddleware],
+  exports: [SessionsService, AuthService, SetupService, ContextMiddleware, SessionsRepository],
+})
+export class AuthModule {}

@@ -1,0 +1,179 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig, Locale } from '../config/config';
+import { Actor } from '../audit/actor';
+import { AuditService } from '../audit/audit.service';
+import { AppError } from '../common/errors/app-error';
+import { randomToken, sha256 } from '../common/crypto';
+import { Database } from '../database/database.service';
+import { MailService } from '../mail/mail.service';
+import { Limit, ThrottleService } from '../throttle/throttle.service';
+import { User } from '../users/entities/user.entity';
+import { normaliseEmail, UsersRepository } from '../users/users.repository';
+import { UsersService } from '../users/users.service';
+import { PasswordResetsRepository } from './password-resets.repository';
+import { SessionsService } from './sessions.service';
+
+export interface ClientInfo {
+  ip: string;
+  userAgent: string;
+  locale: Locale;
+}
+
+const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+@Injectable()
+export class AuthService {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly db: Database,
+    private readonly users: UsersRepository,
+    private readonly usersService: UsersService,
+    private readonly sessions: SessionsService,
+    private readonly resets: PasswordResetsRepository,
+    private readonly throttle: ThrottleService,
+    private readonly mail: MailService,
+    private readonly audit: AuditService,
+  ) {}
+
+  private loginLimits(email: string, ip: string): Limit[] {
+    const windowMs = this.config.login.windowMinutes * 60_000;
+    return [
+      { bucket: `login:account:${normaliseEmail(email).slice(0, 170)}`, max: this.config.login.maxPerAccount, windowMs },
+      { bucket: `login:ip:${ip}`, max: this.config.login.maxPerIp, windowMs },
+    ];
+  }
+
+  /**
+   * Failed attempts count per account and per IP in the database; when either is full the answer is 429
+   * until its window ends, even for the right password, and even after a restart.
+   */
+  async login(email: string, password: string, client: ClientInfo): Promise<{ token: string; user: User }> {
+    const fields: Record<string, string> = {};
+    if (!email?.trim()) fields.email = 'errors.required';
+    if (!password) fields.password = 'errors.required';
+    if (Object.keys(fields).length) throw AppError.validation(fields);
+
+    const limits = this.loginLimits(email, client.ip);
+    await this.throttle.assertAllowed(limits);
+    const user = await this.users.findByEmail(email);
+    const ok = await this.usersService.verifyPassword(user, password);
+    if (!ok || !user || user.disabledAt) {
+      await this.throttle.record(limits);
+      throw new AppError('unauthenticated', 'auth.invalid_credentials', 'auth.invalid_credentials', {}, {});
+    }
+    await this.throttle.reset(limits[0].bucket);
+    return this.db.transaction(async (m) => {
+      const { token } = await this.sessions.start(m, user.id, client.ip, client.userAgent);
+      await this.audit.record(m, actorOf(user, client.ip), { action: 'auth.login', subjectType: 'user', subjectId: user.id });
+      return { token, user };
+    });
+  }
+
+  async logout(sessionId: number): Promise<void> {
+    await this.db.transaction((m) => this.sessions.end(m, sessionId));
+  }
+
+  /** Ends every session of `userId` (the caller's own too unless `keepSessionId` is given). */
+  async endAllSessions(actor: Actor, userId: number, keepSessionId?: number): Promise<number> {
+    return this.db.transaction(async (m) => {
+      const target = await this.users.findById(userId, m);
+      if (!target) throw AppError.notFound('user');
+      const ended = await this.sessions.endAllForUser(m, userId, keepSessionId);
+      await this.audit.record(m, actor, { action: 'auth.sessions_ended', subjectType: 'user', subjectId: userId, extra: { ended } });
+      return ended;
+    });
+  }
+
+  /** Same answer whether or not the address has an account, so the form cannot be used to find accounts. */
+  async requestPasswordReset(email: string, client: ClientInfo): Promise<void> {
+    if (!email?.trim() || !EMAIL_RE.test(email.trim())) throw AppError.validation({ email: 'errors.email_invalid' });
+    const windowMs = 15 * 60_000;
+    await this.throttle.consume([
+      { bucket: `reset:ip:${client.ip}`, max: 10, windowMs },
+      { bucket: `reset:account:${normaliseEmail(email).slice(0, 170)}`, max: 3, windowMs },
+    ]);
+    const user = await this.users.findByEmail(email);
+    if (!user || user.disabledAt) return;
+    const token = randomToken(32);
+    await this.db.transaction(async (m) => {
+      await this.resets.insert(m, {
+        tokenHash: sha256(token),
+        userId: user.id,
+        expiresAt: new Date(Date.now() + this.config.passwordResetTtlMinutes * 60_000),
+      });
+      await this.mail.enqueue(m, {
+        to: user.email,
+        template: 'password-reset',
+        locale: user.locale ?? client.locale,
+        vars: {
+          name: user.name,
+          link: `${this.config.appUrl}/password/reset/${token}`,
+          minutes: this.config.passwordResetTtlMinutes,
+          ip: client.ip,
+        },
+      });
+    });
+  }
+
+  async isResetTokenUsable(token: string): Promise<boolean> {
+    if (!token || token.length > 100) return false;
+    return !!(await this.resets.findUsable(this.db.manager, sha256(token), new Date()));
+  }
+
+  async resetPassword(token: string, password: string, confirm: string, client: ClientInfo): Promise<User> {
+    const fields = { ...this.usersService.validatePassword(password) };
+    if (password !== confirm) fields.confirm = 'errors.password_mismatch';
+    if (Object.keys(fields).length) throw AppError.validation(fields);
+    const hash = await this.usersService.hashPassword(password);
+    return this.db.transaction(async (m) => {
+      const now = new Date();
+      const reset = token && token.length <= 100 ? await this.resets.findUsable(m, sha256(token), now) : null;
+      if (!reset || !(await this.resets.consume(m, reset.id, now))) {
+        throw new AppError('bad_request', 'auth.reset_link_invalid', 'auth.reset_link_invalid');
+      }
+      const user = await this.users.findById(reset.userId, m);
+      if (!user) throw new AppError('bad_request', 'auth.reset_link_invalid', 'auth.reset_link_invalid');
+      await this.applyNewPassword(m, user, hash, undefined, client);
+      return user;
+    });
+  }
+
+  async changePassword(user: User, sessionId: number, current: string, password: string, confirm: string, client: ClientInfo): Promise<number> {
+    const fields = { ...this.usersService.validatePassword(password) };
+    if (password !== confirm) fields.confirm = 'errors.password_mismatch';
+    if (!(await this.usersService.verifyPassword(user, current ?? ''))) fields.current = 'errors.password_wrong';
+    if (Object.keys(fields).length) throw AppError.validation(fields);
+    const hash = await this.usersService.hashPassword(password);
+    return this.db.transaction((m) => this.applyNewPassword(m, user, hash, sessionId, client));
+  }
+
+  private async applyNewPassword(
+    m: Parameters<Parameters<Database['transaction']>[0]>[0],
+    user: User,
+    hash: string,
+    keepSessionId: number | undefined,
+    client: ClientInfo,
+  ): Promise<number> {
+    const now = new Date();
+    await this.users.setPasswordHash(m, user.id, hash);
+    await this.resets.invalidateForUser(m, user.id, now);
+    const ended = await this.sessions.endAllForUser(m, user.id, keepSessionId);
+    await this.mail.enqueue(m, {
+      to: user.email,
+      template: 'password-changed',
+      locale: user.locale ?? client.locale,
+      vars: { name: user.name, at: now.toISOString().replace('T', ' ').slice(0, 16) + ' UTC', ip: client.ip, loginUrl: `${this.config.appUrl}/password/forgot` },
+    });
+    await this.audit.record(m, actorOf(user, client.ip), {
+      action: 'auth.password_changed',
+      subjectType: 'user',
+      subjectId: user.id,
+      extra: { sessionsEnded: ended },
+    });
+    return ended;
+  }
+}
+
+export function actorOf(user: Pick<User, 'id' | 'email'>, ip: string): Actor {
+  return { userId: user.id, label: user.email, ip };
+}

@@ -1,0 +1,24 @@
+import { Injectable, NestMiddleware } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
+import { AppError } from '../errors/app-error';
+import { safeEqual } from '../crypto';
+import { ctxOf } from './request-context';
+
+const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Every state-changing request from a browser must carry the `_csrf` field (or X-CSRF-Token header).
+ * The JSON API (bearer keys, no cookies) and signed webhooks are outside its reach by design.
+ */
+@Injectable()
+export class CsrfMiddleware implements NestMiddleware {
+  use(req: Request, _res: Response, next: NextFunction): void {
+    if (SAFE.has(req.method) || req.path.startsWith('/api/') || req.path.startsWith('/webhooks/')) return next();
+    const ctx = ctxOf(req);
+    const sent = String((req.body && typeof req.body === 'object' ? req.body._csrf : undefined) ?? req.headers['x-csrf-token'] ?? '');
+    if (sent && ctx.csrfToken && safeEqual(sent, ctx.csrfToken)) return next();
+    // Logging out with a stale form after the session already ended elsewhere is harmless: let it through.
+    if (req.path === '/logout' && !ctx.user) return next();
+    next(new AppError('csrf', 'csrf_invalid', 'errors.csrf'));
+  }
+}

@@ -1,0 +1,41 @@
+import type { Request } from 'express';
+import type { ApiKeyView } from '../../api-keys/api-keys.service';
+import type { Session } from '../../auth/entities/session.entity';
+import type { Actor } from '../../audit/actor';
+import type { Locale } from '../../config/config';
+import type { User } from '../../users/entities/user.entity';
+
+/** What the middlewares learn about a request; controllers read it through decorators, never from globals. */
+export interface RequestContext {
+  user: User | null;
+  session: Session | null;
+  apiKey: ApiKeyView | null;
+  locale: Locale;
+  csrfToken: string;
+  ip: string;
+  userAgent: string;
+  /** Set by @FormView: the template a failed form post is rendered with again. */
+  formView?: string;
+  /** Extra data that form's template needs when it is rendered again (lists, options). */
+  formModel?: Record<string, unknown>;
+}
+
+export type AppRequest = Request & { ctx: RequestContext };
+
+export function ctxOf(req: Request): RequestContext {
+  return (req as AppRequest).ctx;
+}
+
+export function actorFromRequest(req: Request): Actor {
+  const ctx = ctxOf(req);
+  if (ctx.user) return { userId: ctx.user.id, label: ctx.user.email, ip: ctx.ip };
+  if (ctx.apiKey) return { userId: null, label: `api-key:${ctx.apiKey.name}`, ip: ctx.ip };
+  return { userId: null, label: 'anonymous', ip: ctx.ip };
+}
+
+export function wantsJson(req: Request): boolean {
+  const p = req.path;
+  if (p.startsWith('/api/') || p.startsWith('/webhooks/') || p === '/healthz') return true;
+  const accept = req.headers.accept ?? '';
+  return accept.includes('application/json') && !accept.includes('text/html');
+}

@@ -1,0 +1,229 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+export type Locale = 'ru' | 'en';
+export const LOCALES: readonly Locale[] = ['ru', 'en'];
+
+export type DatabaseConfig =
+  | { type: 'sqlite'; file: string; url: string }
+  | { type: 'mysql'; url: string; host: string; port: number; username: string; password: string; database: string };
+
+export interface AppConfig {
+  env: 'development' | 'production' | 'test';
+  host: string;
+  port: number;
+  appUrl: string;
+  secureCookies: boolean;
+  trustProxy: boolean;
+  dataDir: string;
+  database: DatabaseConfig;
+  smtpUrl: string | null;
+  mailFrom: string;
+  mailPoolSize: number;
+  mailRatePerSec: number;
+  mailRetryBaseMs: number;
+  mailMaxAttempts: number;
+  relayIntervalMs: number;
+  secretKey: string;
+  adminEmail: string | null;
+  adminPassword: string | null;
+  defaultLocale: Locale;
+  sessionTtlDays: number;
+  login: { maxPerAccount: number; maxPerIp: number; windowMinutes: number };
+  passwordResetTtlMinutes: number;
+  logLevel: 'error' | 'warn' | 'info' | 'debug';
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** One entry per documented variable: the README's configuration table is written from this list. */
+export const CONFIG_VARIABLES = [
+  'NODE_ENV', 'HOST', 'PORT', 'APP_URL', 'TRUST_PROXY', 'DATA_DIR', 'DATABASE_URL', 'SMTP_URL', 'MAIL_FROM',
+  'MAIL_POOL_SIZE', 'MAIL_RATE_PER_SEC', 'MAIL_RETRY_BASE_MS', 'MAIL_MAX_ATTEMPTS', 'RELAY_INTERVAL_MS',
+  'SECRET_KEY', 'ADMIN_EMAIL', 'ADMIN_PASSWORD', 'DEFAULT_LOCALE', 'SESSION_TTL_DAYS',
+  'LOGIN_MAX_PER_ACCOUNT', 'LOGIN_MAX_PER_IP', 'LOGIN_WINDOW_MINUTES', 'PASSWORD_RESET_TTL_MINUTES', 'LOG_LEVEL',
+] as const;
+
+class Reader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: Env) {}
+
+  raw(name: string): string | undefined {
+    const v = this.env[name];
+    return v === undefined || v.trim() === '' ? undefined : v.trim();
+  }
+
+  str(name: string, def: string): string {
+    return this.raw(name) ?? def;
+  }
+
+  int(name: string, def: number, min: number, max: number): number {
+    const v = this.raw(name);
+    if (v === undefined) return def;
+    if (!/^-?\d+$/.test(v) || Number(v) < min || Number(v) > max) {
+      this.problems.push(`${name}: expected a whole number from ${min} to ${max}, got "${v}"`);
+      return def;
+    }
+    return Number(v);
+  }
+
+  bool(name: string, def: boolean): boolean {
+    const v = this.raw(name);
+    if (v === undefined) return def;
+    if (/^(1|true|yes|on)$/i.test(v)) return true;
+    if (/^(0|false|no|off)$/i.test(v)) return false;
+    this.problems.push(`${name}: expected true or false, got "${v}"`);
+    return def;
+  }
+
+  oneOf<T extends string>(name: string, def: T, allowed: readonly T[]): T {
+    const v = this.raw(name);
+    if (v === undefined) return def;
+    if (!(allowed as readonly string[]).includes(v)) {
+      this.problems.push(`${name}: expected one of ${allowed.join(', ')}, got "${v}"`);
+      return def;
+    }
+    return v as T;
+  }
+}
+
+const EMAIL_RE = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/;
+
+export function parseDatabaseUrl(url: string, baseDir: string): DatabaseConfig | string {
+  if (/^mysql:\/\//i.test(url) || /^mariadb:\/\//i.test(url)) {
+    let u: URL;
+    try {
+      u = new URL(url.replace(/^mariadb:/i, 'mysql:'));
+    } catch {
+      return 'not a valid URL';
+    }
+    const database = decodeURIComponent(u.pathname.replace(/^\//, ''));
+    if (!u.hostname || !database) return 'expected mysql://user:password@host:3306/database';
+    return {
+      type: 'mysql',
+      url,
+      host: u.hostname,
+      port: u.port ? Number(u.port) : 3306,
+      username: decodeURIComponent(u.username),
+      password: decodeURIComponent(u.password),
+      database,
+    };
+  }
+  const m = /^sqlite:(?:\/\/)?(.+)$/i.exec(url);
+  const file = m ? m[1] : /^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? null : url;
+  if (!file) return 'expected sqlite:./path/file.sqlite or mysql://user:password@host:3306/database';
+  return { type: 'sqlite', file: file === ':memory:' ? file : path.resolve(baseDir, file), url };
+}
+
+/**
+ * Reads the environment once, at boot. Every bad variable is collected so the operator sees them all in one
+ * message instead of fixing them one restart at a time.
+ */
+export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConfig {
+  const r = new Reader(env);
+  const nodeEnv = r.oneOf('NODE_ENV', 'development', ['development', 'production', 'test'] as const);
+  const port = r.int('PORT', 3000, 0, 65535);
+
+  let appUrl = r.str('APP_URL', `http://localhost:${port || 3000}`).replace(/\/+$/, '');
+  try {
+    const u = new URL(appUrl);
+    if (!/^https?:$/.test(u.protocol)) throw new Error();
+  } catch {
+    r.problems.push(`APP_URL: expected an http(s) URL such as https://portal.example.com, got "${appUrl}"`);
+    appUrl = 'http://localhost:3000';
+  }
+
+  const dataDir = path.resolve(cwd, r.str('DATA_DIR', './data'));
+  const dbRaw = r.str('DATABASE_URL', `sqlite:${path.join(dataDir, 'kabinet.sqlite')}`);
+  const parsedDb = parseDatabaseUrl(dbRaw, cwd);
+  let database: DatabaseConfig = { type: 'sqlite', file: path.join(dataDir, 'kabinet.sqlite'), url: '' };
+  if (typeof parsedDb === 'string') r.problems.push(`DATABASE_URL: ${parsedDb}`);
+  else database = parsedDb;
+
+  const smtpUrl = r.raw('SMTP_URL') ?? null;
+  if (smtpUrl && !/^smtps?:\/\/[^/]+/i.test(smtpUrl)) {
+    r.problems.push(`SMTP_URL: expected smtp://user:password@host:587 or smtps://host:465, got "${smtpUrl}"`);
+  }
+
+  const host = new URL(appUrl).hostname;
+  const mailFrom = r.str('MAIL_FROM', `kabinet <noreply@${host.includes('.') ? host : `${host}.localdomain`}>`);
+  const fromAddress = /<([^>]+)>\s*$/.exec(mailFrom)?.[1] ?? mailFrom;
+  if (!EMAIL_RE.test(fromAddress)) r.problems.push(`MAIL_FROM: expected "Name <address@example.com>", got "${mailFrom}"`);
+
+  const adminEmail = r.raw('ADMIN_EMAIL')?.toLowerCase() ?? null;
+  const adminPassword = r.raw('ADMIN_PASSWORD') ?? null;
+  if (adminEmail && !EMAIL_RE.test(adminEmail)) r.problems.push(`ADMIN_EMAIL: not an email address: "${adminEmail}"`);
+  if ((adminEmail === null) !== (adminPassword === null)) {
+    r.problems.push('ADMIN_EMAIL and ADMIN_PASSWORD: set both or neither');
+  }
+  if (adminPassword && adminPassword.length < 10) r.problems.push('ADMIN_PASSWORD: must be at least 10 characters');
+
+  let secretKey = r.raw('SECRET_KEY');
+  if (secretKey !== undefined && secretKey.length < 32) {
+    r.problems.push('SECRET_KEY: must be at least 32 characters (e.g. `openssl rand -hex 32`)');
+  }
+
+  const config: AppConfig = {
+    env: nodeEnv,
+    host: r.str('HOST', '127.0.0.1'),
+    port,
+    appUrl,
+    secureCookies: appUrl.startsWith('https:'),
+    trustProxy: r.bool('TRUST_PROXY', false),
+    dataDir,
+    database,
+    smtpUrl,
+    mailFrom,
+    mailPoolSize: r.int('MAIL_POOL_SIZE', 5, 1, 100),
+    mailRatePerSec: r.int('MAIL_RATE_PER_SEC', 0, 0, 100000),
+    mailRetryBaseMs: r.int('MAIL_RETRY_BASE_MS', 30000, 1, 86400000),
+    mailMaxAttempts: r.int('MAIL_MAX_ATTEMPTS', 8, 1, 100),
+    relayIntervalMs: r.int('RELAY_INTERVAL_MS', 2000, 50, 3600000),
+    secretKey: '',
+    adminEmail,
+    adminPassword,
+    defaultLocale: r.oneOf('DEFAULT_LOCALE', 'ru', LOCALES),
+    sessionTtlDays: r.int('SESSION_TTL_DAYS', 30, 1, 3650),
+    login: {
+      maxPerAccount: r.int('LOGIN_MAX_PER_ACCOUNT', 5, 1, 10000),
+      maxPerIp: r.int('LOGIN_MAX_PER_IP', 30, 1, 100000),
+      windowMinutes: r.int('LOGIN_WINDOW_MINUTES', 15, 1, 1440),
+    },
+    passwordResetTtlMinutes: r.int('PASSWORD_RESET_TTL_MINUTES', 60, 5, 10080),
+    logLevel: r.oneOf('LOG_LEVEL', 'info', ['error', 'warn', 'info', 'debug'] as const),
+  };
+
+  if (r.problems.length) throw new ConfigError(r.problems);
+  config.secretKey = secretKey ?? loadOrCreateSecretKey(dataDir);
+  return config;
+}
+
+/** Generated once and kept under the data directory, readable by the owner only. */
+export function loadOrCreateSecretKey(dataDir: string): string {
+  const file = path.join(dataDir, 'secret.key');
+  fs.mkdirSync(dataDir, { recursive: true });
+  try {
+    return fs.readFileSync(file, 'utf8').trim();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+  const key = randomBytes(32).toString('hex');
+  try {
+    fs.writeFileSync(file, key + '\n', { mode: 0o600, flag: 'wx' });
+    return key;
+  } catch (e) {
+    // Another instance created it first: use theirs.
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return fs.readFileSync(file, 'utf8').trim();
+    throw e;
+  }
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');

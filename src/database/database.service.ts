@@ -1,0 +1,41 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+
+/**
+ * The one way to run a unit of work. Repositories take the `EntityManager` it hands out, so a change and the
+ * outbox mail or audit entry it causes commit together.
+ *
+ * better-sqlite3 gives TypeORM a single connection, so two interleaved async transactions would share it; on
+ * SQLite transactions are therefore queued (SQLite allows one writer at a time anyway).
+ */
+@Injectable()
+export class Database {
+  private queue: Promise<unknown> = Promise.resolve();
+  readonly isMysql: boolean;
+
+  constructor(readonly dataSource: DataSource) {
+    this.isMysql = dataSource.options.type === 'mysql' || dataSource.options.type === 'mariadb';
+  }
+
+  get manager(): EntityManager {
+    return this.dataSource.manager;
+  }
+
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    if (this.isMysql) return this.dataSource.transaction(work);
+    const run = this.queue.then(() => this.dataSource.transaction(work));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async ping(): Promise<void> {
+    await this.dataSource.query('SELECT 1');
+  }
+}
+
+/** Duplicate-key errors look different on each driver. */
+export function isUniqueViolation(e: unknown): boolean {
+  const err = e as { code?: string; errno?: number; driverError?: { code?: string; errno?: number } };
+  const code = err?.driverError?.code ?? err?.code;
+  return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}

@@ -1,0 +1,15 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
+import { AuthModule } from '../auth/auth.module';
+import { JobsService, RUN_JOBS } from './jobs.service';
+
+@Module({})
+export class JobsModule {
+  static forRoot(enabled: boolean): DynamicModule {
+    return {
+      module: JobsModule,
+      imports: [ScheduleModule.forRoot(), AuthModule],
+      providers: [JobsService, { provide: RUN_JOBS, useValue: enabled }],
+    };
+  }
+}

@@ -1,0 +1,49 @@
+import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { SessionsRepository } from '../auth/sessions.repository';
+import { APP_CONFIG, AppConfig } from '../config/config';
+import { LeaseService } from '../database/lease.service';
+import { OutboxRelay } from '../mail/outbox-relay.service';
+import { RateLimitRepository } from '../throttle/rate-limit.repository';
+
+export const RUN_JOBS = Symbol('RUN_JOBS');
+const HOUR = 3600_000;
+
+/**
+ * Registers the periodic jobs. Each tick goes through the database lease, so with several instances running
+ * each tick happens once. Tests start the app without jobs and drive them directly.
+ */
+@Injectable()
+export class JobsService implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(RUN_JOBS) private readonly enabled: boolean,
+    private readonly registry: SchedulerRegistry,
+    private readonly leases: LeaseService,
+    private readonly relay: OutboxRelay,
+    private readonly sessions: SessionsRepository,
+    private readonly rateLimits: RateLimitRepository,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.enabled) return;
+    this.every('outbox-relay', this.config.relayIntervalMs, () => this.relay.tick());
+    this.every('cleanup', HOUR, () =>
+      this.leases.runOncePerTick('cleanup', HOUR, async () => {
+        const now = new Date();
+        await this.sessions.deleteExpired(now);
+        await this.rateLimits.deleteExpired(now);
+      }).then(() => undefined),
+    );
+  }
+
+  private every(name: string, ms: number, fn: () => Promise<void>): void {
+    const handle = setInterval(() => void fn().catch(() => undefined), ms);
+    handle.unref();
+    this.registry.addInterval(name, handle);
+  }
+
+  onApplicationShutdown(): void {
+    for (const name of this.registry.getIntervals()) this.registry.deleteInterval(name);
+  }
+}

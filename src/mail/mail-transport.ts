@@ -1,0 +1,60 @@
+import * as nodemailer from 'nodemailer';
+import type { AppConfig } from '../config/config';
+
+export interface OutgoingMail {
+  from: string;
+  to: string;
+  subject: string;
+  html: string;
+  text: string;
+  messageId: string;
+  headers: Record<string, string>;
+}
+
+export interface MailTransport {
+  send(mail: OutgoingMail): Promise<void>;
+  close(): void;
+}
+
+/** One pooled SMTP transport per process; `null` when SMTP_URL is unset (mail stays in the outbox viewer). */
+export function createMailTransport(config: AppConfig): MailTransport | null {
+  if (!config.smtpUrl) return null;
+  const u = new URL(config.smtpUrl);
+  const secure = u.protocol === 'smtps:';
+  const transport = nodemailer.createTransport({
+    pool: true,
+    host: u.hostname,
+    port: u.port ? Number(u.port) : secure ? 465 : 587,
+    secure,
+    auth: u.username ? { user: decodeURIComponent(u.username), pass: decodeURIComponent(u.password) } : undefined,
+    maxConnections: config.mailPoolSize,
+    maxMessages: 1000,
+    ...(config.mailRatePerSec > 0 ? { rateDelta: 1000, rateLimit: config.mailRatePerSec } : {}),
+    ...(u.searchParams.get('tls') === 'insecure' ? { tls: { rejectUnauthorized: false } } : {}),
+    connectionTimeout: 15_000,
+    greetingTimeout: 15_000,
+    socketTimeout: 60_000,
+  });
+  return {
+    async send(mail) {
+      await transport.sendMail({
+        from: mail.from,
+        to: mail.to,
+        subject: mail.subject,
+        html: mail.html,
+        text: mail.text,
+        messageId: mail.messageId,
+        headers: mail.headers,
+      });
+    },
+    close() {
+      transport.close();
+    },
+  };
+}
+
+/** 5xx replies are permanent (the address or the content is refused); everything else may succeed later. */
+export function isPermanentFailure(e: unknown): boolean {
+  const code = (e as { responseCode?: number })?.responseCode;
+  return typeof code === 'number' && code >= 500 && code < 600;
+}

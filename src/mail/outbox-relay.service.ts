@@ -1,0 +1,88 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../config/config';
+import { LeaseService } from '../database/lease.service';
+import { OutboxMessage } from './entities/outbox-message.entity';
+import { isPermanentFailure, MailTransport } from './mail-transport';
+import { OutboxRepository } from './outbox.repository';
+
+export const MAIL_TRANSPORT = Symbol('MAIL_TRANSPORT');
+
+const BATCH = 50;
+const STALE_CLAIM_MS = 5 * 60_000;
+
+/**
+ * Sends what the outbox holds. Each run claims a batch, sends it over the pooled transport and records every
+ * outcome; a temporary failure is retried with exponential backoff, a 5xx is recorded as failed.
+ */
+@Injectable()
+export class OutboxRelay implements OnApplicationShutdown {
+  private readonly logger = new Logger('OutboxRelay');
+  private running = false;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(MAIL_TRANSPORT) private readonly transport: MailTransport | null,
+    private readonly outbox: OutboxRepository,
+    private readonly leases: LeaseService,
+  ) {}
+
+  /** Called by the scheduler; with several instances only one relays per tick. */
+  async tick(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    try {
+      await this.leases.runOncePerTick('outbox-relay', this.config.relayIntervalMs, () => this.drain().then(() => undefined));
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** Sends until nothing is due. Returns how many messages were handled. */
+  async drain(now = () => new Date()): Promise<number> {
+    await this.outbox.releaseStale(new Date(now().getTime() - STALE_CLAIM_MS));
+    let handled = 0;
+    for (;;) {
+      const batch = await this.outbox.claimDue(now(), BATCH);
+      if (!batch.length) return handled;
+      await Promise.all(batch.map((msg) => this.deliver(msg)));
+      handled += batch.length;
+    }
+  }
+
+  private async deliver(msg: OutboxMessage): Promise<void> {
+    if (!this.transport) {
+      await this.outbox.markSent(msg.id, 'kept', new Date());
+      return;
+    }
+    try {
+      await this.transport.send({
+        from: msg.from,
+        to: msg.to,
+        subject: msg.subject,
+        html: msg.html,
+        text: msg.text,
+        messageId: msg.messageId,
+        headers: JSON.parse(msg.headers || '{}'),
+      });
+      await this.outbox.markSent(msg.id, 'sent', new Date());
+    } catch (e) {
+      const error = describe(e);
+      if (isPermanentFailure(e) || msg.attempts + 1 >= this.config.mailMaxAttempts) {
+        this.logger.warn(`message ${msg.id} to ${msg.to} failed permanently: ${error}`);
+        await this.outbox.markFailed(msg.id, error);
+      } else {
+        const delay = Math.min(this.config.mailRetryBaseMs * 2 ** msg.attempts, 6 * 3600_000);
+        await this.outbox.markRetry(msg.id, error, new Date(Date.now() + delay));
+      }
+    }
+  }
+
+  onApplicationShutdown(): void {
+    this.transport?.close();
+  }
+}
+
+function describe(e: unknown): string {
+  const err = e as { responseCode?: number; response?: string; code?: string; message?: string };
+  return [err.responseCode, err.code, err.response ?? err.message].filter(Boolean).join(' ');
+}

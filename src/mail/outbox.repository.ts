@@ -1,0 +1,118 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { EntityManager, In } from 'typeorm';
+import { Database, isUniqueViolation } from '../database/database.service';
+import { sqlDate } from '../database/sql-date';
+import { OutboxMessage, OutboxStatus } from './entities/outbox-message.entity';
+
+export type NewOutboxMessage = Pick<
+  OutboxMessage,
+  'messageId' | 'idempotencyKey' | 'mailClass' | 'template' | 'locale' | 'from' | 'to' | 'subject' | 'html' | 'text' | 'headers'
+>;
+
+export interface OutboxFilter {
+  status?: OutboxStatus;
+  to?: string;
+  limit: number;
+  offset: number;
+}
+
+@Injectable()
+export class OutboxRepository {
+  constructor(private readonly db: Database) {}
+
+  /** Returns false when a message with the same idempotency key is already queued. */
+  async insert(m: EntityManager, msg: NewOutboxMessage): Promise<boolean> {
+    const now = new Date();
+    try {
+      await m.insert(OutboxMessage, {
+        ...msg,
+        status: 'pending',
+        attempts: 0,
+        nextAttemptAt: now,
+        claimToken: null,
+        claimedAt: null,
+        lastError: null,
+        sentAt: null,
+        createdAt: now,
+      });
+      return true;
+    } catch (e) {
+      if (msg.idempotencyKey && isUniqueViolation(e)) return false;
+      throw e;
+    }
+  }
+
+  /**
+   * Claims up to `limit` due messages for one relay run. Claiming is a conditional UPDATE per candidate set,
+   * so two instances racing for the same rows each get a disjoint share.
+   */
+  async claimDue(now: Date, limit: number): Promise<OutboxMessage[]> {
+    const candidates = await this.db.manager
+      .createQueryBuilder(OutboxMessage, 'o')
+      .select('o.id', 'id')
+      .where('o.status = :pending AND o.next_attempt_at <= :now', { pending: 'pending', now: sqlDate(now) })
+      .orderBy('o.next_attempt_at', 'ASC')
+      .addOrderBy('o.id', 'ASC')
+      .limit(limit)
+      .getRawMany<{ id: number }>();
+    if (!candidates.length) return [];
+    const token = randomUUID();
+    await this.db.manager
+      .createQueryBuilder()
+      .update(OutboxMessage)
+      .set({ status: 'sending', claimToken: token, claimedAt: now })
+      .where({ id: In(candidates.map((c) => c.id)), status: 'pending' })
+      .execute();
+    return this.db.manager.find(OutboxMessage, { where: { claimToken: token, status: 'sending' }, order: { id: 'ASC' } });
+  }
+
+  /**
+   * A relay that died mid-send leaves rows in `sending`. They go back to `pending` and are sent again with the
+   * same Message-ID (at-least-once; receivers and the viewer can tell a duplicate by that id).
+   */
+  async releaseStale(olderThan: Date): Promise<number> {
+    const res = await this.db.manager
+      .createQueryBuilder()
+      .update(OutboxMessage)
+      .set({ status: 'pending', claimToken: null })
+      .where('status = :sending AND claimed_at < :t', { sending: 'sending', t: sqlDate(olderThan) })
+      .execute();
+    return res.affected ?? 0;
+  }
+
+  async markSent(id: number, status: 'sent' | 'kept', at: Date): Promise<void> {
+    await this.db.manager.update(OutboxMessage, { id }, { status, sentAt: at, lastError: null, attempts: () => 'attempts + 1' });
+  }
+
+  async markRetry(id: number, error: string, nextAttemptAt: Date): Promise<void> {
+    await this.db.manager.update(
+      OutboxMessage,
+      { id },
+      { status: 'pending', claimToken: null, lastError: error.slice(0, 2000), nextAttemptAt, attempts: () => 'attempts + 1' },
+    );
+  }
+
+  async markFailed(id: number, error: string): Promise<void> {
+    await this.db.manager.update(OutboxMessage, { id }, { status: 'failed', lastError: error.slice(0, 2000), attempts: () => 'attempts + 1' });
+  }
+
+  countByStatus(status: OutboxStatus): Promise<number> {
+    return this.db.manager.countBy(OutboxMessage, { status });
+  }
+
+  findById(id: number): Promise<OutboxMessage | null> {
+    return this.db.manager.findOneBy(OutboxMessage, { id });
+  }
+
+  list(f: OutboxFilter): Promise<[OutboxMessage[], number]> {
+    const qb = this.db.manager.createQueryBuilder(OutboxMessage, 'o').orderBy('o.id', 'DESC').take(f.limit).skip(f.offset);
+    if (f.status) qb.andWhere('o.status = :status', { status: f.status });
+    if (f.to) qb.andWhere('o.to_address LIKE :to', { to: `%${f.to.toLowerCase()}%` });
+    return qb.getManyAndCount();
+  }
+
+  async retryNow(id: number): Promise<void> {
+    await this.db.manager.update(OutboxMessage, { id, status: In(['failed']) }, { status: 'pending', nextAttemptAt: new Date(), claimToken: null });
+  }
+}

@@ -1,0 +1,51 @@
+import { Injectable } from '@nestjs/common';
+import { Database, isUniqueViolation } from '../database/database.service';
+import { sqlDate } from '../database/sql-date';
+import { RateLimit } from './rate-limit.entity';
+
+@Injectable()
+export class RateLimitRepository {
+  constructor(private readonly db: Database) {}
+
+  find(bucket: string): Promise<RateLimit | null> {
+    return this.db.manager.findOneBy(RateLimit, { bucket });
+  }
+
+  /** Adds one hit, opening a new window if the old one has ended. Atomic on both engines. */
+  async hit(bucket: string, now: Date, windowMs: number): Promise<RateLimit> {
+    const windowEnd = new Date(now.getTime() + windowMs);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const res = await this.db.manager
+        .createQueryBuilder()
+        .update(RateLimit)
+        .set({
+          hits: () => `CASE WHEN window_ends_at <= :now THEN 1 ELSE hits + 1 END`,
+          windowEndsAt: () => `CASE WHEN window_ends_at <= :now THEN :end ELSE window_ends_at END`,
+        })
+        .where('bucket = :bucket', { bucket })
+        .setParameters({ now: sqlDate(now), end: sqlDate(windowEnd) })
+        .execute();
+      if (res.affected) return (await this.find(bucket))!;
+      try {
+        await this.db.manager.insert(RateLimit, { bucket, hits: 1, windowEndsAt: windowEnd });
+        return { bucket, hits: 1, windowEndsAt: windowEnd };
+      } catch (e) {
+        if (!isUniqueViolation(e)) throw e; // another request created it: update again
+      }
+    }
+    throw new Error(`rate limit bucket ${bucket} could not be updated`);
+  }
+
+  async clear(bucket: string): Promise<void> {
+    await this.db.manager.delete(RateLimit, { bucket });
+  }
+
+  async deleteExpired(now: Date): Promise<void> {
+    await this.db.manager
+      .createQueryBuilder()
+      .delete()
+      .from(RateLimit)
+      .where('window_ends_at <= :now', { now: sqlDate(now) })
+      .execute();
+  }
+}

@@ -1,0 +1,58 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager, In } from 'typeorm';
+import { Database } from '../database/database.service';
+import { Role, User } from './entities/user.entity';
+
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+@Injectable()
+export class UsersRepository {
+  constructor(private readonly db: Database) {}
+
+  findById(id: number, m: EntityManager = this.db.manager): Promise<User | null> {
+    return m.findOneBy(User, { id });
+  }
+
+  findByEmail(email: string, m: EntityManager = this.db.manager): Promise<User | null> {
+    return m.findOneBy(User, { email: normaliseEmail(email) });
+  }
+
+  async ownerExists(m: EntityManager = this.db.manager): Promise<boolean> {
+    return (await m.countBy(User, { role: 'owner' })) > 0;
+  }
+
+  async insert(m: EntityManager, data: Pick<User, 'email' | 'name' | 'role' | 'passwordHash' | 'locale'>): Promise<User> {
+    const now = new Date();
+    const user = m.create(User, { ...data, email: normaliseEmail(data.email), createdAt: now, updatedAt: now, disabledAt: null });
+    return m.save(User, user);
+  }
+
+  async setPasswordHash(m: EntityManager, id: number, passwordHash: string): Promise<void> {
+    await m.update(User, { id }, { passwordHash, updatedAt: new Date() });
+  }
+
+  async setLocale(id: number, locale: string | null, m: EntityManager = this.db.manager): Promise<void> {
+    await m.update(User, { id }, { locale: locale as User['locale'], updatedAt: new Date() });
+  }
+
+  async countByRole(): Promise<Record<string, number>> {
+    const rows = await this.db.manager
+      .createQueryBuilder(User, 'u')
+      .select('u.role', 'role')
+      .addSelect('COUNT(*)', 'n')
+      .groupBy('u.role')
+      .getRawMany<{ role: string; n: string | number }>();
+    return Object.fromEntries(rows.map((r) => [r.role, Number(r.n)]));
+  }
+
+  listByRoles(roles: Role[], limit: number, offset: number): Promise<[User[], number]> {
+    return this.db.manager.findAndCount(User, {
+      where: { role: In(roles) },
+      order: { id: 'ASC' },
+      take: limit,
+      skip: offset,
+    });
+  }
+}
