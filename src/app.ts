@@ -40,29 +40,11 @@ export async function createApp(config: AppConfig, opts: AppOptions): Promise<Ne
   app.useBodyParser('json', { limit: '1mb' });
   app.useBodyParser('urlencoded', { limit: '1mb', extended: false });
 
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        useDefaults: false,
-        directives: {
-          defaultSrc: ["'self'"],
-          scriptSrc: ["'self'"],
-          styleSrc: ["'self'"],
-          imgSrc: ["'self'", 'data:'],
-          fontSrc: ["'self'"],
-          connectSrc: ["'self'"],
-          objectSrc: ["'none'"],
-          baseUri: ["'self'"],
-          formAction: ["'self'"],
-          frameAncestors: ["'none'"],
-          frameSrc: ["'self'"],
-        },
-      },
-      referrerPolicy: { policy: 'same-origin' },
-      xFrameOptions: { action: 'deny' },
-      strictTransportSecurity: config.secureCookies ? { maxAge: 15552000, includeSubDomains: false } : false,
-      crossOriginEmbedderPolicy: false,
-    }),
+  // The API viewer (swagger-ui, served locally) needs inline styles; every other page gets none.
+  const strict = helmet(helmetOptions(config, false));
+  const docs = helmet(helmetOptions(config, true));
+  app.use((req: express.Request, res: express.Response, next: express.NextFunction) =>
+    (req.path.startsWith('/api/docs') ? docs : strict)(req, res, next),
   );
   app.use(cookieParser());
   app.use('/assets', express.static(ASSETS_DIR, { maxAge: config.env === 'production' ? '7d' : 0, index: false }));
@@ -113,4 +95,29 @@ export async function createApp(config: AppConfig, opts: AppOptions): Promise<Ne
   app.enableShutdownHooks();
   Logger.flush();
   return app;
+}
+
+function helmetOptions(config: AppConfig, inlineStyles: boolean): Parameters<typeof helmet>[0] {
+  return {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: inlineStyles ? ["'self'", "'unsafe-inline'"] : ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        frameSrc: ["'self'"],
+      },
+    },
+    referrerPolicy: { policy: 'same-origin' },
+    xFrameOptions: { action: 'deny' },
+    strictTransportSecurity: config.secureCookies ? { maxAge: 15552000, includeSubDomains: false } : false,
+    crossOriginEmbedderPolicy: false,
+  };
 }

@@ -37,7 +37,10 @@ async function main(args: string[]): Promise<number> {
           await ds.undoLastMigration({ transaction: 'each' });
           console.log('reverted the last migration');
         } else {
-          const applied = new Set((await ds.query('SELECT name FROM migrations')).map((r: { name: string }) => r.name));
+          const qr = ds.createQueryRunner();
+          const hasTable = await qr.hasTable('migrations').finally(() => qr.release());
+          const rows: { name: string }[] = hasTable ? await ds.query('SELECT name FROM migrations') : [];
+          const applied = new Set(rows.map((r) => r.name));
           for (const m of ds.migrations) console.log(`${applied.has(m.name) ? '[x]' : '[ ]'} ${m.name}`);
         }
       } finally {

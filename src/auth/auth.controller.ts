@@ -114,6 +114,7 @@ export class AuthController {
 
   @Public()
   @Post('password/forgot')
+  @HttpCode(200)
   @FormView('auth/forgot')
   @Render('auth/forgot-sent')
   async forgot(@Body() body: Form, @Ctx() ctx: RequestContext) {
@@ -140,7 +141,6 @@ export class AuthController {
   /** Language switch: remembered in a cookie, and on the account when logged in. */
   @Public()
   @Post('locale')
-  @HttpCode(303)
   @Redirect('/', 303)
   async setLocale(@Body() body: Form, @Ctx() ctx: RequestContext, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     if (!isLocale(body.locale)) throw AppError.validation({ locale: 'errors.locale_invalid' });

@@ -210,10 +210,15 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
 export function loadOrCreateSecretKey(dataDir: string): string {
   const file = path.join(dataDir, 'secret.key');
   fs.mkdirSync(dataDir, { recursive: true });
+  let existing: string | null = null;
   try {
-    return fs.readFileSync(file, 'utf8').trim();
+    existing = fs.readFileSync(file, 'utf8').trim();
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+  if (existing !== null) {
+    if (existing.length < 32) throw new ConfigError([`SECRET_KEY: ${file} holds a key shorter than 32 characters; delete it to generate a new one`]);
+    return existing;
   }
   const key = randomBytes(32).toString('hex');
   try {

@@ -37,21 +37,21 @@ export class OutboxRelay implements OnApplicationShutdown {
     }
   }
 
-  /** Sends until nothing is due. Returns how many messages were handled. */
+  /** Sends until nothing is due. Returns how many messages were handled. `now` is injectable for tests. */
   async drain(now = () => new Date()): Promise<number> {
     await this.outbox.releaseStale(new Date(now().getTime() - STALE_CLAIM_MS));
     let handled = 0;
     for (;;) {
       const batch = await this.outbox.claimDue(now(), BATCH);
       if (!batch.length) return handled;
-      await Promise.all(batch.map((msg) => this.deliver(msg)));
+      await Promise.all(batch.map((msg) => this.deliver(msg, now)));
       handled += batch.length;
     }
   }
 
-  private async deliver(msg: OutboxMessage): Promise<void> {
+  private async deliver(msg: OutboxMessage, now: () => Date): Promise<void> {
     if (!this.transport) {
-      await this.outbox.markSent(msg.id, 'kept', new Date());
+      await this.outbox.markSent(msg.id, 'kept', now());
       return;
     }
     try {
@@ -64,7 +64,7 @@ export class OutboxRelay implements OnApplicationShutdown {
         messageId: msg.messageId,
         headers: JSON.parse(msg.headers || '{}'),
       });
-      await this.outbox.markSent(msg.id, 'sent', new Date());
+      await this.outbox.markSent(msg.id, 'sent', now());
     } catch (e) {
       const error = describe(e);
       if (isPermanentFailure(e) || msg.attempts + 1 >= this.config.mailMaxAttempts) {
@@ -72,7 +72,7 @@ export class OutboxRelay implements OnApplicationShutdown {
         await this.outbox.markFailed(msg.id, error);
       } else {
         const delay = Math.min(this.config.mailRetryBaseMs * 2 ** msg.attempts, 6 * 3600_000);
-        await this.outbox.markRetry(msg.id, error, new Date(Date.now() + delay));
+        await this.outbox.markRetry(msg.id, error, new Date(now().getTime() + delay));
       }
     }
   }

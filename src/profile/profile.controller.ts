@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Post, Redirect, Render, Res } from '@nestjs/common';
+import { Body, Controller, Get, Injectable, Post, Redirect, Render, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AuthService } from '../auth/auth.service';
@@ -15,6 +15,7 @@ type Form = Record<string, string | undefined>;
  * Password, sessions and "log out everywhere" for whoever is logged in. Clients reach it inside /account,
  * staff inside /admin; both share this one implementation.
  */
+@Injectable() // emits the constructor's parameter types, which both subclasses inherit
 abstract class ProfileControllerBase {
   protected abstract readonly base: string;
 

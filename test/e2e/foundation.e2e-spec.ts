@@ -41,6 +41,14 @@ describe('foundation: pages, security headers, roles', () => {
     expect(res.status).toBe(403);
   });
 
+  it('leaves the cookie-less JSON API and anonymous logout outside the CSRF check', async () => {
+    const api = await request(t.http).post('/api/admin/me').send({});
+    expect(api.status).toBe(404); // no such route: reached routing, not stopped by CSRF (403)
+    expect(api.headers['set-cookie']).toBeUndefined();
+    const out = await request(t.http).post('/logout').type('form').send({});
+    expect(out.status).toBe(303);
+  });
+
   it('first-run setup creates the owner once, then /setup is gone', async () => {
     const agent = request.agent(t.http);
     expect((await agent.get('/')).headers.location).toBe('/setup');
@@ -61,6 +69,7 @@ describe('foundation: pages, security headers, roles', () => {
     expect(ok.headers.location).toBe('/admin?notice=welcome');
     const home = await agent.get('/admin').expect(200);
     expect(home.text).toContain('Dashboard');
+    expect(home.text).toMatch(/<a href="\/admin" aria-current="page">/);
     expect(home.headers['cache-control']).toBe('no-store');
 
     await request(t.http).get('/setup').expect(404);

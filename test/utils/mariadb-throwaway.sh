@@ -22,15 +22,19 @@ user_opt=()
   --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
   "${user_opt[@]}" >"$dir/mysqld.log" 2>&1 &
 pid=$!
-for _ in $(seq 1 100); do
-  if "$client" --no-defaults -uroot --socket="$dir/mysqld.sock" -e 'SELECT 1' >/dev/null 2>&1; then break; fi
-  if ! kill -0 "$pid" 2>/dev/null; then cat "$dir/mysqld.log" >&2; exit 1; fi
+# Whatever goes wrong from here on, leave no server or datadir behind.
+fail() { echo "mariadb-throwaway: $1" >&2; cat "$dir/mysqld.log" >&2 || true; kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$dir"; exit 1; }
+ready=""
+for _ in $(seq 1 150); do
+  if "$client" --no-defaults -uroot --socket="$dir/mysqld.sock" -e 'SELECT 1' >/dev/null 2>&1; then ready=1; break; fi
+  kill -0 "$pid" 2>/dev/null || fail "mariadbd exited during start-up"
   sleep 0.2
 done
+[ -n "$ready" ] || fail "mariadbd did not answer within 30 s"
 "$client" --no-defaults -uroot --socket="$dir/mysqld.sock" -e "
   CREATE USER 'kabinet'@'127.0.0.1' IDENTIFIED BY 'kabinet';
   GRANT ALL PRIVILEGES ON *.* TO 'kabinet'@'127.0.0.1';
-  CREATE DATABASE kabinet_test CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;"
+  CREATE DATABASE kabinet_test CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;" || fail "could not create the test user and database"
 echo "TEST_DATABASE_URL=mysql://kabinet:kabinet@127.0.0.1:$port/kabinet_test"
 echo "MARIADB_PID=$pid"
 echo "MARIADB_DIR=$dir"

@@ -5,7 +5,7 @@ import { APP_CONFIG, AppConfig } from '../../config/config';
 import { fromAcceptLanguage, hasKey, isLocale, translate } from '../../i18n/i18n';
 import { toUserView } from '../../users/users.service';
 import { hmac, randomToken } from '../crypto';
-import { AppRequest, RequestContext } from './request-context';
+import { AppRequest, isMachinePath, pathOf, RequestContext } from './request-context';
 
 export const SESSION_COOKIE = 'kb_sid';
 export const CSRF_COOKIE = 'kb_csrf';
@@ -24,7 +24,8 @@ export class ContextMiddleware implements NestMiddleware {
 
   async use(req: Request, res: Response, next: NextFunction): Promise<void> {
     try {
-      const isApi = req.path.startsWith('/api/') || req.path.startsWith('/webhooks/');
+      const path = pathOf(req);
+      const isApi = isMachinePath(path);
       const found = isApi ? null : await this.sessions.resolve(req.cookies?.[SESSION_COOKIE]);
       if (!isApi && req.cookies?.[SESSION_COOKIE] && !found) this.clearSessionCookie(res);
 
@@ -60,7 +61,7 @@ export class ContextMiddleware implements NestMiddleware {
         t: (key: string, vars?: Record<string, unknown>) => translate(locale, key, vars),
         csrfToken: ctx.csrfToken,
         currentUser: ctx.user ? toUserView(ctx.user) : null,
-        currentPath: req.path,
+        currentPath: path,
         currentUrl: req.originalUrl,
         notice: notice && hasKey(locale, notice) ? translate(locale, notice) : null,
         smtpConfigured: !!this.config.smtpUrl,

@@ -2,7 +2,7 @@ import { Injectable, NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { AppError } from '../errors/app-error';
 import { safeEqual } from '../crypto';
-import { ctxOf } from './request-context';
+import { ctxOf, isMachinePath, pathOf } from './request-context';
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -13,12 +13,13 @@ const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 @Injectable()
 export class CsrfMiddleware implements NestMiddleware {
   use(req: Request, _res: Response, next: NextFunction): void {
-    if (SAFE.has(req.method) || req.path.startsWith('/api/') || req.path.startsWith('/webhooks/')) return next();
+    const path = pathOf(req);
+    if (SAFE.has(req.method) || isMachinePath(path)) return next();
     const ctx = ctxOf(req);
     const sent = String((req.body && typeof req.body === 'object' ? req.body._csrf : undefined) ?? req.headers['x-csrf-token'] ?? '');
     if (sent && ctx.csrfToken && safeEqual(sent, ctx.csrfToken)) return next();
     // Logging out with a stale form after the session already ended elsewhere is harmless: let it through.
-    if (req.path === '/logout' && !ctx.user) return next();
+    if (path === '/logout' && !ctx.user) return next();
     next(new AppError('csrf', 'csrf_invalid', 'errors.csrf'));
   }
 }

@@ -33,9 +33,20 @@ export function actorFromRequest(req: Request): Actor {
   return { userId: null, label: 'anonymous', ip: ctx.ip };
 }
 
+/** The full path: inside middleware mounted on a wildcard, `req.path` is only the part after the mount. */
+export function pathOf(req: Request): string {
+  const url = req.originalUrl ?? req.url;
+  const q = url.indexOf('?');
+  return q < 0 ? url : url.slice(0, q);
+}
+
+export function isMachinePath(path: string): boolean {
+  return path.startsWith('/api/') || path.startsWith('/webhooks/');
+}
+
 export function wantsJson(req: Request): boolean {
-  const p = req.path;
-  if (p.startsWith('/api/') || p.startsWith('/webhooks/') || p === '/healthz') return true;
+  const p = pathOf(req);
+  if (isMachinePath(p) || p === '/healthz') return true;
   const accept = req.headers.accept ?? '';
   return accept.includes('application/json') && !accept.includes('text/html');
 }

@@ -1,0 +1,94 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ConfigError, loadConfig, parseDatabaseUrl } from './config';
+
+const dirs: string[] = [];
+const tmp = () => {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'kabinet-cfg-'));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+describe('loadConfig', () => {
+  it('gives the embedded defaults from an empty environment', () => {
+    const dir = tmp();
+    const c = loadConfig({}, dir);
+    expect(c.port).toBe(3000);
+    expect(c.appUrl).toBe('http://localhost:3000');
+    expect(c.database).toEqual({ type: 'sqlite', file: path.join(dir, 'data', 'kabinet.sqlite'), url: `sqlite:${path.join(dir, 'data', 'kabinet.sqlite')}` });
+    expect(c.smtpUrl).toBeNull();
+    expect(c.defaultLocale).toBe('ru');
+    expect(c.secureCookies).toBe(false);
+    expect(c.secretKey).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('generates SECRET_KEY once, stores it with 0600 permissions, and reuses it', () => {
+    const dir = tmp();
+    const a = loadConfig({}, dir);
+    const file = path.join(dir, 'data', 'secret.key');
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(loadConfig({}, dir).secretKey).toBe(a.secretKey);
+  });
+
+  it('refuses a stored key that is too short', () => {
+    const dir = tmp();
+    fs.mkdirSync(path.join(dir, 'data'));
+    fs.writeFileSync(path.join(dir, 'data', 'secret.key'), '\n');
+    expect(() => loadConfig({}, dir)).toThrow(ConfigError);
+  });
+
+  it('lists every bad variable in one error', () => {
+    const dir = tmp();
+    let err: unknown;
+    try {
+      loadConfig(
+        {
+          PORT: 'eighty',
+          APP_URL: 'ftp://x',
+          DATABASE_URL: 'postgres://nope',
+          SMTP_URL: 'mail.example.com',
+          SECRET_KEY: 'short',
+          ADMIN_EMAIL: 'owner@example.com',
+          DEFAULT_LOCALE: 'de',
+          TRUST_PROXY: 'maybe',
+        },
+        dir,
+      );
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigError);
+    const problems = (err as ConfigError).problems.join('\n');
+    for (const v of ['PORT', 'APP_URL', 'DATABASE_URL', 'SMTP_URL', 'SECRET_KEY', 'ADMIN_EMAIL and ADMIN_PASSWORD', 'DEFAULT_LOCALE', 'TRUST_PROXY']) {
+      expect(problems).toContain(v);
+    }
+    expect(fs.existsSync(path.join(dir, 'data', 'secret.key'))).toBe(false);
+  });
+
+  it('uses Secure cookies when APP_URL is https', () => {
+    expect(loadConfig({ APP_URL: 'https://portal.example.com/', SECRET_KEY: 'x'.repeat(40) }, tmp())).toMatchObject({
+      appUrl: 'https://portal.example.com',
+      secureCookies: true,
+    });
+  });
+});
+
+describe('parseDatabaseUrl', () => {
+  it('reads MySQL URLs with encoded credentials', () => {
+    expect(parseDatabaseUrl('mysql://kab%40inet:p%2Fw@db.example.com:3307/kabinet', '/x')).toMatchObject({
+      type: 'mysql',
+      host: 'db.example.com',
+      port: 3307,
+      username: 'kab@inet',
+      password: 'p/w',
+      database: 'kabinet',
+    });
+  });
+
+  it('resolves SQLite paths against the working directory', () => {
+    expect(parseDatabaseUrl('sqlite:./data/x.sqlite', '/srv/app')).toMatchObject({ type: 'sqlite', file: '/srv/app/data/x.sqlite' });
+    expect(parseDatabaseUrl('mysql://host', '/x')).toEqual(expect.any(String));
+  });
+});

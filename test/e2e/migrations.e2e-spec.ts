@@ -1,0 +1,46 @@
+import { createDataSource } from '../../src/database/data-source';
+import { parseDatabaseUrl } from '../../src/config/config';
+import { MIGRATIONS } from '../../migrations';
+import { createTestDb } from '../utils/test-db';
+
+describe('migrations', () => {
+  it('run up, down to nothing, and up again on this database', async () => {
+    const testDb = await createTestDb();
+    const cfg = parseDatabaseUrl(testDb.url, testDb.dir);
+    if (typeof cfg === 'string') throw new Error(cfg);
+    const ds = createDataSource(cfg);
+    await ds.initialize();
+    // Each query runner holds a pooled connection on MySQL: release it, or the pool runs dry.
+    const hasTable = async (name: string) => {
+      const qr = ds.createQueryRunner();
+      try {
+        return await qr.hasTable(name);
+      } finally {
+        await qr.release();
+      }
+    };
+    try {
+      const applied = await ds.runMigrations();
+      expect(applied.map((m) => m.name)).toEqual(MIGRATIONS.map((M) => new M().name));
+      for (const table of ['users', 'sessions', 'password_resets', 'rate_limits', 'outbox', 'audit_log', 'api_keys', 'job_leases']) {
+        expect(await hasTable(table)).toBe(true);
+      }
+      // timestamps keep milliseconds and come back as UTC Dates on both engines
+      const at = new Date('2026-03-04T05:06:07.891Z');
+      await ds.query('INSERT INTO users (email, name, role, created_at, updated_at) VALUES (?, ?, ?, ?, ?)', ['ms@example.com', '', 'client', '2026-03-04 05:06:07.891', '2026-03-04 05:06:07.891']);
+      const row = await ds.manager.findOneByOrFail((await import('../../src/users/entities/user.entity')).User, { email: 'ms@example.com' });
+      expect(row.createdAt.toISOString()).toBe(at.toISOString());
+      // e-mail uniqueness holds at the database level
+      await expect(ds.query('INSERT INTO users (email, name, role, created_at, updated_at) VALUES (?, ?, ?, ?, ?)', ['ms@example.com', '', 'client', '2026-03-04 05:06:07', '2026-03-04 05:06:07'])).rejects.toThrow();
+
+      for (let i = 0; i < MIGRATIONS.length; i++) await ds.undoLastMigration();
+      expect(await hasTable('users')).toBe(false);
+      expect(await hasTable('outbox')).toBe(false);
+      expect((await ds.runMigrations()).length).toBe(MIGRATIONS.length);
+      expect(await ds.showMigrations()).toBe(false);
+    } finally {
+      await ds.destroy();
+      await testDb.drop();
+    }
+  });
+});

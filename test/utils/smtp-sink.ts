@@ -1,0 +1,59 @@
+import { AddressInfo } from 'node:net';
+import { SMTPServer, SMTPServerDataStream, SMTPServerSession } from 'smtp-server';
+
+export interface ReceivedMail {
+  from: string;
+  to: string[];
+  raw: string;
+}
+
+/** Decides each delivery: accept (undefined) or reply with an SMTP error code. */
+export type SinkBehaviour = (mail: ReceivedMail, attempt: number) => { code: number; message: string } | undefined;
+
+/** A real SMTP server on loopback (smtp-server from npm), auth off, that keeps what it receives. */
+export class SmtpSink {
+  readonly received: ReceivedMail[] = [];
+  attempts = 0;
+  behaviour: SinkBehaviour = () => undefined;
+  private server!: SMTPServer;
+  port = 0;
+
+  async start(): Promise<this> {
+    this.server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['AUTH', 'STARTTLS'],
+      logger: false,
+      onData: (stream: SMTPServerDataStream, session: SMTPServerSession, cb: (err?: Error | null) => void) => {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => {
+          const mail: ReceivedMail = {
+            from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+            to: session.envelope.rcptTo.map((r) => r.address),
+            raw: Buffer.concat(chunks).toString('utf8'),
+          };
+          this.attempts++;
+          const verdict = this.behaviour(mail, this.attempts);
+          if (verdict) {
+            const err = new Error(verdict.message) as Error & { responseCode: number };
+            err.responseCode = verdict.code;
+            return cb(err);
+          }
+          this.received.push(mail);
+          cb();
+        });
+      },
+    });
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.port = (this.server.server.address() as AddressInfo).port;
+    return this;
+  }
+
+  get url(): string {
+    return `smtp://127.0.0.1:${this.port}`;
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
