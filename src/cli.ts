@@ -41,7 +41,7 @@ async function main(args: string[]): Promise<number> {
           const hasTable = await qr.hasTable('migrations').finally(() => qr.release());
           const rows: { name: string }[] = hasTable ? await ds.query('SELECT name FROM migrations') : [];
           const applied = new Set(rows.map((r) => r.name));
-          for (const m of ds.migrations) console.log(`${applied.has(m.name) ? '[x]' : '[ ]'} ${m.name}`);
+          for (const m of ds.migrations) console.log(`${applied.has(m.name ?? '') ? '[x]' : '[ ]'} ${m.name}`);
         }
       } finally {
         await ds.destroy();

@@ -14,6 +14,8 @@ export interface SessionView {
   id: number;
   ip: string;
   userAgent: string;
+  /** "Firefox on Windows": the user agent in words, or '' when it cannot be told. */
+  device: string;
   createdAt: Date;
   lastSeenAt: Date;
   current: boolean;
@@ -60,6 +62,7 @@ export class SessionsService {
       id: s.id,
       ip: s.ip,
       userAgent: s.userAgent,
+      device: describeDevice(s.userAgent),
       createdAt: s.createdAt,
       lastSeenAt: s.lastSeenAt,
       current: s.id === currentId,
@@ -73,4 +76,27 @@ export class SessionsService {
   endAllForUser(m: EntityManager, userId: number, exceptSessionId?: number): Promise<number> {
     return this.sessions.deleteForUser(m, userId, exceptSessionId);
   }
+}
+
+const BROWSERS: [RegExp, string][] = [
+  [/Edg(e|A|iOS)?\//, 'Edge'],
+  [/OPR\/|Opera/, 'Opera'],
+  [/YaBrowser\//, 'Yandex Browser'],
+  [/Firefox\/|FxiOS/, 'Firefox'],
+  [/Chrome\/|CriOS|Chromium/, 'Chrome'],
+  [/Safari\//, 'Safari'],
+];
+const SYSTEMS: [RegExp, string][] = [
+  [/Android/, 'Android'],
+  [/iPhone|iPad|iOS/, 'iOS'],
+  [/Windows/, 'Windows'],
+  [/Mac OS X|Macintosh/, 'macOS'],
+  [/Linux/, 'Linux'],
+];
+
+export function describeDevice(ua: string): string {
+  const browser = BROWSERS.find(([re]) => re.test(ua))?.[1];
+  const system = SYSTEMS.find(([re]) => re.test(ua))?.[1];
+  if (browser && system) return `${browser}, ${system}`;
+  return browser ?? system ?? '';
 }
