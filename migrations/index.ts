@@ -1,4 +1,5 @@
 import { Foundation1795427000000 } from './1795427000000-Foundation';
+import { MembersArea1795436000000 } from './1795436000000-MembersArea';
 
 /** Every migration, in order. Listed explicitly so the app, the CLI and the tests run the same set. */
-export const MIGRATIONS = [Foundation1795427000000];
+export const MIGRATIONS = [Foundation1795427000000, MembersArea1795436000000];

@@ -1,10 +1,12 @@
 import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { AccessKeysModule } from './access-keys/access-keys.module';
 import { AccountModule } from './account/account.module';
 import { AdminModule } from './admin/admin.module';
 import { ApiKeysModule } from './api-keys/api-keys.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { ClientsModule } from './clients/clients.module';
 import { AllExceptionsFilter } from './common/http/exception.filter';
 import { ContextMiddleware } from './common/http/context.middleware';
 import { CsrfMiddleware } from './common/http/csrf.middleware';
@@ -15,6 +17,8 @@ import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
 import { MailModule } from './mail/mail.module';
+import { MembersModule } from './members/members.module';
+import { OrdersModule } from './orders/orders.module';
 import { ThrottleModule } from './throttle/throttle.module';
 import { UsersModule } from './users/users.module';
 
@@ -37,6 +41,10 @@ export class AppModule implements NestModule {
         MailModule,
         AuthModule,
         ApiKeysModule,
+        MembersModule,
+        OrdersModule,
+        AccessKeysModule,
+        ClientsModule,
         AccountModule,
         AdminModule,
         HealthModule,

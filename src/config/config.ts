@@ -33,6 +33,12 @@ export interface AppConfig {
   login: { maxPerAccount: number; maxPerIp: number; windowMinutes: number };
   passwordResetTtlMinutes: number;
   logLevel: 'error' | 'warn' | 'info' | 'debug';
+  /** Uploaded files, outside the web root, under random names. */
+  filesDir: string;
+  maxUploadBytes: number;
+  /** HMAC secret of POST /webhooks/orders; unset = the webhook answers 503. */
+  webhookSecret: string | null;
+  signedLinkTtlHours: number;
 }
 
 export class ConfigError extends Error {
@@ -50,6 +56,7 @@ export const CONFIG_VARIABLES = [
   'MAIL_POOL_SIZE', 'MAIL_RATE_PER_SEC', 'MAIL_RETRY_BASE_MS', 'MAIL_MAX_ATTEMPTS', 'RELAY_INTERVAL_MS',
   'SECRET_KEY', 'ADMIN_EMAIL', 'ADMIN_PASSWORD', 'DEFAULT_LOCALE', 'SESSION_TTL_DAYS',
   'LOGIN_MAX_PER_ACCOUNT', 'LOGIN_MAX_PER_IP', 'LOGIN_WINDOW_MINUTES', 'PASSWORD_RESET_TTL_MINUTES', 'LOG_LEVEL',
+  'FILES_DIR', 'MAX_UPLOAD_BYTES', 'WEBHOOK_SECRET', 'SIGNED_LINK_TTL_HOURS',
 ] as const;
 
 class Reader {
@@ -199,7 +206,12 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     },
     passwordResetTtlMinutes: r.int('PASSWORD_RESET_TTL_MINUTES', 60, 5, 10080),
     logLevel: r.oneOf('LOG_LEVEL', 'info', ['error', 'warn', 'info', 'debug'] as const),
+    filesDir: path.resolve(cwd, r.str('FILES_DIR', path.join(dataDir, 'files'))),
+    maxUploadBytes: r.int('MAX_UPLOAD_BYTES', 2 * 1024 ** 3, 1024, 1024 ** 4),
+    webhookSecret: r.raw('WEBHOOK_SECRET') ?? null,
+    signedLinkTtlHours: r.int('SIGNED_LINK_TTL_HOURS', 24, 1, 24 * 365),
   };
+  if (config.webhookSecret !== null && config.webhookSecret.length < 16) r.problems.push('WEBHOOK_SECRET: must be at least 16 characters');
 
   if (r.problems.length) throw new ConfigError(r.problems);
   config.secretKey = secretKey ?? loadOrCreateSecretKey(dataDir);

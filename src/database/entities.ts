@@ -6,5 +6,18 @@ import { OutboxMessage } from '../mail/entities/outbox-message.entity';
 import { RateLimit } from '../throttle/rate-limit.entity';
 import { User } from '../users/entities/user.entity';
 import { JobLease } from './entities/job-lease.entity';
+import { ClientNote } from '../clients/entities/client-note.entity';
+import { ClientLabel, Label } from '../clients/entities/label.entity';
+import { AccessKey } from '../members/entities/access-key.entity';
+import { GrantEvent } from '../members/entities/grant-event.entity';
+import { Grant } from '../members/entities/grant.entity';
+import { Lesson } from '../members/entities/lesson.entity';
+import { Product } from '../members/entities/product.entity';
+import { Section } from '../members/entities/section.entity';
+import { StoredFile } from '../members/entities/stored-file.entity';
+import { Order } from '../orders/entities/order.entity';
 
-export const ENTITIES = [User, Session, PasswordReset, RateLimit, OutboxMessage, AuditEntry, ApiKey, JobLease];
+export const ENTITIES = [
+  User, Session, PasswordReset, RateLimit, OutboxMessage, AuditEntry, ApiKey, JobLease,
+  Product, Section, Lesson, StoredFile, Grant, GrantEvent, AccessKey, Order, ClientNote, Label, ClientLabel,
+];

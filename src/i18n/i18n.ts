@@ -1,9 +1,23 @@
-import * as en from './locales/en.json';
-import * as ru from './locales/ru.json';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Locale, LOCALES } from '../config/config';
+import { VIEWS_DIR } from '../paths';
 
 type Dict = { [k: string]: string | Dict };
-const DICTS: Record<Locale, Dict> = { en: en as unknown as Dict, ru: ru as unknown as Dict };
+
+/** Strings live beside the templates, in views/i18n/<locale>/<feature>.json: one file per feature, merged at start-up. */
+const LOCALES_DIR = path.join(VIEWS_DIR, 'i18n');
+
+function load(locale: Locale): Dict {
+  const dir = path.join(LOCALES_DIR, locale);
+  const merged: Dict = {};
+  for (const file of fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+    Object.assign(merged, JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')));
+  }
+  return merged;
+}
+
+const DICTS: Record<Locale, Dict> = { en: load('en'), ru: load('ru') };
 
 function lookup(dict: Dict, key: string): string | undefined {
   let cur: string | Dict | undefined = dict;

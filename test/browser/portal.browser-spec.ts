@@ -1,5 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
-import en from '../../src/i18n/locales/en.json';
+import en from '../../views/i18n/en/core.json';
 import { createUser, DEFAULT_PASSWORD } from '../factories/users';
 import {
   BrowserApp,

@@ -22,7 +22,8 @@ describe('migrations', () => {
     try {
       const applied = await ds.runMigrations();
       expect(applied.map((m) => m.name)).toEqual(MIGRATIONS.map((M) => new M().name));
-      for (const table of ['users', 'sessions', 'password_resets', 'rate_limits', 'outbox', 'audit_log', 'api_keys', 'job_leases']) {
+      for (const table of ['users', 'sessions', 'password_resets', 'rate_limits', 'outbox', 'audit_log', 'api_keys', 'job_leases',
+        'products', 'product_sections', 'lessons', 'files', 'orders', 'access_keys', 'grants', 'grant_events', 'client_notes', 'labels', 'client_labels']) {
         expect(await hasTable(table)).toBe(true);
       }
       // timestamps keep milliseconds and come back as UTC Dates on both engines
@@ -36,6 +37,7 @@ describe('migrations', () => {
       for (let i = 0; i < MIGRATIONS.length; i++) await ds.undoLastMigration();
       expect(await hasTable('users')).toBe(false);
       expect(await hasTable('outbox')).toBe(false);
+      expect(await hasTable('grants')).toBe(false);
       expect((await ds.runMigrations()).length).toBe(MIGRATIONS.length);
       expect(await ds.showMigrations()).toBe(false);
     } finally {
