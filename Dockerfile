@@ -19,7 +19,7 @@ RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 # ---- runtime ----
 FROM node:20-bookworm-slim
-ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 DATA_DIR=/app/data
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 DATA_DIR=/app/data FILES_DIR=/app/files
 WORKDIR /app
 # The code stays owned by root, read-only for the app.
 COPY --from=build /app/node_modules ./node_modules
@@ -27,10 +27,10 @@ COPY --from=build /app/dist ./dist
 COPY views ./views
 COPY package.json ./
 # The data directory holds the SQLite database (when DATABASE_URL is not set), the generated secret key
-# (when SECRET_KEY is not set) and, later, uploaded files. It must belong to the user the app runs as.
-RUN mkdir -p /app/data && chown node:node /app/data
+# (when SECRET_KEY is not set); /app/files holds uploaded files (FILES_DIR). Both belong to the app user.
+RUN mkdir -p /app/data /app/files && chown node:node /app/data /app/files
 USER node
-VOLUME /app/data
+VOLUME ["/app/data", "/app/files"]
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]

@@ -1,0 +1,161 @@
+/**
+ * npm run bench:members — the members' area under load, measured side by side in one process start:
+ *  (a) a logged-in lesson page vs (b) a bare route of the same app returning a constant (autocannon, 50
+ *      connections, 20 s each);
+ *  (c) a 1 GiB protected download vs (d) plain res.sendFile of the same file, alternated three times.
+ * Prints: members: lesson R1 (X req/s vs Y req/s bare, p99 Z ms) | download R2 (A MB/s vs B MB/s)
+ */
+process.env.TZ = 'UTC';
+import 'reflect-metadata';
+import autocannon from 'autocannon';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { randomBytes, createHash } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import type { Request, Response } from 'express';
+import { createApp } from '../src/app';
+import { loadConfig } from '../src/config/config';
+import { Database } from '../src/database/database.service';
+import { GrantsService } from '../src/members/grants.service';
+import { Lesson } from '../src/members/entities/lesson.entity';
+import { Product } from '../src/members/entities/product.entity';
+import { StoredFile } from '../src/members/entities/stored-file.entity';
+import { UsersService } from '../src/users/users.service';
+
+const DURATION = Number(process.env.BENCH_SECONDS ?? 20);
+const CONNECTIONS = 50;
+const FILE_BYTES = Number(process.env.BENCH_FILE_MB ?? 1024) * 1024 * 1024;
+
+async function main() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kabinet-bench-'));
+  const config = loadConfig(
+    { NODE_ENV: 'production', DATA_DIR: dir, SECRET_KEY: 'bench-secret-0123456789abcdef0123456789', LOG_LEVEL: 'error', DEFAULT_LOCALE: 'en', LOGIN_MAX_PER_IP: '100000' },
+    dir,
+  );
+  const app = await createApp(config, { runJobs: false });
+  const filePath = path.join(config.filesDir, 'bench-file');
+
+  // The two baselines live in the same app, behind the same helmet and cookie parser, but outside Nest.
+  app.use('/__bench/bare', (_req: Request, res: Response) => res.type('text/plain').send('ok'));
+  app.use('/__bench/sendfile', (_req: Request, res: Response) => res.sendFile(filePath));
+  await app.listen(0, '127.0.0.1');
+  const port = (app.getHttpServer().address() as AddressInfo).port;
+  const base = `http://127.0.0.1:${port}`;
+
+  const db = app.get(Database);
+  const password = 'bench password 123';
+  const { lessonId, fileId, email } = await db.transaction(async (m) => {
+    const client = await app.get(UsersService).create(m, { email: 'bench@example.com', name: 'Bench', role: 'client', password });
+    const now = new Date();
+    const product = await m.save(Product, m.create(Product, { slug: 'bench', title: 'Bench course', description: '', priceLabel: '', status: 'published', endGrantOnRefund: true, createdAt: now, updatedAt: now }));
+    let lesson!: Lesson;
+    for (let i = 1; i <= 50; i++) {
+      const body = `## Lesson ${i}\n\n` + 'Some **text** with a [link](https://example.com). '.repeat(40);
+      lesson = await m.save(Lesson, m.create(Lesson, { productId: product.id, sectionId: null, title: `Lesson ${i}`, bodyMd: body, bodyHtml: `<h2>Lesson ${i}</h2><p>${'Some <strong>text</strong>. '.repeat(40)}</p>`, position: i, dripDays: null, dripDate: null, createdAt: now, updatedAt: now }));
+    }
+    const file = await writeFile(filePath);
+    const stored = await m.save(StoredFile, m.create(StoredFile, { productId: product.id, lessonId: lesson.id, originalName: 'course.bin', storageKey: 'bench-file', sizeBytes: FILE_BYTES, contentType: 'application/octet-stream', sha256: file, createdBy: null, createdAt: now }));
+    await app.get(GrantsService).grant(m, { userId: null, label: 'bench', ip: '' }, { clientId: client.id, productId: product.id, source: 'manual', endsAt: null });
+    return { lessonId: lesson.id, fileId: stored.id, email: client.email };
+  });
+
+  const cookie = await login(base, email, password);
+  const lessonUrl = `${base}/account/lessons/${lessonId}`;
+  const check = await get(lessonUrl, cookie);
+  if (check.status !== 200) throw new Error(`lesson page answered ${check.status}`);
+
+  const lesson = await load(lessonUrl, cookie);
+  const bare = await load(`${base}/__bench/bare`);
+  const r1 = lesson.requests.average / bare.requests.average;
+
+  let protectedBps = 0;
+  let plainBps = 0;
+  for (let round = 0; round < 3; round++) {
+    protectedBps += await download(`${base}/account/files/${fileId}`, cookie);
+    plainBps += await download(`${base}/__bench/sendfile`);
+  }
+  const r2 = protectedBps / plainBps;
+  const mb = (bps: number) => (bps / 3 / 1024 / 1024).toFixed(0);
+
+  console.log(
+    `members: lesson ${r1.toFixed(2)} (${lesson.requests.average.toFixed(0)} req/s vs ${bare.requests.average.toFixed(0)} req/s bare, p99 ${lesson.latency.p99} ms) | ` +
+      `download ${r2.toFixed(2)} (${mb(protectedBps)} MB/s vs ${mb(plainBps)} MB/s)`,
+  );
+  if (lesson.non2xx || lesson.errors) console.log(`warning: lesson run had ${lesson.non2xx} non-2xx answers and ${lesson.errors} errors`);
+  await app.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+async function writeFile(file: string): Promise<string> {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const hash = createHash('sha256');
+  const chunk = randomBytes(8 * 1024 * 1024);
+  const out = fs.createWriteStream(file);
+  for (let written = 0; written < FILE_BYTES; written += chunk.length) {
+    const part = chunk.subarray(0, Math.min(chunk.length, FILE_BYTES - written));
+    hash.update(part);
+    if (!out.write(part)) await new Promise((r) => out.once('drain', r));
+  }
+  await new Promise<void>((r) => out.end(() => r()));
+  return hash.digest('hex');
+}
+
+function load(url: string, cookie?: string): Promise<autocannon.Result> {
+  return autocannon({ url, connections: CONNECTIONS, duration: DURATION, headers: cookie ? { cookie } : {} });
+}
+
+function get(url: string, cookie?: string, extra: Record<string, string> = {}): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { headers: { ...(cookie ? { cookie } : {}), ...extra } }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
+      })
+      .on('error', reject);
+  });
+}
+
+/** Logs in like a browser: CSRF cookie and token from the form, then the session cookie. */
+async function login(base: string, email: string, password: string): Promise<string> {
+  const page = await get(`${base}/login`);
+  const csrfCookie = String(page.headers['set-cookie']).match(/kb_csrf=[^;]+/)![0];
+  const token = /name="_csrf" value="([^"]+)"/.exec(page.body)![1];
+  const body = new URLSearchParams({ email, password, _csrf: token }).toString();
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${base}/login`, { method: 'POST', headers: { cookie: csrfCookie, 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } }, (res) => {
+      res.resume();
+      const sid = String(res.headers['set-cookie'] ?? '').match(/kb_sid=[^;]+/);
+      if (res.statusCode !== 303 || !sid) return reject(new Error(`login failed: ${res.statusCode}`));
+      resolve(sid[0]);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Bytes per second for one whole download, read and discarded. */
+function download(url: string, cookie?: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    http
+      .get(url, { headers: cookie ? { cookie } : {} }, (res) => {
+        if (res.statusCode !== 200) return reject(new Error(`${url} answered ${res.statusCode}`));
+        let bytes = 0;
+        res.on('data', (c: Buffer) => (bytes += c.length));
+        res.on('end', () => {
+          if (bytes !== FILE_BYTES) return reject(new Error(`${url}: got ${bytes} of ${FILE_BYTES} bytes`));
+          resolve(bytes / (Number(process.hrtime.bigint() - started) / 1e9));
+        });
+      })
+      .on('error', reject);
+  });
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
