@@ -96,7 +96,7 @@ async function writeFile(file: string): Promise<string> {
   for (let written = 0; written < FILE_BYTES; written += chunk.length) {
     const part = chunk.subarray(0, Math.min(chunk.length, FILE_BYTES - written));
     hash.update(part);
-    if (!out.write(part)) await new Promise((r) => out.once('drain', r));
+    if (!out.write(part)) await new Promise<void>((r) => out.once('drain', () => r()));
   }
   await new Promise<void>((r) => out.end(() => r()));
   return hash.digest('hex');

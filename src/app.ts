@@ -9,6 +9,7 @@ import * as nunjucks from 'nunjucks';
 import { AppModule, AppOptions } from './app.module';
 import { AppError } from './common/errors/app-error';
 import { AppConfig } from './config/config';
+import { VIDEO_FRAME_ORIGINS } from './members/lesson-markdown';
 import { ASSETS_DIR, VIEWS_DIR } from './paths';
 import { registerViewHelpers } from './views/view-helpers';
 
@@ -112,7 +113,7 @@ function helmetOptions(config: AppConfig, inlineStyles: boolean): Parameters<typ
         baseUri: ["'self'"],
         formAction: ["'self'"],
         frameAncestors: ["'none'"],
-        frameSrc: ["'self'"],
+        frameSrc: ["'self'", ...VIDEO_FRAME_ORIGINS],
       },
     },
     referrerPolicy: { policy: 'same-origin' },

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
 import { APP_CONFIG, AppConfig, Locale } from '../config/config';
 import { Actor } from '../audit/actor';
 import { AuditService } from '../audit/audit.service';
@@ -113,6 +114,16 @@ export class AuthService {
         },
       });
     });
+  }
+
+  /**
+   * A one-time set-password link for an account created on someone's behalf (the order webhook): the same
+   * token as a password reset, inside the caller's transaction, with a longer life.
+   */
+  async issueSetPasswordLink(m: EntityManager, userId: number, ttlMinutes: number): Promise<string> {
+    const token = randomToken(32);
+    await this.resets.insert(m, { tokenHash: sha256(token), userId, expiresAt: new Date(Date.now() + ttlMinutes * 60_000) });
+    return `${this.config.appUrl}/password/reset/${token}`;
   }
 
   async isResetTokenUsable(token: string): Promise<boolean> {

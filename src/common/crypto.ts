@@ -17,3 +17,8 @@ export function safeEqual(a: string, b: string): boolean {
   const bb = Buffer.from(b);
   return ab.length === bb.length && timingSafeEqual(ab, bb);
 }
+
+/** Hex HMAC-SHA256, the form webhook signatures use. */
+export function hmacHex(secret: string, value: string | Buffer): string {
+  return createHmac('sha256', secret).update(value).digest('hex');
+}

@@ -1,13 +1,32 @@
 import { Global, Module } from '@nestjs/common';
+import { ProductsApiController } from '../api/products.api.controller';
 import { AccessService } from './access.service';
+import { CatalogueController } from './catalogue.controller';
+import { CatalogueService } from './catalogue.service';
+import { ClientAreaController } from './client-area.controller';
+import { ClientAreaService } from './client-area.service';
+import { FilesRepository } from './files.repository';
 import { GrantsRepository } from './grants.repository';
 import { GrantsService } from './grants.service';
+import { LessonsRepository } from './lessons.repository';
 import { ProductsRepository } from './products.repository';
+import { UploadsService } from './uploads.service';
 
 /** Products, lessons, files and access. Global: orders, keys and clients grant access through it. */
 @Global()
 @Module({
-  providers: [ProductsRepository, GrantsRepository, GrantsService, AccessService],
-  exports: [ProductsRepository, GrantsRepository, GrantsService, AccessService],
+  controllers: [CatalogueController, ClientAreaController, ProductsApiController],
+  providers: [
+    ProductsRepository,
+    LessonsRepository,
+    FilesRepository,
+    GrantsRepository,
+    GrantsService,
+    AccessService,
+    CatalogueService,
+    ClientAreaService,
+    UploadsService,
+  ],
+  exports: [ProductsRepository, GrantsRepository, GrantsService, AccessService, ClientAreaService],
 })
 export class MembersModule {}

@@ -30,6 +30,8 @@ const T = {
     hello: (name: string) => `Welcome, ${name}!`,
     security: 'Password and sessions',
     securityNav: 'Password & sessions',
+    ordersNav: 'My orders',
+    redeemNav: 'Redeem a key',
     wrongCredentials: 'Wrong email or password.',
     loggedOutEverywhere: 'You have been logged out on every device.',
     switchTo: 'Русский',
@@ -47,6 +49,8 @@ const T = {
     hello: (name: string) => `Здравствуйте, ${name}!`,
     security: 'Пароль и сеансы',
     securityNav: 'Пароль и сеансы',
+    ordersNav: 'Мои заказы',
+    redeemNav: 'Активировать ключ',
     wrongCredentials: 'Неверная почта или пароль.',
     loggedOutEverywhere: 'Вы вышли на всех устройствах.',
     switchTo: 'English',
@@ -182,7 +186,7 @@ describe.each<Lang>(['en', 'ru'])('portal in the browser (%s)', (lang) => {
     expect(path(page)).toBe('/account');
     await expectPage(s, L.account);
     expect(await page.locator('[data-test="welcome"]').innerText()).toBe(L.hello(client.name));
-    expect(await page.locator('header nav a').allInnerTexts()).toEqual([L.account, L.securityNav]);
+    expect(await page.locator('header nav a').allInnerTexts()).toEqual([L.account, L.ordersNav, L.redeemNav, L.securityNav]);
     await screenshot(page, `${lang}-account`);
   });
 

@@ -16,7 +16,10 @@ export class CsrfMiddleware implements NestMiddleware {
     const path = pathOf(req);
     if (SAFE.has(req.method) || isMachinePath(path)) return next();
     const ctx = ctxOf(req);
-    const sent = String((req.body && typeof req.body === 'object' ? req.body._csrf : undefined) ?? req.headers['x-csrf-token'] ?? '');
+    // A multipart body (file upload) is read by its handler after this check, so its form sends the token in the query.
+    const multipart = String(req.headers['content-type'] ?? '').startsWith('multipart/form-data');
+    const fromQuery = multipart && typeof req.query._csrf === 'string' ? req.query._csrf : undefined;
+    const sent = String((req.body && typeof req.body === 'object' ? req.body._csrf : undefined) ?? req.headers['x-csrf-token'] ?? fromQuery ?? '');
     if (sent && ctx.csrfToken && safeEqual(sent, ctx.csrfToken)) return next();
     // Logging out with a stale form after the session already ended elsewhere is harmless: let it through.
     if (path === '/logout' && !ctx.user) return next();

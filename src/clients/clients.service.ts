@@ -1,0 +1,161 @@
+import { Injectable } from '@nestjs/common';
+import { Actor } from '../audit/actor';
+import { AuditService } from '../audit/audit.service';
+import { AppError } from '../common/errors/app-error';
+import { Page } from '../common/http/pagination';
+import { Database } from '../database/database.service';
+import { ProductsRepository } from '../members/products.repository';
+import { OrdersRepository } from '../orders/orders.repository';
+import { User } from '../users/entities/user.entity';
+import { UsersService } from '../users/users.service';
+import { ClientFilter, ClientsRepository } from './clients.repository';
+import { ClientView, EMAIL_RE, GrantRowView, NoteView, OrderRowView, toClientView, toGrantRow, toNoteView, toOrderRow } from './clients.views';
+
+export interface ClientListRow extends ClientView {
+  products: { title: string; active: boolean }[];
+}
+
+/** A type, not an interface, so it can be a form's re-render model (Record<string, unknown>). */
+export type ClientPage = {
+  client: ClientView;
+  grants: GrantRowView[];
+  orders: OrderRowView[];
+  notes: NoteView[];
+  allLabels: { id: number; name: string }[];
+  products: { id: number; title: string; slug: string }[];
+};
+
+const NOTE_MAX = 5000;
+
+/** One entry per product: active if any of its grants is. */
+function productsOf(grants: GrantRowView[]): { title: string; active: boolean }[] {
+  const byProduct = new Map<number, { title: string; active: boolean }>();
+  for (const g of grants) {
+    const cur = byProduct.get(g.productId);
+    byProduct.set(g.productId, { title: g.productTitle, active: g.active || !!cur?.active });
+  }
+  return [...byProduct.values()];
+}
+const LABEL_MAX = 60;
+
+/** The clients' admin: who they are, what they have, and staff's private notes and labels about them. */
+@Injectable()
+export class ClientsService {
+  constructor(
+    private readonly db: Database,
+    private readonly clients: ClientsRepository,
+    private readonly products: ProductsRepository,
+    private readonly orders: OrdersRepository,
+    private readonly users: UsersService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async list(f: ClientFilter, page: Page): Promise<{ items: ClientListRow[]; total: number }> {
+    const now = new Date();
+    const [rows, total] = await this.clients.search(f, page, now);
+    const ids = rows.map((u) => u.id);
+    const [grants, labels] = await Promise.all([this.clients.grantsForClients(ids), this.clients.labelsForClients(ids)]);
+    const titles = await this.productTitles(grants.map((g) => g.productId));
+    const items = rows.map((u) => ({
+      ...toClientView(u, labels.filter((l) => l.clientId === u.id).map(({ id, name }) => ({ id, name }))),
+      products: productsOf(grants.filter((g) => g.clientId === u.id).map((g) => toGrantRow(g, titles.get(g.productId) ?? '', [], now))),
+    }));
+    return { items, total };
+  }
+
+  /** Options for the list's filters and the grant form. */
+  async filterOptions() {
+    const [[products], labels] = await Promise.all([this.products.listPage({ limit: 200, offset: 0 }), this.clients.allLabels()]);
+    return {
+      products: products.map((p) => ({ id: p.id, title: p.title, slug: p.slug })),
+      labels: labels.map((l) => ({ id: l.id, name: l.name })),
+    };
+  }
+
+  async get(id: number): Promise<ClientView> {
+    const u = await this.requireClient(id);
+    const labels = await this.clients.labelsForClients([id]);
+    return toClientView(u, labels.map(({ id: labelId, name }) => ({ id: labelId, name })));
+  }
+
+  async page(id: number): Promise<ClientPage> {
+    const client = await this.get(id);
+    const now = new Date();
+    const [grants, orders, notes, options] = await Promise.all([
+      this.clients.grantsForClients([id]),
+      this.orders.listForClient(id),
+      this.clients.notesFor(id),
+      this.filterOptions(),
+    ]);
+    const [events, titles] = await Promise.all([
+      this.clients.eventsForGrants(grants.map((g) => g.id)),
+      this.productTitles([...grants.map((g) => g.productId), ...orders.map((o) => o.productId)]),
+    ]);
+    return {
+      client,
+      grants: grants.map((g) => toGrantRow(g, titles.get(g.productId) ?? '', events.filter((e) => e.grantId === g.id), now)),
+      orders: orders.map((o) => toOrderRow(o, titles.get(o.productId) ?? '')),
+      notes: notes.map(toNoteView),
+      allLabels: options.labels,
+      products: options.products,
+    };
+  }
+
+  async create(actor: Actor, input: { email?: unknown; name?: unknown }): Promise<ClientView> {
+    const email = typeof input.email === 'string' ? input.email.trim().toLowerCase() : '';
+    const name = typeof input.name === 'string' ? input.name.trim() : '';
+    const fields: Record<string, string> = {};
+    if (!EMAIL_RE.test(email) || email.length > 254) fields.email = 'errors.email_invalid';
+    if (name.length > 200) fields.name = 'errors.too_long';
+    if (Object.keys(fields).length) throw AppError.validation(fields);
+    const u = await this.db.transaction(async (m) => {
+      const created = await this.users.create(m, { email, name, role: 'client', password: null });
+      await this.audit.record(m, actor, { action: 'client.create', subjectType: 'client', subjectId: created.id, after: { email } });
+      return created;
+    });
+    return toClientView(u);
+  }
+
+  async addNote(actor: Actor, clientId: number, body: unknown): Promise<void> {
+    await this.requireClient(clientId);
+    const text = typeof body === 'string' ? body.trim() : '';
+    if (!text) throw AppError.validation({ body: 'errors.required' });
+    if (text.length > NOTE_MAX) throw AppError.validation({ body: 'errors.too_long' });
+    await this.db.transaction(async (m) => {
+      const note = await this.clients.insertNote(m, { clientId, authorId: actor.userId, authorLabel: actor.label.slice(0, 254), body: text });
+      await this.audit.record(m, actor, { action: 'client.note_add', subjectType: 'client', subjectId: clientId, after: { noteId: note.id } });
+    });
+  }
+
+  async addLabel(actor: Actor, clientId: number, name: unknown): Promise<void> {
+    await this.requireClient(clientId);
+    const label = typeof name === 'string' ? name.trim().replace(/\s+/g, ' ') : '';
+    if (!label) throw AppError.validation({ label: 'errors.required' });
+    if (label.length > LABEL_MAX) throw AppError.validation({ label: 'errors.too_long' });
+    await this.db.transaction(async (m) => {
+      const l = (await this.clients.findLabelByName(m, label)) ?? (await this.clients.insertLabel(m, label));
+      if (await this.clients.hasLabel(m, clientId, l.id)) return;
+      await this.clients.attachLabel(m, clientId, l.id);
+      await this.audit.record(m, actor, { action: 'client.label_add', subjectType: 'client', subjectId: clientId, after: { label: l.name } });
+    });
+  }
+
+  async removeLabel(actor: Actor, clientId: number, labelId: number): Promise<void> {
+    await this.requireClient(clientId);
+    await this.db.transaction(async (m) => {
+      if (!(await this.clients.detachLabel(m, clientId, labelId))) throw AppError.notFound('label');
+      await this.audit.record(m, actor, { action: 'client.label_remove', subjectType: 'client', subjectId: clientId, before: { labelId } });
+    });
+  }
+
+  async requireClient(id: number): Promise<User> {
+    const u = await this.clients.findClient(id);
+    if (!u) throw AppError.notFound('client');
+    return u;
+  }
+
+  private async productTitles(ids: number[]): Promise<Map<number, string>> {
+    const products = await this.products.findByIds([...new Set(ids)]);
+    return new Map(products.map((p) => [p.id, p.title]));
+  }
+}

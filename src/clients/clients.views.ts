@@ -1,0 +1,92 @@
+import { GrantEvent } from '../members/entities/grant-event.entity';
+import { Grant, GrantSource } from '../members/entities/grant.entity';
+import { isActive } from '../members/grants.service';
+import { Order } from '../orders/entities/order.entity';
+import { User } from '../users/entities/user.entity';
+import { ClientNote } from './entities/client-note.entity';
+
+/** What templates and the API see of clients and their access: never the entities themselves. */
+export interface ClientView {
+  id: number;
+  email: string;
+  name: string;
+  createdAt: Date;
+  labels: { id: number; name: string }[];
+}
+
+export interface GrantRowView {
+  id: number;
+  productId: number;
+  productTitle: string;
+  source: GrantSource;
+  startsAt: Date;
+  endsAt: Date | null;
+  active: boolean;
+  revokedAt: Date | null;
+  reason: string | null;
+  history: { kind: string; at: Date; endsAtBefore: Date | null; endsAtAfter: Date | null; actor: string; reason: string | null }[];
+}
+
+export interface NoteView {
+  id: number;
+  body: string;
+  author: string;
+  createdAt: Date;
+}
+
+export interface OrderRowView {
+  id: number;
+  externalId: string;
+  productTitle: string;
+  status: string;
+  amount: string;
+  currency: string;
+  paidAt: Date;
+  refundedAt: Date | null;
+}
+
+export function toClientView(u: User, labels: { id: number; name: string }[] = []): ClientView {
+  return { id: u.id, email: u.email, name: u.name, createdAt: u.createdAt, labels };
+}
+
+export function toGrantRow(g: Grant, productTitle: string, events: GrantEvent[], now: Date): GrantRowView {
+  return {
+    id: g.id,
+    productId: g.productId,
+    productTitle,
+    source: g.source,
+    startsAt: g.startsAt,
+    endsAt: g.endsAt,
+    active: isActive(g, now),
+    revokedAt: g.revokedAt,
+    reason: g.reason,
+    history: events.map((e) => ({ kind: e.kind, at: e.createdAt, endsAtBefore: e.endsAtBefore, endsAtAfter: e.endsAtAfter, actor: e.actorLabel, reason: e.reason })),
+  };
+}
+
+export function toNoteView(n: ClientNote): NoteView {
+  return { id: n.id, body: n.body, author: n.authorLabel, createdAt: n.createdAt };
+}
+
+export function toOrderRow(o: Order, productTitle: string): OrderRowView {
+  return {
+    id: o.id,
+    externalId: o.externalId,
+    productTitle,
+    status: o.status,
+    amount: (o.amountMinor / 100).toFixed(2),
+    currency: o.currency,
+    paidAt: o.paidAt,
+    refundedAt: o.refundedAt,
+  };
+}
+
+/** `YYYY-MM-DD` → the end of that day (UTC): access "until 31 Jan" includes the 31st. */
+export function endOfDay(v: string): Date | null {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(v)) return null;
+  const d = new Date(`${v}T00:00:00Z`);
+  if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== v) return null;
+  return new Date(d.getTime() + 86400_000);
+}
+
+export const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;

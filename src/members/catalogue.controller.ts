@@ -1,0 +1,137 @@
+import { Body, Controller, Get, Param, Post, Query, Redirect, Render, Req } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { Actor } from '../audit/actor';
+import { Ctx, CurrentActor, FormView, Roles } from '../common/http/decorators';
+import { parseId, parsePage } from '../common/http/pagination';
+import { RequestContext } from '../common/http/request-context';
+import { CatalogueService } from './catalogue.service';
+import { UploadsService } from './uploads.service';
+
+type Q = Record<string, string | undefined>;
+
+const EMPTY_PRODUCT = { status: 'draft', endGrantOnRefund: 'on' };
+
+function pager(total: number, limit: number, offset: number) {
+  return {
+    total,
+    from: total ? offset + 1 : 0,
+    to: Math.min(offset + limit, total),
+    prev: offset > 0 ? `?offset=${Math.max(0, offset - limit)}` : null,
+    next: offset + limit < total ? `?offset=${offset + limit}` : null,
+  };
+}
+
+/** Staff pages of the catalogue: products, their sections and lessons, and the files of a lesson. */
+@ApiExcludeController()
+@Roles('owner', 'admin', 'staff')
+@Controller('admin')
+export class CatalogueController {
+  constructor(
+    private readonly catalogue: CatalogueService,
+    private readonly uploads: UploadsService,
+  ) {}
+
+  @Get('products')
+  @Render('members/admin-products')
+  async list(@Query() q: Q) {
+    const page = parsePage(q, 50);
+    const res = await this.catalogue.list(page);
+    return { ...res, pager: pager(res.total, page.limit, page.offset), values: EMPTY_PRODUCT, errors: {} };
+  }
+
+  @Post('products')
+  @FormView('members/admin-products')
+  @Redirect('/admin/products', 303)
+  async create(@Body() body: Q, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
+    ctx.formModel = { ...(await this.catalogue.list({ limit: 50, offset: 0 })), pager: null };
+    const p = await this.catalogue.create(actor, body);
+    return { url: `/admin/products/${p.id}` };
+  }
+
+  @Get('products/:id')
+  @Render('members/admin-product')
+  async show(@Param('id') id: string) {
+    const o = await this.catalogue.outline(parseId(id, 'product'));
+    return { ...o, values: o.product, errors: {} };
+  }
+
+  @Post('products/:id')
+  @FormView('members/admin-product')
+  @Redirect('/admin/products', 303)
+  async update(@Param('id') id: string, @Body() body: Q, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
+    const productId = parseId(id, 'product');
+    ctx.formModel = await this.catalogue.outline(productId);
+    // An unticked checkbox is simply absent from the form.
+    await this.catalogue.update(actor, productId, { ...body, endGrantOnRefund: body.endGrantOnRefund ?? '' });
+    return { url: `/admin/products/${productId}` };
+  }
+
+  @Post('products/:id/sections')
+  @FormView('members/admin-product')
+  @Redirect('/admin/products', 303)
+  async addSection(@Param('id') id: string, @Body() body: Q, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
+    const productId = parseId(id, 'product');
+    const outline = await this.catalogue.outline(productId);
+    ctx.formModel = { ...outline, productValues: outline.product, sectionErrors: true };
+    await this.catalogue.addSection(actor, productId, body);
+    return { url: `/admin/products/${productId}#sections` };
+  }
+
+  @Post('products/:id/sections/:sectionId')
+  @FormView('members/admin-product')
+  @Redirect('/admin/products', 303)
+  async updateSection(@Param('id') id: string, @Param('sectionId') sectionId: string, @Body() body: Q, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
+    const productId = parseId(id, 'product');
+    const outline = await this.catalogue.outline(productId);
+    ctx.formModel = { ...outline, productValues: outline.product, sectionErrors: true };
+    await this.catalogue.updateSection(actor, productId, parseId(sectionId, 'section'), body);
+    return { url: `/admin/products/${productId}#sections` };
+  }
+
+  @Get('products/:id/lessons/new')
+  @Render('members/admin-lesson')
+  async newLesson(@Param('id') id: string) {
+    return { ...(await this.catalogue.lessonFormModel(parseId(id, 'product'))), lesson: null, files: [], values: { dripMode: 'none' }, errors: {} };
+  }
+
+  @Post('products/:id/lessons')
+  @FormView('members/admin-lesson')
+  @Redirect('/admin/products', 303)
+  async createLesson(@Param('id') id: string, @Body() body: Q, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
+    const productId = parseId(id, 'product');
+    ctx.formModel = { ...(await this.catalogue.lessonFormModel(productId)), lesson: null, files: [] };
+    const l = await this.catalogue.createLesson(actor, productId, body);
+    return { url: `/admin/lessons/${l.id}` };
+  }
+
+  @Get('lessons/:id')
+  @Render('members/admin-lesson')
+  async showLesson(@Param('id') id: string) {
+    const m = await this.catalogue.lesson(parseId(id, 'lesson'));
+    return { ...m, values: m.formValues, errors: {} };
+  }
+
+  @Post('lessons/:id')
+  @FormView('members/admin-lesson')
+  @Redirect('/admin/products', 303)
+  async updateLesson(@Param('id') id: string, @Body() body: Q, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
+    const lessonId = parseId(id, 'lesson');
+    ctx.formModel = await this.catalogue.lesson(lessonId);
+    await this.catalogue.updateLesson(actor, lessonId, body);
+    return { url: `/admin/lessons/${lessonId}` };
+  }
+
+  /** multipart/form-data; the CSRF token travels in the query string (the body is not parsed before the check). */
+  @Post('lessons/:id/files')
+  @FormView('members/admin-lesson')
+  @Redirect('/admin/products', 303)
+  async upload(@Param('id') id: string, @Req() req: Request, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
+    const lessonId = parseId(id, 'lesson');
+    const m = await this.catalogue.lesson(lessonId);
+    // a failed upload shows the lesson form with the saved values, not the (empty) multipart body
+    ctx.formModel = { ...m, lessonValues: m.formValues, uploadErrors: true };
+    await this.uploads.uploadToLesson(actor, lessonId, req);
+    return { url: `/admin/lessons/${lessonId}#files` };
+  }
+}

@@ -1,0 +1,233 @@
+import request from 'supertest';
+import { ApiKeysService } from '../../src/api-keys/api-keys.service';
+import { AuditEntry } from '../../src/audit/entities/audit-entry.entity';
+import { Lesson } from '../../src/members/entities/lesson.entity';
+import { Product } from '../../src/members/entities/product.entity';
+import { Section } from '../../src/members/entities/section.entity';
+import { StoredFile } from '../../src/members/entities/stored-file.entity';
+import { createProduct } from '../factories/members';
+import { createUser } from '../factories/users';
+import { Agent, csrfFrom, formPost, loginAgent, startTestApp, TestApp } from '../utils/test-app';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createHash } from 'node:crypto';
+
+describe('members: admin catalogue, markdown, uploads, products API', () => {
+  let t: TestApp;
+  let admin: Agent;
+  beforeAll(async () => {
+    t = await startTestApp({ env: { MAX_UPLOAD_BYTES: '4096' } });
+    const u = await createUser(t, { role: 'admin' });
+    admin = await loginAgent(t, u.email, u.password);
+  });
+  afterAll(() => t.close());
+
+  it('creates, lists and edits a product through the admin pages, audited', async () => {
+    const bad = await formPost(admin, '/admin/products', '/admin/products', { slug: 'Bad Slug!', title: '', status: 'nope' });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('Use lower-case letters');
+    expect(bad.text).toContain('Choose draft, published or archived.');
+    expect(bad.text).toContain('value="Bad Slug!"');
+
+    const ok = await formPost(admin, '/admin/products', '/admin/products', { slug: 'python-basics', title: 'Python basics', priceLabel: '1990 ₽', status: 'published', endGrantOnRefund: 'on' });
+    expect(ok.status).toBe(303);
+    const p = await t.db.manager.findOneByOrFail(Product, { slug: 'python-basics' });
+    expect(ok.headers.location).toBe(`/admin/products/${p.id}`);
+    expect(p).toMatchObject({ title: 'Python basics', status: 'published', priceLabel: '1990 ₽', endGrantOnRefund: true });
+
+    const dup = await formPost(admin, '/admin/products', '/admin/products', { slug: 'python-basics', title: 'Again' });
+    expect(dup.status).toBe(409);
+    expect(dup.text).toContain('Another product already uses this address.');
+
+    const list = await admin.get('/admin/products').expect(200);
+    expect(list.text).toContain('Python basics');
+
+    const edit = await formPost(admin, `/admin/products/${p.id}`, `/admin/products/${p.id}`, { slug: 'python-basics', title: 'Python basics 2', status: 'archived' });
+    expect(edit.status).toBe(303);
+    const after = await t.db.manager.findOneByOrFail(Product, { id: p.id });
+    expect(after).toMatchObject({ title: 'Python basics 2', status: 'archived', endGrantOnRefund: false });
+    const actions = (await t.db.manager.findBy(AuditEntry, { subjectType: 'product', subjectId: String(p.id) })).map((e) => e.action);
+    expect(actions).toEqual(expect.arrayContaining(['product.create', 'product.update']));
+
+    await admin.get('/admin/products/999999').expect(404);
+    const client = await createUser(t);
+    const c = await loginAgent(t, client.email, client.password);
+    expect((await c.get('/admin/products')).status).toBe(403);
+  });
+
+  it('adds, renames and reorders sections; adds and edits lessons with drip', async () => {
+    const p = await createProduct(t);
+    const s1 = await formPost(admin, `/admin/products/${p.id}`, `/admin/products/${p.id}/sections`, { title: 'Intro' });
+    expect(s1.status).toBe(303);
+    await formPost(admin, `/admin/products/${p.id}`, `/admin/products/${p.id}/sections`, { title: 'Advanced', position: '5' });
+    const sections = await t.db.manager.find(Section, { where: { productId: p.id }, order: { position: 'ASC' } });
+    expect(sections.map((s) => [s.title, s.position])).toEqual([
+      ['Intro', 1],
+      ['Advanced', 5],
+    ]);
+    const ren = await formPost(admin, `/admin/products/${p.id}`, `/admin/products/${p.id}/sections/${sections[0].id}`, { title: 'Start here', position: '9' });
+    expect(ren.status).toBe(303);
+    const again = await t.db.manager.find(Section, { where: { productId: p.id }, order: { position: 'ASC' } });
+    expect(again.map((s) => s.title)).toEqual(['Advanced', 'Start here']);
+    const badSection = await formPost(admin, `/admin/products/${p.id}`, `/admin/products/${p.id}/sections`, { title: '', position: 'x' });
+    expect(badSection.status).toBe(400);
+    expect(badSection.text).toContain('Enter a whole number from 0 to 100000.');
+    // the product form above keeps the product's own values
+    expect(badSection.text).toMatch(new RegExp(`id="f-title"[^>]*value="${p.title}"`));
+
+    const other = await createProduct(t);
+    const foreign = await formPost(admin, `/admin/products/${other.id}`, `/admin/products/${other.id}/sections/${sections[0].id}`, { title: 'hijack' });
+    expect(foreign.status).toBe(404);
+
+    const page = `/admin/products/${p.id}/lessons/new`;
+    const badLesson = await formPost(admin, page, `/admin/products/${p.id}/lessons`, { title: '', dripMode: 'days', dripDays: '0', sectionId: String(sections[0].id + 1000) });
+    expect(badLesson.status).toBe(400);
+    expect(badLesson.text).toContain('Enter a number of days from 1 to 3650.');
+    expect(badLesson.text).toContain('Choose a section of this product.');
+
+    const created = await formPost(admin, page, `/admin/products/${p.id}/lessons`, { title: 'Week 2', sectionId: String(sections[1].id), dripMode: 'days', dripDays: '7', bodyMd: '# Hello' });
+    expect(created.status).toBe(303);
+    const l = await t.db.manager.findOneByOrFail(Lesson, { productId: p.id, title: 'Week 2' });
+    expect(created.headers.location).toBe(`/admin/lessons/${l.id}`);
+    expect(l).toMatchObject({ sectionId: sections[1].id, dripDays: 7, dripDate: null, position: 1 });
+    expect(l.bodyHtml).toContain('<h1>Hello</h1>');
+
+    const upd = await formPost(admin, `/admin/lessons/${l.id}`, `/admin/lessons/${l.id}`, { title: 'Week 2', sectionId: '', position: '4', dripMode: 'date', dripDate: '2030-01-15' });
+    expect(upd.status).toBe(303);
+    const l2 = await t.db.manager.findOneByOrFail(Lesson, { id: l.id });
+    expect(l2).toMatchObject({ sectionId: null, position: 4, dripDays: null });
+    expect(l2.dripDate!.toISOString()).toBe('2030-01-15T00:00:00.000Z');
+    const show = await admin.get(`/admin/products/${p.id}`).expect(200);
+    expect(show.text).toContain('Week 2');
+    const badDate = await formPost(admin, `/admin/lessons/${l.id}`, `/admin/lessons/${l.id}`, { title: 'Week 2', dripMode: 'date', dripDate: '2030-02-31' });
+    expect(badDate.status).toBe(400);
+    expect(badDate.text).toContain('Enter a date');
+  });
+
+  it('sanitises lesson Markdown at save: scripts and foreign iframes go, allow-listed players stay', async () => {
+    const p = await createProduct(t);
+    const md = [
+      'Intro **bold**',
+      '',
+      '<script>alert(1)</script>',
+      '<img src="x" onerror="alert(2)">',
+      '<a href="javascript:alert(3)">click</a>',
+      '<iframe src="https://evil.example.com/embed/x"></iframe>',
+      '<iframe src="http://www.youtube.com/embed/abc"></iframe>',
+      '<iframe src="https://www.youtube.com/watch?v=abc"></iframe>',
+      '<iframe src="https://www.youtube-nocookie.com/embed/abc123" allowfullscreen></iframe>',
+      '<iframe src="https://player.vimeo.com/video/42"></iframe>',
+      '<iframe src="https://rutube.ru/play/embed/abcdef"></iframe>',
+      '<iframe src="https://vk.com/video_ext.php?oid=1&id=2"></iframe>',
+    ].join('\n');
+    const res = await formPost(admin, `/admin/products/${p.id}/lessons/new`, `/admin/products/${p.id}/lessons`, { title: 'Video', bodyMd: md });
+    expect(res.status).toBe(303);
+    const l = await t.db.manager.findOneByOrFail(Lesson, { productId: p.id });
+    expect(l.bodyMd).toBe(md);
+    const html = l.bodyHtml;
+    expect(html).toContain('<strong>bold</strong>');
+    expect(html).not.toMatch(/<script|onerror|javascript:|alert\(1\)/);
+    expect(html).not.toContain('evil.example.com');
+    expect(html).not.toContain('http://www.youtube.com');
+    expect(html).not.toContain('watch?v=abc');
+    expect(html).toContain('<iframe src="https://www.youtube-nocookie.com/embed/abc123" allowfullscreen');
+    expect(html).toContain('src="https://player.vimeo.com/video/42"');
+    expect(html).toContain('src="https://rutube.ru/play/embed/abcdef"');
+    expect(html).toContain('src="https://vk.com/video_ext.php?oid=1&amp;id=2"');
+    expect((html.match(/<iframe/g) ?? []).length).toBe(4);
+
+    // the browser is told to allow exactly those players
+    const page = await admin.get(`/admin/lessons/${l.id}`).expect(200);
+    const csp = String(page.headers['content-security-policy']);
+    expect(csp).toContain("frame-src 'self' https://www.youtube.com https://youtube.com https://www.youtube-nocookie.com https://player.vimeo.com https://rutube.ru https://vk.com");
+  });
+
+  it('uploads a file by streaming multipart: random name, size, sha256 and sniffed type; refuses too large and missing CSRF', async () => {
+    const p = await createProduct(t);
+    const create = await formPost(admin, `/admin/products/${p.id}/lessons/new`, `/admin/products/${p.id}/lessons`, { title: 'With files' });
+    const lessonUrl = create.headers.location as string;
+    const lessonId = Number(lessonUrl.split('/').pop());
+    const page = await admin.get(lessonUrl).expect(200);
+    const csrf = csrfFrom(page.text);
+    expect(page.text).toContain(`/admin/lessons/${lessonId}/files?_csrf=`);
+
+    const pdf = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(2000, 7)]);
+    const up = await admin.post(`/admin/lessons/${lessonId}/files?_csrf=${encodeURIComponent(csrf)}`).attach('file', pdf, { filename: 'Конспект урока.txt', contentType: 'text/html' });
+    expect(up.status).toBe(303);
+    const f = await t.db.manager.findOneByOrFail(StoredFile, { lessonId });
+    expect(f).toMatchObject({ productId: p.id, originalName: 'Конспект урока.txt', sizeBytes: pdf.length, contentType: 'application/pdf' });
+    expect(f.sha256).toBe(createHash('sha256').update(pdf).digest('hex'));
+    expect(f.storageKey).toMatch(/^[0-9a-f]{48}$/);
+    expect(fs.readFileSync(path.join(t.config.filesDir, f.storageKey)).equals(pdf)).toBe(true);
+    expect((await t.db.manager.findBy(AuditEntry, { action: 'file.upload' })).length).toBe(1);
+
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);
+    await admin.post(`/admin/lessons/${lessonId}/files?_csrf=${encodeURIComponent(csrf)}`).attach('file', png, 'a.png').expect(303);
+    const unknown = Buffer.from('<html><script>alert(1)</script></html>');
+    await admin.post(`/admin/lessons/${lessonId}/files?_csrf=${encodeURIComponent(csrf)}`).attach('file', unknown, 'page.pdf').expect(303);
+    const types = (await t.db.manager.find(StoredFile, { where: { lessonId }, order: { id: 'ASC' } })).map((x) => x.contentType);
+    expect(types).toEqual(['application/pdf', 'image/png', 'application/octet-stream']);
+
+    const before = fs.readdirSync(t.config.filesDir).length;
+    const big = await admin.post(`/admin/lessons/${lessonId}/files?_csrf=${encodeURIComponent(csrf)}`).attach('file', Buffer.alloc(10_000, 1), 'big.bin');
+    expect(big.status).toBe(400);
+    expect(big.text).toContain('The file is larger than the upload limit.');
+    expect(big.text).toContain('value="With files"');
+    expect(fs.readdirSync(t.config.filesDir).length).toBe(before);
+    expect(await t.db.manager.countBy(StoredFile, { lessonId })).toBe(3);
+
+    const noToken = await admin.post(`/admin/lessons/${lessonId}/files`).attach('file', pdf, 'x.pdf');
+    expect(noToken.status).toBe(403);
+    const noFile = await admin.post(`/admin/lessons/${lessonId}/files?_csrf=${encodeURIComponent(csrf)}`).field('x', 'y');
+    expect(noFile.status).toBe(400);
+    expect(noFile.text).toContain('Choose a file to upload.');
+    // the query-string token is for multipart only
+    const form = await admin.post(`/admin/products?_csrf=${encodeURIComponent(csrf)}`).type('form').send({ slug: 'x', title: 'x' });
+    expect(form.status).toBe(403);
+  });
+
+  it('JSON API: create (201), list, update, validation naming every field, 404, OpenAPI', async () => {
+    const { key } = await t.app.get(ApiKeysService).create({ userId: null, label: 'test', ip: '' }, 'members test');
+    const api = (r: request.Test) => r.set('Authorization', `Bearer ${key}`);
+    const created = await api(request(t.http).post('/api/admin/products')).send({ slug: 'api-course', title: 'API course', status: 'published' });
+    expect(created.status).toBe(201);
+    expect(created.body).toEqual({
+      id: expect.any(Number),
+      slug: 'api-course',
+      title: 'API course',
+      description: null,
+      priceLabel: '',
+      status: 'published',
+      endGrantOnRefund: true,
+      createdAt: expect.any(String),
+      updatedAt: expect.any(String),
+    });
+    const bad = await api(request(t.http).post('/api/admin/products')).send({ slug: 'Not OK', status: 'live' });
+    expect(bad.status).toBe(400);
+    expect(Object.keys(bad.body.error.details.fields).sort()).toEqual(['slug', 'status', 'title']);
+    const dup = await api(request(t.http).post('/api/admin/products')).send({ slug: 'api-course', title: 'x' });
+    expect(dup.status).toBe(409);
+
+    const list = await api(request(t.http).get('/api/admin/products?limit=1&offset=0')).expect(200);
+    expect(list.body.items).toHaveLength(1);
+    expect(list.body.total).toBeGreaterThanOrEqual(1);
+    expect(list.body.items[0].slug).toBe('api-course');
+    await api(request(t.http).get('/api/admin/products?limit=0')).expect(400);
+
+    const upd = await api(request(t.http).patch(`/api/admin/products/${created.body.id}`)).send({ title: 'Renamed', endGrantOnRefund: false });
+    expect(upd.status).toBe(200);
+    expect(upd.body).toMatchObject({ id: created.body.id, slug: 'api-course', title: 'Renamed', status: 'published', endGrantOnRefund: false });
+    const badUpd = await api(request(t.http).patch(`/api/admin/products/${created.body.id}`)).send({ title: '' });
+    expect(badUpd.status).toBe(400);
+    expect(badUpd.body.error.details.fields.title).toBeDefined();
+    await api(request(t.http).patch('/api/admin/products/999999')).send({ title: 'x' }).expect(404);
+    await api(request(t.http).get('/api/admin/products/999999')).expect(404);
+    await request(t.http).get('/api/admin/products').expect(401);
+
+    const doc = await request(t.http).get('/api/docs-json').expect(200);
+    expect(doc.body.paths['/api/admin/products'].get).toBeDefined();
+    expect(doc.body.paths['/api/admin/products'].post).toBeDefined();
+    expect(doc.body.paths['/api/admin/products/{id}'].patch).toBeDefined();
+    expect(doc.body.components.schemas.ProductResponse.properties.slug).toBeDefined();
+  });
+});

@@ -1,0 +1,243 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import request from 'supertest';
+import { ApiKeysService } from '../../src/api-keys/api-keys.service';
+import { SYSTEM_ACTOR } from '../../src/audit/actor';
+import { AuditEntry } from '../../src/audit/entities/audit-entry.entity';
+import { Grant } from '../../src/members/entities/grant.entity';
+import { Product } from '../../src/members/entities/product.entity';
+import { Order } from '../../src/orders/entities/order.entity';
+import { User } from '../../src/users/entities/user.entity';
+import { createUser } from '../factories/users';
+import { lastMailTo, linkIn, outboxFor } from '../utils/outbox';
+import { csrfFrom, loginAgent, startTestApp, TestApp } from '../utils/test-app';
+
+const SECRET = 'webhook-secret-0123456789';
+
+async function makeProduct(t: TestApp, o: Partial<Product> = {}): Promise<Product> {
+  const now = new Date();
+  const slug = o.slug ?? `course-${randomBytes(4).toString('hex')}`;
+  return t.db.manager.save(
+    Product,
+    t.db.manager.create(Product, { slug, title: `Course ${slug}`, description: null, priceLabel: '', status: 'published', endGrantOnRefund: true, createdAt: now, updatedAt: now, ...o }),
+  );
+}
+
+function sign(raw: string, secret = SECRET): string {
+  return `sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`;
+}
+
+function paid(o: Record<string, unknown> = {}) {
+  return {
+    event: 'order.paid',
+    orderId: `ord-${randomBytes(6).toString('hex')}`,
+    email: `buyer-${randomBytes(4).toString('hex')}@example.com`,
+    name: 'Anna Buyer',
+    product: 'x',
+    amount: '1990.29',
+    currency: 'RUB',
+    paidAt: '2026-11-20T10:00:00Z',
+    ...o,
+  };
+}
+
+describe('order webhook, orders, welcome mail', () => {
+  let t: TestApp;
+  const post = (body: unknown, sig?: string | null) => {
+    const raw = typeof body === 'string' ? body : JSON.stringify(body);
+    const req = request(t.http).post('/webhooks/orders').set('Content-Type', 'application/json');
+    if (sig !== null) req.set('X-Kabinet-Signature', sig ?? sign(raw));
+    return req.send(raw);
+  };
+
+  beforeAll(async () => {
+    t = await startTestApp({ env: { WEBHOOK_SECRET: SECRET } });
+  });
+  afterAll(() => t.close());
+
+  it('refuses a missing or wrong signature with 401, before reading the body', async () => {
+    const p = await makeProduct(t);
+    const body = paid({ product: p.slug });
+    expect((await post(body, null)).status).toBe(401);
+    const wrong = await post(body, sign(JSON.stringify(body), 'another-secret-1234567'));
+    expect(wrong.status).toBe(401);
+    expect(wrong.body.error.code).toBe('orders.bad_signature');
+    // signature of different bytes (same JSON, other spacing) does not count
+    expect((await post(JSON.stringify(body, null, 1), sign(JSON.stringify(body)))).status).toBe(401);
+    expect(await t.db.manager.countBy(Order, { externalId: body.orderId })).toBe(0);
+  });
+
+  it('answers 400 naming every bad field', async () => {
+    const res = await post({ event: 'order.paid', orderId: '', email: 'nope', amount: '19.999', currency: 'rub', paidAt: 'yesterday', product: '' });
+    expect(res.status).toBe(400);
+    expect(Object.keys(res.body.error.details.fields).sort()).toEqual(['amount', 'currency', 'email', 'orderId', 'paidAt', 'product']);
+    const amounts = await Promise.all(['1e3', '-5', '1,00', '10.', ''].map((amount) => post(paid({ amount }))));
+    for (const r of amounts) expect(Object.keys(r.body.error.details.fields)).toEqual(['amount']);
+    expect((await post({ event: 'order.shipped', orderId: 'x' })).body.error.details.fields.event).toBeDefined();
+    expect((await post(paid({ orderId: 'x'.repeat(192) }))).body.error.details.fields.orderId).toBeDefined();
+    expect((await post('[1,2]')).status).toBe(400);
+    expect((await post('{"broken": ')).status).toBe(400);
+  });
+
+  it('answers 422 for an unknown product and for a refund of an unknown order', async () => {
+    const res = await post(paid({ product: 'no-such-course' }));
+    expect(res.status).toBe(422);
+    expect(res.body.error.code).toBe('orders.unknown_product');
+    expect((await post({ event: 'order.refunded', orderId: 'never-seen' })).status).toBe(422);
+  });
+
+  it('creates a new client once: one order, one grant, one welcome mail whose link sets a password and logs in', async () => {
+    const p = await makeProduct(t);
+    const body = paid({ product: p.slug, email: 'New.Buyer@Example.com' });
+    const first = await post(body);
+    expect(first.status).toBe(200);
+    expect(first.body).toEqual({ status: 'ok', orderId: expect.any(Number), clientId: expect.any(Number), grantId: expect.any(Number) });
+    const again = await post(body);
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual(first.body);
+
+    const orders = await t.db.manager.findBy(Order, { externalId: body.orderId });
+    expect(orders).toHaveLength(1);
+    expect(orders[0]).toMatchObject({ amountMinor: 199029, currency: 'RUB', status: 'paid', clientId: first.body.clientId });
+    expect(orders[0].paidAt.toISOString()).toBe('2026-11-20T10:00:00.000Z');
+    const grants = await t.db.manager.findBy(Grant, { clientId: first.body.clientId });
+    expect(grants).toHaveLength(1);
+    expect(grants[0]).toMatchObject({ productId: p.id, source: 'purchase', endsAt: null, orderId: orders[0].id, revokedAt: null });
+    const user = await t.db.manager.findOneByOrFail(User, { id: first.body.clientId });
+    expect(user).toMatchObject({ email: 'new.buyer@example.com', role: 'client', name: 'Anna Buyer', passwordHash: null });
+    const mails = await outboxFor(t, 'new.buyer@example.com');
+    expect(mails).toHaveLength(1);
+    expect(mails[0].template).toBe('welcome');
+    expect(mails[0].subject).toBe('Welcome: set your password');
+    const audit = await t.db.manager.findBy(AuditEntry, { action: 'order.paid' });
+    expect(audit.some((a) => a.actorLabel === 'webhook' && a.subjectId === String(first.body.clientId))).toBe(true);
+
+    const link = linkIn(mails[0].text, '/password/reset/');
+    const agent = request.agent(t.http);
+    const page = await agent.get(link).expect(200);
+    const set = await agent.post(link).type('form').send({ password: 'my new long password', confirm: 'my new long password', _csrf: csrfFrom(page.text) });
+    expect(set.status).toBe(303);
+    const client = await loginAgent(t, 'new.buyer@example.com', 'my new long password');
+    const mine = await client.get('/account/orders').expect(200);
+    expect(mine.text).toContain(body.orderId);
+    expect(mine.text).toContain(p.title);
+    expect(mine.text).toMatch(/1[,.\s\u00a0]?990\.29/);
+  });
+
+  it('stays idempotent when the same order arrives several times at once', async () => {
+    const p = await makeProduct(t);
+    const body = paid({ product: p.slug });
+    const results = await Promise.all([post(body), post(body), post(body)]);
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200]);
+    expect(new Set(results.map((r) => JSON.stringify(r.body))).size).toBe(1);
+    expect(await t.db.manager.countBy(Order, { externalId: body.orderId })).toBe(1);
+    expect(await t.db.manager.countBy(Grant, { clientId: results[0].body.clientId })).toBe(1);
+    expect(await outboxFor(t, body.email)).toHaveLength(1);
+    expect(await t.db.manager.countBy(User, { email: body.email })).toBe(1);
+    const order = await t.db.manager.findOneByOrFail(Order, { externalId: body.orderId });
+    expect(JSON.parse(order.payload!)).toEqual(body);
+  });
+
+  it('gives an existing client just the grant, without a welcome mail', async () => {
+    const p = await makeProduct(t);
+    const c = await createUser(t);
+    const res = await post(paid({ product: p.slug, email: c.email.toUpperCase() }));
+    expect(res.status).toBe(200);
+    expect(res.body.clientId).toBe(c.id);
+    expect(await t.db.manager.countBy(Grant, { clientId: c.id, productId: p.id })).toBe(1);
+    expect(await outboxFor(t, c.email)).toHaveLength(0);
+    const staff = await createUser(t, { role: 'admin' });
+    expect((await post(paid({ product: p.slug, email: staff.email }))).status).toBe(422);
+  });
+
+  it('ends the grant on refund when the product says so, and not otherwise; a repeated refund changes nothing', async () => {
+    const ending = await makeProduct(t, { endGrantOnRefund: true });
+    const keeping = await makeProduct(t, { endGrantOnRefund: false });
+    const c = await createUser(t);
+    const a = paid({ product: ending.slug, email: c.email });
+    const b = paid({ product: keeping.slug, email: c.email });
+    const ra = (await post(a).expect(200)).body;
+    const rb = (await post(b).expect(200)).body;
+    const refundA = await post({ event: 'order.refunded', orderId: a.orderId });
+    expect(refundA.status).toBe(200);
+    expect(refundA.body).toEqual(ra);
+    expect((await post({ event: 'order.refunded', orderId: a.orderId })).status).toBe(200);
+    await post({ event: 'order.refunded', orderId: b.orderId }).expect(200);
+
+    const ga = await t.db.manager.findOneByOrFail(Grant, { id: ra.grantId });
+    expect(ga.revokedAt).toBeInstanceOf(Date);
+    expect(ga.reason).toBe('refund');
+    const gb = await t.db.manager.findOneByOrFail(Grant, { id: rb.grantId });
+    expect(gb.revokedAt).toBeNull();
+    const oa = await t.db.manager.findOneByOrFail(Order, { externalId: a.orderId });
+    expect(oa.status).toBe('refunded');
+    expect(oa.refundedAt).toBeInstanceOf(Date);
+    expect(await t.db.manager.countBy(AuditEntry, { action: 'grant.revoke', subjectId: String(c.id) })).toBe(1);
+  });
+
+  it('shows orders only to their client, and lists them for admin and the API', async () => {
+    const p = await makeProduct(t);
+    const ann = await createUser(t);
+    const bob = await createUser(t);
+    const annOrder = paid({ product: p.slug, email: ann.email });
+    const ra = (await post(annOrder).expect(200)).body;
+    await post(paid({ product: p.slug, email: bob.email })).expect(200);
+
+    const bobAgent = await loginAgent(t, bob.email, bob.password);
+    const bobPage = await bobAgent.get('/account/orders').expect(200);
+    expect(bobPage.text).not.toContain(annOrder.orderId);
+    const annPage = await (await loginAgent(t, ann.email, ann.password)).get('/account/orders').expect(200);
+    expect(annPage.text).toContain(annOrder.orderId);
+    expect((await request(t.http).get('/account/orders')).status).toBe(303);
+
+    const admin = await createUser(t, { role: 'admin' });
+    const adminAgent = await loginAgent(t, admin.email, admin.password);
+    const list = await adminAgent.get(`/admin/orders?email=${encodeURIComponent(ann.email)}`).expect(200);
+    expect(list.text).toContain(annOrder.orderId);
+    expect(list.text).not.toContain(bob.email);
+    expect((await adminAgent.get(`/admin/orders?product=${p.slug}`).expect(200)).text).toContain(bob.email);
+    expect((await bobAgent.get('/admin/orders')).status).toBe(403);
+
+    const { key } = await t.app.get(ApiKeysService).create(SYSTEM_ACTOR, 'orders-test');
+    const api = (url: string) => request(t.http).get(url).set('Authorization', `Bearer ${key}`);
+    const byClient = await api(`/api/admin/orders?clientId=${ann.id}`).expect(200);
+    expect(byClient.body.total).toBe(1);
+    expect(byClient.body.items[0]).toEqual({
+      id: ra.orderId,
+      externalId: annOrder.orderId,
+      clientId: ann.id,
+      clientEmail: ann.email,
+      productId: p.id,
+      productSlug: p.slug,
+      productTitle: p.title,
+      status: 'paid',
+      amountMinor: 199029,
+      amount: '1990.29',
+      currency: 'RUB',
+      amountDisplay: expect.any(String),
+      paidAt: '2026-11-20T10:00:00.000Z',
+      refundedAt: null,
+    });
+    expect(byClient.body.items[0]).not.toHaveProperty('payload');
+    const page = await api('/api/admin/orders?limit=1&offset=0').expect(200);
+    expect(page.body.items).toHaveLength(1);
+    expect(page.body.total).toBeGreaterThanOrEqual(2);
+    const bad = await api('/api/admin/orders?clientId=abc&limit=0');
+    expect(bad.status).toBe(400);
+    expect((await request(t.http).get('/api/admin/orders')).status).toBe(401);
+    const doc = await request(t.http).get('/api/docs-json').expect(200);
+    expect(doc.body.paths['/api/admin/orders'].get).toBeDefined();
+    expect(doc.body.components.schemas.OrderResponse.properties.amountMinor).toBeDefined();
+  });
+});
+
+describe('order webhook without a secret', () => {
+  it('answers 503', async () => {
+    const t = await startTestApp();
+    try {
+      const res = await request(t.http).post('/webhooks/orders').set('X-Kabinet-Signature', 'sha256=00').send(paid());
+      expect(res.status).toBe(503);
+    } finally {
+      await t.close();
+    }
+  });
+});
