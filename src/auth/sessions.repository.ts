@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, Not } from 'typeorm';
 import { Database } from '../database/database.service';
+import { dbDate, dbDateOrNull } from '../database/raw';
 import { sqlDate } from '../database/sql-date';
 import { User } from '../users/entities/user.entity';
 import { Session } from './entities/session.entity';
@@ -13,16 +14,39 @@ export class SessionsRepository {
     return m.save(Session, m.create(Session, data));
   }
 
-  /** The session and its user in one query: this runs on every logged-in request. */
+  /** The session and its user in one query: this runs on every logged-in request, hence plain SQL. */
   async findWithUser(tokenHash: string): Promise<{ session: Session; user: User } | null> {
-    const row = await this.db.manager
-      .createQueryBuilder(Session, 's')
-      .innerJoinAndMapOne('s.user', User, 'u', 'u.id = s.user_id')
-      .where('s.token_hash = :tokenHash', { tokenHash })
-      .getOne();
-    if (!row) return null;
-    const { user, ...session } = row as Session & { user: User };
-    return { session: session as Session, user };
+    const rows: Record<string, unknown>[] = await this.db.manager.query(
+      `SELECT s.id AS s_id, s.user_id, s.ip, s.user_agent, s.created_at AS s_created, s.last_seen_at, s.expires_at,
+              u.email, u.name, u.role, u.password_hash, u.locale, u.disabled_at, u.created_at AS u_created, u.updated_at AS u_updated
+         FROM sessions s INNER JOIN users u ON u.id = s.user_id
+        WHERE s.token_hash = ?`,
+      [tokenHash],
+    );
+    const r = rows[0];
+    if (!r) return null;
+    const session: Session = {
+      id: Number(r.s_id),
+      tokenHash,
+      userId: Number(r.user_id),
+      ip: String(r.ip),
+      userAgent: String(r.user_agent),
+      createdAt: dbDate(r.s_created),
+      lastSeenAt: dbDate(r.last_seen_at),
+      expiresAt: dbDate(r.expires_at),
+    };
+    const user: User = {
+      id: session.userId,
+      email: String(r.email),
+      name: String(r.name),
+      role: r.role as User['role'],
+      passwordHash: (r.password_hash as string | null) ?? null,
+      locale: (r.locale as User['locale']) ?? null,
+      disabledAt: dbDateOrNull(r.disabled_at),
+      createdAt: dbDate(r.u_created),
+      updatedAt: dbDate(r.u_updated),
+    };
+    return { session, user };
   }
 
   async touch(id: number, at: Date, expiresAt: Date): Promise<void> {
