@@ -68,6 +68,11 @@ async function main() {
   if (check.status !== 200) throw new Error(`lesson page answered ${check.status}`);
 
   const lesson = await load(lessonUrl, cookie);
+  if (process.env.BENCH_ONLY === 'lesson') {
+    console.log(`lesson only: ${lesson.requests.average.toFixed(0)} req/s, p99 ${lesson.latency.p99} ms`);
+    await app.close();
+    return;
+  }
   const bare = await load(`${base}/__bench/bare`);
   const r1 = lesson.requests.average / bare.requests.average;
 
