@@ -3,9 +3,8 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Actor } from '../audit/actor';
 import { Ctx, CurrentActor, FormView, Roles } from '../common/http/decorators';
-import { parseId, parsePage } from '../common/http/pagination';
+import { pagerLinks, parseId, parsePage } from '../common/http/pagination';
 import { RequestContext } from '../common/http/request-context';
-import { pager } from '../orders/list-pager';
 import { STAFF_ROLES } from '../users/entities/user.entity';
 import { AccessKeysService } from './access-keys.service';
 
@@ -22,7 +21,7 @@ export class AccessKeysController {
   async list(@Query() q: Q) {
     const page = parsePage(q, 50);
     const res = await this.keys.list(q, page);
-    return { ...res, q, products: await this.keys.productOptions(), pager: pager(res.total, page.limit, page.offset, q), values: {}, errors: {} };
+    return { ...res, q, products: await this.keys.productOptions(), pager: pagerLinks(res.total, page, q), values: {}, errors: {} };
   }
 
   @Roles('owner', 'admin')

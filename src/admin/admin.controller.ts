@@ -6,24 +6,13 @@ import { AuditService } from '../audit/audit.service';
 import { AuthService } from '../auth/auth.service';
 import { SessionsService } from '../auth/sessions.service';
 import { Ctx, CurrentActor, FormView, Roles } from '../common/http/decorators';
-import { parseId, parsePage } from '../common/http/pagination';
+import { pagerLinks, parseId, parsePage } from '../common/http/pagination';
 import { RequestContext } from '../common/http/request-context';
 import { OutboxService } from '../mail/outbox.service';
 import { STAFF_ROLES } from '../users/entities/user.entity';
 import { AdminUsersService } from './admin-users.service';
 
 type Q = Record<string, string | undefined>;
-
-function pager(total: number, limit: number, offset: number, q: Q) {
-  const params = (o: number) => new URLSearchParams({ ...(q as Record<string, string>), offset: String(o) }).toString();
-  return {
-    total,
-    from: total ? offset + 1 : 0,
-    to: Math.min(offset + limit, total),
-    prev: offset > 0 ? `?${params(Math.max(0, offset - limit))}` : null,
-    next: offset + limit < total ? `?${params(offset + limit)}` : null,
-  };
-}
 
 function parseDay(v: string | undefined, endOfDay = false): Date | undefined {
   if (!v || !/^\d{4}-\d{2}-\d{2}$/.test(v)) return undefined;
@@ -56,7 +45,7 @@ export class AdminController {
   async outboxList(@Query() q: Q) {
     const page = parsePage(q, 50);
     const res = await this.outbox.list(q, page);
-    return { ...res, q, pager: pager(res.total, page.limit, page.offset, q) };
+    return { ...res, q, pager: pagerLinks(res.total, page, q) };
   }
 
   @Get('outbox/:id')
@@ -85,7 +74,7 @@ export class AdminController {
       to: parseDay(q.to, true),
       ...page,
     });
-    return { ...res, q, pager: pager(res.total, page.limit, page.offset, q) };
+    return { ...res, q, pager: pagerLinks(res.total, page, q) };
   }
 
   @Get('users')
@@ -93,7 +82,7 @@ export class AdminController {
   async userList(@Query() q: Q) {
     const page = parsePage(q, 50);
     const res = await this.users.list(q.role, page);
-    return { ...res, q, pager: pager(res.total, page.limit, page.offset, q) };
+    return { ...res, q, pager: pagerLinks(res.total, page, q) };
   }
 
   @Get('users/:id')

@@ -3,7 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { Actor } from '../audit/actor';
 import { Ctx, CurrentActor, FormView, Roles } from '../common/http/decorators';
-import { parseId, parsePage } from '../common/http/pagination';
+import { pagerLinks, parseId, parsePage } from '../common/http/pagination';
 import { RequestContext } from '../common/http/request-context';
 import { STAFF_ROLES } from '../users/entities/user.entity';
 import { ClientAccessService } from './client-access.service';
@@ -12,17 +12,6 @@ import { ClientsImportService } from './clients-import.service';
 import { ClientsService } from './clients.service';
 
 type Q = Record<string, string | undefined>;
-
-function pager(total: number, limit: number, offset: number, q: Q) {
-  const params = (o: number) => new URLSearchParams({ ...(q as Record<string, string>), offset: String(o) }).toString();
-  return {
-    total,
-    from: total ? offset + 1 : 0,
-    to: Math.min(offset + limit, total),
-    prev: offset > 0 ? `?${params(Math.max(0, offset - limit))}` : null,
-    next: offset + limit < total ? `?${params(offset + limit)}` : null,
-  };
-}
 
 /** The list's query string, ignoring what does not parse (a filter link should never be an error page). */
 function filterFrom(q: Q): ClientFilter {
@@ -52,7 +41,7 @@ export class ClientsController {
   async list(@Query() q: Q) {
     const page = parsePage(q, 50);
     const [res, options] = await Promise.all([this.clients.list(filterFrom(q), page), this.clients.filterOptions()]);
-    return { ...res, ...options, q, pager: pager(res.total, page.limit, page.offset, q) };
+    return { ...res, ...options, q, pager: pagerLinks(res.total, page, q) };
   }
 
   @Get('import')

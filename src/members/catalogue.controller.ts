@@ -3,7 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { Actor } from '../audit/actor';
 import { Ctx, CurrentActor, FormView, Roles } from '../common/http/decorators';
-import { parseId, parsePage } from '../common/http/pagination';
+import { pagerLinks, parseId, parsePage } from '../common/http/pagination';
 import { RequestContext } from '../common/http/request-context';
 import { CatalogueService } from './catalogue.service';
 import { UploadsService } from './uploads.service';
@@ -11,16 +11,6 @@ import { UploadsService } from './uploads.service';
 type Q = Record<string, string | undefined>;
 
 const EMPTY_PRODUCT = { status: 'draft', endGrantOnRefund: 'on' };
-
-function pager(total: number, limit: number, offset: number) {
-  return {
-    total,
-    from: total ? offset + 1 : 0,
-    to: Math.min(offset + limit, total),
-    prev: offset > 0 ? `?offset=${Math.max(0, offset - limit)}` : null,
-    next: offset + limit < total ? `?offset=${offset + limit}` : null,
-  };
-}
 
 /** Staff pages of the catalogue: products, their sections and lessons, and the files of a lesson. */
 @ApiExcludeController()
@@ -37,7 +27,7 @@ export class CatalogueController {
   async list(@Query() q: Q) {
     const page = parsePage(q, 50);
     const res = await this.catalogue.list(page);
-    return { ...res, pager: pager(res.total, page.limit, page.offset), values: EMPTY_PRODUCT, errors: {} };
+    return { ...res, pager: pagerLinks(res.total, page), values: EMPTY_PRODUCT, errors: {} };
   }
 
   @Post('products')

@@ -1,8 +1,7 @@
 import { Controller, Get, Query, Render } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Ctx, Roles } from '../common/http/decorators';
-import { pager } from './list-pager';
-import { parsePage } from '../common/http/pagination';
+import { pagerLinks, parsePage } from '../common/http/pagination';
 import { RequestContext } from '../common/http/request-context';
 import { STAFF_ROLES } from '../users/entities/user.entity';
 import { OrdersService } from './orders.service';
@@ -28,6 +27,6 @@ export class OrdersController {
   async adminList(@Query() q: Q, @Ctx() ctx: RequestContext) {
     const page = parsePage(q, 50);
     const res = await this.orders.search({ email: q.email, product: q.product }, page, ctx.locale);
-    return { ...res, q, pager: pager(res.total, page.limit, page.offset, q) };
+    return { ...res, q, pager: pagerLinks(res.total, page, q) };
   }
 }

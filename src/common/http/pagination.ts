@@ -27,3 +27,25 @@ export function parseId(v: unknown, what = 'resource'): number {
   if (!/^\d{1,10}$/.test(s) || Number(s) < 1 || Number(s) > 2147483647) throw AppError.notFound(what);
   return Number(s);
 }
+
+export interface PagerLinks {
+  total: number;
+  from: number;
+  to: number;
+  prev: string | null;
+  next: string | null;
+}
+
+/** Prev/next links of a list page, keeping its filters in the query string. */
+export function pagerLinks(total: number, page: Page, q: Record<string, string | undefined> = {}): PagerLinks {
+  const { limit, offset } = page;
+  const clean = Object.fromEntries(Object.entries(q).filter((e): e is [string, string] => typeof e[1] === 'string' && e[0] !== 'offset'));
+  const params = (o: number) => new URLSearchParams({ ...clean, offset: String(o) }).toString();
+  return {
+    total,
+    from: total ? offset + 1 : 0,
+    to: Math.min(offset + limit, total),
+    prev: offset > 0 ? `?${params(Math.max(0, offset - limit))}` : null,
+    next: offset + limit < total ? `?${params(offset + limit)}` : null,
+  };
+}
