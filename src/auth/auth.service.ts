@@ -159,7 +159,7 @@ export class AuthService {
   }
 
   private async applyNewPassword(
-    m: Parameters<Parameters<Database['transaction']>[0]>[0],
+    m: EntityManager,
     user: User,
     hash: string,
     keepSessionId: number | undefined,

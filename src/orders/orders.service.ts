@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Locale } from '../config/config';
 import { Page } from '../common/http/pagination';
 import { ProductsRepository } from '../members/products.repository';
-import { OrderStatus } from './entities/order.entity';
+import { Order, OrderStatus } from './entities/order.entity';
 import { OrderFilter, OrdersRepository } from './orders.repository';
 
 export interface OrderView {
@@ -41,6 +41,23 @@ export function formatMoney(minor: number, currency: string, locale: Locale): st
   }
 }
 
+function toOrderView(o: Order, productTitle: string, locale: Locale): OrderView {
+  return {
+    id: o.id,
+    externalId: o.externalId,
+    clientId: o.clientId,
+    productId: o.productId,
+    productTitle,
+    status: o.status,
+    amountMinor: o.amountMinor,
+    amount: formatMinor(o.amountMinor),
+    currency: o.currency,
+    amountDisplay: formatMoney(o.amountMinor, o.currency, locale),
+    paidAt: o.paidAt,
+    refundedAt: o.refundedAt,
+  };
+}
+
 @Injectable()
 export class OrdersService {
   constructor(
@@ -52,20 +69,7 @@ export class OrdersService {
   async listForClient(clientId: number, locale: Locale): Promise<OrderView[]> {
     const orders = await this.orders.listForClient(clientId);
     const titles = new Map((await this.products.findByIds([...new Set(orders.map((o) => o.productId))])).map((p) => [p.id, p.title]));
-    return orders.map((o) => ({
-      id: o.id,
-      externalId: o.externalId,
-      clientId: o.clientId,
-      productId: o.productId,
-      productTitle: titles.get(o.productId) ?? '',
-      status: o.status,
-      amountMinor: o.amountMinor,
-      amount: formatMinor(o.amountMinor),
-      currency: o.currency,
-      amountDisplay: formatMoney(o.amountMinor, o.currency, locale),
-      paidAt: o.paidAt,
-      refundedAt: o.refundedAt,
-    }));
+    return orders.map((o) => toOrderView(o, titles.get(o.productId) ?? '', locale));
   }
 
   async search(filter: { clientId?: number; email?: string; product?: string }, page: Page, locale: Locale = 'en'): Promise<{ items: AdminOrderView[]; total: number }> {
@@ -78,22 +82,7 @@ export class OrdersService {
     const [rows, total] = await this.orders.search(f, page);
     return {
       total,
-      items: rows.map(({ order: o, clientEmail, productSlug, productTitle }) => ({
-        id: o.id,
-        externalId: o.externalId,
-        clientId: o.clientId,
-        clientEmail,
-        productId: o.productId,
-        productSlug,
-        productTitle,
-        status: o.status,
-        amountMinor: o.amountMinor,
-        amount: formatMinor(o.amountMinor),
-        currency: o.currency,
-        amountDisplay: formatMoney(o.amountMinor, o.currency, locale),
-        paidAt: o.paidAt,
-        refundedAt: o.refundedAt,
-      })),
+      items: rows.map(({ order, clientEmail, productSlug, productTitle }) => ({ ...toOrderView(order, productTitle, locale), clientEmail, productSlug })),
     };
   }
 }

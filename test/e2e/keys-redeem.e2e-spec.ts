@@ -1,24 +1,14 @@
-import { randomBytes } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import request from 'supertest';
 import { normaliseCode } from '../../src/access-keys/access-key-code';
 import { AuditEntry } from '../../src/audit/entities/audit-entry.entity';
 import { AccessKey } from '../../src/members/entities/access-key.entity';
 import { Grant } from '../../src/members/entities/grant.entity';
-import { Product } from '../../src/members/entities/product.entity';
 import { createUser } from '../factories/users';
+import { createProduct } from '../factories/members';
 import { Agent, csrfFrom, formPost, loginAgent, startTestApp, TestApp } from '../utils/test-app';
 
 const DAY = 86400_000;
-
-async function makeProduct(t: TestApp, o: Partial<Product> = {}): Promise<Product> {
-  const now = new Date();
-  const slug = o.slug ?? `course-${randomBytes(4).toString('hex')}`;
-  return t.db.manager.save(
-    Product,
-    t.db.manager.create(Product, { slug, title: `Course ${slug}`, description: null, priceLabel: '', status: 'published', endGrantOnRefund: true, createdAt: now, updatedAt: now, ...o }),
-  );
-}
 
 describe('access keys', () => {
   let t: TestApp;
@@ -44,7 +34,7 @@ describe('access keys', () => {
   const redeem = (agent: Agent, code: string) => formPost(agent, '/account/redeem', '/account/redeem', { code });
 
   it('generates a batch of unique, well-formed keys in one go, with a CSV and an audit entry', async () => {
-    const p = await makeProduct(t);
+    const p = await createProduct(t);
     const codes = await generate(p.id, 25, 30);
     expect(codes).toHaveLength(25);
     expect(new Set(codes).size).toBe(25);
@@ -58,7 +48,7 @@ describe('access keys', () => {
   });
 
   it('generates the largest batch (10000) in one transaction', async () => {
-    const p = await makeProduct(t);
+    const p = await createProduct(t);
     const codes = await generate(p.id, 10000, null);
     expect(new Set(codes).size).toBe(10000);
     expect(await t.db.manager.countBy(AccessKey, { productId: p.id })).toBe(10000);
@@ -74,7 +64,7 @@ describe('access keys', () => {
   });
 
   it('redeems a key (any case, spaces, dashes), extends an existing grant from its end, and refuses it a second time', async () => {
-    const p = await makeProduct(t);
+    const p = await createProduct(t);
     const [k1, k2] = await generate(p.id, 2, 10);
     const c = await createUser(t);
     const agent = await loginAgent(t, c.email, c.password);
@@ -102,7 +92,7 @@ describe('access keys', () => {
   });
 
   it('a forever key makes access forever; a disabled key is refused; only staff see the admin pages', async () => {
-    const p = await makeProduct(t);
+    const p = await createProduct(t);
     const [forever, disabled] = await generate(p.id, 2, null);
     const c = await createUser(t);
     const agent = await loginAgent(t, c.email, c.password);
@@ -124,7 +114,7 @@ describe('access keys', () => {
   });
 
   it('throttles guessing: after 10 failures the account gets 429, even for a valid key', async () => {
-    const p = await makeProduct(t);
+    const p = await createProduct(t);
     const [valid] = await generate(p.id, 1, 5);
     const c = await createUser(t);
     const agent = await loginAgent(t, c.email, c.password);
@@ -139,7 +129,7 @@ describe('access keys', () => {
   });
 
   it('lets only one of two concurrent redemptions of a key win', async () => {
-    const p = await makeProduct(t);
+    const p = await createProduct(t);
     const [code] = await generate(p.id, 1, 7);
     const a = await loginAgent(t, (await createUser(t)).email, 'correct horse battery');
     const b = await loginAgent(t, (await createUser(t)).email, 'correct horse battery');

@@ -4,23 +4,14 @@ import { ApiKeysService } from '../../src/api-keys/api-keys.service';
 import { SYSTEM_ACTOR } from '../../src/audit/actor';
 import { AuditEntry } from '../../src/audit/entities/audit-entry.entity';
 import { Grant } from '../../src/members/entities/grant.entity';
-import { Product } from '../../src/members/entities/product.entity';
 import { Order } from '../../src/orders/entities/order.entity';
 import { User } from '../../src/users/entities/user.entity';
 import { createUser } from '../factories/users';
 import { lastMailTo, linkIn, outboxFor } from '../utils/outbox';
+import { createProduct } from '../factories/members';
 import { csrfFrom, loginAgent, startTestApp, TestApp } from '../utils/test-app';
 
 const SECRET = 'webhook-secret-0123456789';
-
-async function makeProduct(t: TestApp, o: Partial<Product> = {}): Promise<Product> {
-  const now = new Date();
-  const slug = o.slug ?? `course-${randomBytes(4).toString('hex')}`;
-  return t.db.manager.save(
-    Product,
-    t.db.manager.create(Product, { slug, title: `Course ${slug}`, description: null, priceLabel: '', status: 'published', endGrantOnRefund: true, createdAt: now, updatedAt: now, ...o }),
-  );
-}
 
 function sign(raw: string, secret = SECRET): string {
   return `sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`;
@@ -55,7 +46,7 @@ describe('order webhook, orders, welcome mail', () => {
   afterAll(() => t.close());
 
   it('refuses a missing or wrong signature with 401, before reading the body', async () => {
-    const p = await makeProduct(t);
+    const p = await createProduct(t);
     const body = paid({ product: p.slug });
     expect((await post(body, null)).status).toBe(401);
     const wrong = await post(body, sign(JSON.stringify(body), 'another-secret-1234567'));
@@ -86,7 +77,7 @@ describe('order webhook, orders, welcome mail', () => {
   });
 
   it('creates a new client once: one order, one grant, one welcome mail whose link sets a password and logs in', async () => {
-    const p = await makeProduct(t);
+    const p = await createProduct(t);
     const body = paid({ product: p.slug, email: 'New.Buyer@Example.com' });
     const first = await post(body);
     expect(first.status).toBe(200);
@@ -124,7 +115,7 @@ describe('order webhook, orders, welcome mail', () => {
   });
 
   it('stays idempotent when the same order arrives several times at once', async () => {
-    const p = await makeProduct(t);
+    const p = await createProduct(t);
     const body = paid({ product: p.slug });
     const results = await Promise.all([post(body), post(body), post(body)]);
     expect(results.map((r) => r.status)).toEqual([200, 200, 200]);
@@ -138,7 +129,7 @@ describe('order webhook, orders, welcome mail', () => {
   });
 
   it('gives an existing client just the grant, without a welcome mail', async () => {
-    const p = await makeProduct(t);
+    const p = await createProduct(t);
     const c = await createUser(t);
     const res = await post(paid({ product: p.slug, email: c.email.toUpperCase() }));
     expect(res.status).toBe(200);
@@ -150,8 +141,8 @@ describe('order webhook, orders, welcome mail', () => {
   });
 
   it('ends the grant on refund when the product says so, and not otherwise; a repeated refund changes nothing', async () => {
-    const ending = await makeProduct(t, { endGrantOnRefund: true });
-    const keeping = await makeProduct(t, { endGrantOnRefund: false });
+    const ending = await createProduct(t, { endGrantOnRefund: true });
+    const keeping = await createProduct(t, { endGrantOnRefund: false });
     const c = await createUser(t);
     const a = paid({ product: ending.slug, email: c.email });
     const b = paid({ product: keeping.slug, email: c.email });
@@ -175,7 +166,7 @@ describe('order webhook, orders, welcome mail', () => {
   });
 
   it('shows orders only to their client, and lists them for admin and the API', async () => {
-    const p = await makeProduct(t);
+    const p = await createProduct(t);
     const ann = await createUser(t);
     const bob = await createUser(t);
     const annOrder = paid({ product: p.slug, email: ann.email });
