@@ -137,7 +137,7 @@ export class ClientAreaService {
   async fileBySignedLink(fileId: number, clientId: number, expires: number, sig: string, now = new Date()): Promise<Servable> {
     const expected = this.signature(fileId, clientId, expires);
     if (!safeEqual(sig, expected)) throw AppError.notFound('file');
-    if (expires * 1000 <= now.getTime()) throw new AppError('not_found', 'members.link_expired', 'members.link_expired');
+    if (expires * 1000 <= now.getTime()) throw new AppError('gone', 'members.link_expired', 'members.link_expired');
     return this.fileForClient(clientId, fileId, now);
   }
 

@@ -198,7 +198,7 @@ describe('members: client area, drip, downloads, signed links', () => {
     const area = t.app.get(ClientAreaService);
     const expired = area.signedPath(f.id, a.id, Math.floor(Date.now() / 1000) - 1);
     const gone = await request(t.http).get(expired);
-    expect(gone.status).toBe(404);
+    expect(gone.status).toBe(410);
     expect(gone.text).toContain('This download link has expired');
 
     await t.db.transaction((m) => t.app.get(GrantsService).revoke(m, FACTORY_ACTOR, g.id, 'refund'));

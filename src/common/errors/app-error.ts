@@ -9,7 +9,9 @@ export type ErrorKind =
   | 'forbidden'
   | 'csrf'
   | 'not_found'
+  | 'gone'
   | 'conflict'
+  | 'payload_too_large'
   | 'unprocessable'
   | 'rate_limited'
   | 'unavailable';
@@ -21,7 +23,9 @@ export const STATUS_BY_KIND: Record<ErrorKind, number> = {
   forbidden: 403,
   csrf: 403,
   not_found: 404,
+  gone: 410,
   conflict: 409,
+  payload_too_large: 413,
   unprocessable: 422,
   rate_limited: 429,
   unavailable: 503,
