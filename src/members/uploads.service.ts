@@ -20,12 +20,57 @@ interface Received {
   size: number;
   sha256: string;
   head: Buffer;
-  truncated: boolean;
+}
+
+/** Room for the multipart envelope (boundary lines, part headers) around the file when judging Content-Length. */
+const MULTIPART_SLACK = 64 * 1024;
+/**
+ * After refusing an oversized upload, how much more of the body we swallow (and for how long) before dropping
+ * the connection. Closing at once would make many clients lose the 413 answer to a reset; reading everything
+ * would mean reading a 50 GiB body to say no. This is the middle road ("lingering close", as nginx does).
+ */
+const LINGER_BYTES = 1024 * 1024;
+const LINGER_MS = 2000;
+
+function humanBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let i = 0;
+  let v = n;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${Number.isInteger(v) ? v : v.toFixed(1)} ${units[i]}`;
 }
 
 const tooLarge = (max: number) =>
-  new AppError('bad_request', 'members.file_too_large', 'members.file_too_large', { file: 'members.file_too_large' }, { maxBytes: max });
+  new AppError('payload_too_large', 'members.file_too_large', 'members.file_too_large_limit', { file: 'members.file_too_large' }, { maxBytes: max, limit: humanBytes(max) });
 const noFile = () => AppError.validation({ file: 'members.file_required' });
+
+/**
+ * Stops taking in a refused body. Until the answer is out nothing more is read (TCP holds the client back);
+ * then what is already on its way is discarded, at most LINGER_BYTES or LINGER_MS, and the connection is
+ * dropped, so a client is never left sending gigabytes into a void, nor loses the answer to an early reset.
+ */
+function stopReading(req: Request): void {
+  if (req.complete) return;
+  req.pause();
+  const discard = () => {
+    let discarded = 0;
+    const drop = () => req.socket?.destroy();
+    const timer = setTimeout(drop, LINGER_MS);
+    timer.unref();
+    req.on('data', (chunk: Buffer) => {
+      discarded += chunk.length;
+      if (discarded > LINGER_BYTES) drop();
+    });
+    req.once('end', () => clearTimeout(timer));
+    req.once('close', () => clearTimeout(timer));
+    req.resume();
+  };
+  if (req.res && !req.res.writableFinished) req.res.once('finish', discard);
+  else discard();
+}
 
 /** Safe as a Content-Disposition name and readable in a list: no paths, no control characters. */
 function cleanName(name: string): string {
@@ -52,13 +97,15 @@ export class UploadsService {
     const lesson = await this.lessons.findLesson(lessonId);
     if (!lesson) throw AppError.notFound('lesson');
     if (!String(req.headers['content-type'] ?? '').startsWith('multipart/form-data')) throw noFile();
+    // A declared length that cannot fit is refused before a byte of the body is read.
+    const declared = Number(req.headers['content-length'] ?? NaN);
+    if (Number.isFinite(declared) && declared > this.config.maxUploadBytes + MULTIPART_SLACK) {
+      stopReading(req);
+      throw tooLarge(this.config.maxUploadBytes);
+    }
 
     const got = await this.receive(req);
     if (!got) throw noFile();
-    if (got.truncated) {
-      await fs.promises.rm(got.tmpPath, { force: true });
-      throw tooLarge(this.config.maxUploadBytes);
-    }
     if (got.size === 0) {
       await fs.promises.rm(got.tmpPath, { force: true });
       throw noFile();
@@ -91,62 +138,67 @@ export class UploadsService {
     }
   }
 
-  /** The first file part of the request, written to a temporary file; null when the form had none. */
+  /**
+   * The first file part of the request, written to a temporary file; null when the form had none. The moment
+   * the file passes the size limit, writing and reading stop, the partial file is removed and the promise
+   * fails with 413 (busboy's own limit would only truncate, still reading the rest of the body).
+   */
   private async receive(req: Request): Promise<Received | null> {
     await fs.promises.mkdir(this.config.filesDir, { recursive: true });
+    const max = this.config.maxUploadBytes;
     return new Promise<Received | null>((resolve, reject) => {
       let bb: busboy.Busboy;
       try {
-        bb = busboy({ headers: req.headers, defParamCharset: 'utf8', limits: { files: 1, fileSize: this.config.maxUploadBytes, fields: 20, fieldSize: 4096 } });
+        bb = busboy({ headers: req.headers, defParamCharset: 'utf8', limits: { files: 1, fields: 20, fieldSize: 4096 } });
       } catch {
-        return reject(AppError.validation({ file: 'members.file_required' }));
+        return reject(noFile());
       }
       let pending: Promise<Received> | null = null;
       let failed = false;
+      let cleanup: () => Promise<void> = async () => {};
       const fail = (e: unknown) => {
         if (failed) return;
         failed = true;
         req.unpipe(bb);
-        req.resume();
-        reject(e);
+        bb.removeAllListeners('file');
+        stopReading(req);
+        cleanup().finally(() => reject(e));
       };
 
       bb.on('file', (_name, stream, info) => {
-        if (pending) return stream.resume();
+        if (pending || failed) return stream.resume();
         const tmpPath = path.join(this.config.filesDir, `.upload-${randomBytes(12).toString('hex')}`);
         const out = fs.createWriteStream(tmpPath, { flags: 'wx' });
+        cleanup = async () => {
+          stream.unpipe();
+          out.destroy();
+          await fs.promises.rm(tmpPath, { force: true });
+        };
         const hash = createHash('sha256');
         let size = 0;
         let head = Buffer.alloc(0);
-        let truncated = false;
         pending = new Promise<Received>((res, rej) => {
-          const abort = (e: unknown) => {
-            out.destroy();
-            fs.promises.rm(tmpPath, { force: true }).finally(() => rej(e));
-          };
           stream.on('data', (chunk: Buffer) => {
-            if (truncated) return;
-            hash.update(chunk);
+            if (failed) return;
             size += chunk.length;
+            if (size > max) return rej(tooLarge(max));
+            hash.update(chunk);
             if (head.length < SNIFF_BYTES) head = Buffer.concat([head, chunk.subarray(0, SNIFF_BYTES - head.length)]);
             if (!out.write(chunk)) {
               stream.pause();
               out.once('drain', () => stream.resume());
             }
           });
-          // Past the limit busboy discards the rest; the partial file is removed by the caller.
-          stream.on('limit', () => {
-            truncated = true;
-          });
-          stream.on('error', abort);
-          out.on('error', abort);
+          stream.on('error', rej);
+          out.on('error', rej);
           stream.on('end', () => {
-            out.end(() => res({ tmpPath, originalName: cleanName(info.filename ?? ''), size, sha256: hash.digest('hex'), head, truncated }));
+            if (failed) return;
+            out.end(() => res({ tmpPath, originalName: cleanName(info.filename ?? ''), size, sha256: hash.digest('hex'), head }));
           });
         });
         pending.catch(fail);
       });
-      bb.on('error', fail);
+      bb.on('error', () => fail(noFile()));
       bb.on('close', () => {
         if (failed) return;
         if (!pending) return resolve(null);

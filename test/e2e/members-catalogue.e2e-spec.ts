@@ -11,6 +11,10 @@ import { Agent, csrfFrom, formPost, loginAgent, startTestApp, TestApp } from '..
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import * as http from 'node:http';
+import type { ClientRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 
 describe('members: admin catalogue, markdown, uploads, products API', () => {
   let t: TestApp;
@@ -170,8 +174,8 @@ describe('members: admin catalogue, markdown, uploads, products API', () => {
 
     const before = fs.readdirSync(t.config.filesDir).length;
     const big = await admin.post(`/admin/lessons/${lessonId}/files?_csrf=${encodeURIComponent(csrf)}`).attach('file', Buffer.alloc(10_000, 1), 'big.bin');
-    expect(big.status).toBe(400);
-    expect(big.text).toContain('The file is larger than the upload limit.');
+    expect(big.status).toBe(413);
+    expect(big.text).toContain('The file is larger than the upload limit of 4 KiB.');
     expect(big.text).toContain('value="With files"');
     expect(fs.readdirSync(t.config.filesDir).length).toBe(before);
     expect(await t.db.manager.countBy(StoredFile, { lessonId })).toBe(3);
@@ -184,6 +188,75 @@ describe('members: admin catalogue, markdown, uploads, products API', () => {
     // the query-string token is for multipart only
     const form = await admin.post(`/admin/products?_csrf=${encodeURIComponent(csrf)}`).type('form').send({ slug: 'x', title: 'x' });
     expect(form.status).toBe(403);
+  });
+
+  it('an oversized upload is refused with 413 as soon as it passes the limit: nothing kept, the rest never read', async () => {
+    const p = await createProduct(t);
+    const create = await formPost(admin, `/admin/products/${p.id}/lessons/new`, `/admin/products/${p.id}/lessons`, { title: 'Big files' });
+    const lessonId = Number((create.headers.location as string).split('/').pop());
+    const page = await admin.get(`/admin/lessons/${lessonId}`).expect(200);
+    const cookie = String((page as unknown as { req: ClientRequest }).req.getHeader('cookie'));
+    const url = `/admin/lessons/${lessonId}/files?_csrf=${encodeURIComponent(csrfFrom(page.text))}`;
+    const server = t.http.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const port = (server.address() as AddressInfo).port;
+    const boundary = 'kabinet-test-boundary';
+    const partHead = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="huge.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`;
+    const leftovers = () => fs.readdirSync(t.config.filesDir).filter((n) => n.startsWith('.upload-'));
+    /** Sends `first` and then keeps the request open (more bytes every 20 ms) until the server answers. */
+    const send = (headers: Record<string, string>, first: Buffer) =>
+      new Promise<{ status: number; body: string; sentAfterAnswer: number; totalSent: number }>((resolve, reject) => {
+        const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: url, headers: { Cookie: cookie, 'Content-Type': `multipart/form-data; boundary=${boundary}`, ...headers } });
+        let totalSent = first.length;
+        let answered = false;
+        const giveUp = setTimeout(() => {
+          clearInterval(more);
+          req.destroy();
+          reject(new Error('no answer while the body was still being sent'));
+        }, 5000);
+        req.write(first);
+        const more = setInterval(() => {
+          if (answered || req.destroyed) return;
+          req.write(Buffer.alloc(1024, 2));
+          totalSent += 1024;
+        }, 20);
+        req.on('error', () => undefined); // the server may drop the connection once it has answered
+        req.on('response', (res) => {
+          answered = true;
+          const atAnswer = totalSent;
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (body += c));
+          res.on('end', () => {
+            clearInterval(more);
+            clearTimeout(giveUp);
+            req.destroy();
+            resolve({ status: res.statusCode!, body, sentAfterAnswer: totalSent - atAnswer, totalSent });
+          });
+        });
+      });
+    try {
+      // 1. A Content-Length that cannot fit: refused before the body is read (only the part header was sent).
+      const declared = await send({ 'Content-Length': String(50 * 1024 * 1024) }, Buffer.from(partHead));
+      expect(declared.status).toBe(413);
+      expect(declared.body).toContain('The file is larger than the upload limit of 4 KiB.');
+      expect(declared.totalSent).toBeLessThan(64 * 1024);
+
+      // 2. No length (chunked): the server answers while the client is still sending, far short of "everything".
+      const streamed = await send({ 'Transfer-Encoding': 'chunked' }, Buffer.concat([Buffer.from(partHead), Buffer.alloc(3000, 1)]));
+      expect(streamed.status).toBe(413);
+      expect(streamed.body).toContain('The file is larger than the upload limit of 4 KiB.');
+      expect(streamed.body).toContain('value="Big files"');
+      expect(streamed.totalSent).toBeLessThan(64 * 1024);
+    } finally {
+      server.close();
+    }
+    // the partial file is gone, nothing was recorded
+    await new Promise((r) => setTimeout(r, 50));
+    expect(leftovers()).toEqual([]);
+    expect(await t.db.manager.countBy(StoredFile, { lessonId })).toBe(0);
+    // the app still serves the next request normally
+    await admin.get(`/admin/lessons/${lessonId}`).expect(200);
   });
 
   it('JSON API: create (201), list, update, validation naming every field, 404, OpenAPI', async () => {
