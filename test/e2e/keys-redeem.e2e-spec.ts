@@ -143,3 +143,46 @@ describe('access keys', () => {
     expect(await t.db.manager.countBy(Grant, { accessKeyId: key.id })).toBe(1);
   });
 });
+
+describe('access keys: guessing from one address', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    // Behind a proxy the client address comes from X-Forwarded-For, so a test can speak from several addresses.
+    t = await startTestApp({ env: { TRUST_PROXY: 'true' } });
+  });
+  afterAll(() => t.close());
+
+  const from = async (ip: string) => {
+    const u = await createUser(t);
+    return { user: u, agent: await loginAgent(t, u.email, u.password, { 'X-Forwarded-For': ip }) };
+  };
+  const redeem = (agent: Agent, code: string) => formPost(agent, '/account/redeem', '/account/redeem', { code });
+
+  it('blocks an address after 30 failures across accounts, though no single account reached its own limit', async () => {
+    const p = await createProduct(t);
+    const admin = await createUser(t, { role: 'admin' });
+    const adminAgent = await loginAgent(t, admin.email, admin.password);
+    const made = await formPost(adminAgent, '/admin/keys', '/admin/keys', { productId: String(p.id), count: '1', days: '5' });
+    const valid = (await t.db.manager.findOneByOrFail(AccessKey, { batch: new URL(made.headers.location, 'http://x').searchParams.get('batch')! })).code;
+
+    const guessers = await Promise.all(['203.0.113.7', '203.0.113.7', '203.0.113.7', '203.0.113.7'].map(from));
+    let n = 0;
+    // 9 + 9 + 9 + 3 = 30 wrong guesses: every account stays under its limit of 10
+    for (const [i, g] of guessers.entries()) {
+      for (let k = 0; k < (i < 3 ? 9 : 3); k++) expect((await redeem(g.agent, `ZZZZ-ZZZZ-ZZZZ-${String(2222 + n++).slice(-4)}`)).status).toBe(400);
+    }
+    for (const g of [guessers[0], guessers[3]]) {
+      const blocked = await redeem(g.agent, valid);
+      expect(blocked.status).toBe(429);
+      expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
+      expect(blocked.text).toMatch(/Too many attempts/);
+    }
+    // a brand-new account on the same address is blocked too
+    expect((await redeem((await from('203.0.113.7')).agent, valid)).status).toBe(429);
+    expect((await t.db.manager.findOneByOrFail(AccessKey, { code: valid })).redeemedAt).toBeNull();
+    // the same account from another address is not
+    const elsewhere = await loginAgent(t, guessers[3].user.email, guessers[3].user.password, { 'X-Forwarded-For': '198.51.100.20' });
+    expect((await redeem(elsewhere, valid)).status).toBe(200);
+    expect(await t.db.manager.countBy(Grant, { clientId: guessers[3].user.id, productId: p.id })).toBe(1);
+  });
+});
