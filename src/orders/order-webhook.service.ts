@@ -8,13 +8,15 @@ import { hmacHex, safeEqual } from '../common/crypto';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { Database, isUniqueViolation } from '../database/database.service';
 import { MailService } from '../mail/mail.service';
+import { GrantsRepository } from '../members/grants.repository';
 import { GrantsService } from '../members/grants.service';
 import { ProductsRepository } from '../members/products.repository';
 import { User } from '../users/entities/user.entity';
 import { UsersRepository } from '../users/users.repository';
 import { UsersService } from '../users/users.service';
 import { OrderWebhookInput, parseOrderWebhook, RefundInput } from './order-webhook.parse';
-import { OrdersRepository } from './orders.repository';
+import { Order } from './entities/order.entity';
+import { OrdersRepository, purchaseTag } from './orders.repository';
 
 export interface WebhookResult {
   status: 'ok';
@@ -40,6 +42,7 @@ export class OrderWebhookService {
     private readonly users: UsersRepository,
     private readonly usersService: UsersService,
     private readonly grants: GrantsService,
+    private readonly grantsRepo: GrantsRepository,
     private readonly auth: AuthService,
     private readonly mail: MailService,
     private readonly audit: AuditService,
@@ -77,7 +80,10 @@ export class OrderWebhookService {
   private async paidIn(m: EntityManager, actor: Actor, input: OrderWebhookInput, productId: number, payload: string): Promise<WebhookResult> {
     const existing = await this.orders.findByExternalId(m, input.orderId);
     if (existing) {
-      return { status: 'ok', orderId: existing.id, clientId: existing.clientId, grantId: await this.orders.findGrantIdForOrder(m, existing.id) };
+      // An order that met access already for ever answered with the grant giving that access; so does its repeat.
+      const grantId =
+        (await this.orders.findGrantIdForOrder(m, existing.id)) ?? (await this.grantsRepo.findActive(existing.clientId, existing.productId, new Date(), m))?.id ?? null;
+      return { status: 'ok', orderId: existing.id, clientId: existing.clientId, grantId };
     }
     const { client, isNew } = await this.findOrCreateClient(m, actor, input);
     const order = await this.orders.insert(m, {
@@ -90,7 +96,8 @@ export class OrderWebhookService {
       // What the platform sent, byte for byte (it is signed), for disputes and support.
       payload,
     });
-    const grant = await this.grants.extendOrGrant(m, actor, { clientId: client.id, productId, source: 'purchase', days: null, orderId: order.id });
+    // The tag on the grant event lets a refund find an extension this order made (see refund()).
+    const grant = await this.grants.extendOrGrant(m, actor, { clientId: client.id, productId, source: 'purchase', days: null, orderId: order.id, reason: purchaseTag(order.id) });
     await this.audit.record(m, actor, {
       action: 'order.paid',
       subjectType: 'client',
@@ -122,6 +129,15 @@ export class OrderWebhookService {
     return { client, isNew: true };
   }
 
+  /**
+   * Records the refund and, when the product says so, undoes what purchases did to the client's access. The
+   * rule, kept simple on purpose because every purchase buys access for ever:
+   * - while the client still has another paid order for the product, the access stays (it is still paid for);
+   * - otherwise each grant a purchase created is revoked (reason "refund"), and each grant a purchase extended
+   *   goes back to the end it had before the first purchase extended it (revoked if that end has passed).
+   * An order that met access already for ever (a forever key, a manual grant) changed nothing, so its refund
+   * changes nothing either.
+   */
   private async refund(actor: Actor, input: RefundInput): Promise<WebhookResult> {
     return this.db.transaction(async (m) => {
       const order = await this.orders.findByExternalId(m, input.orderId);
@@ -129,16 +145,44 @@ export class OrderWebhookService {
       const grantId = await this.orders.findGrantIdForOrder(m, order.id);
       if (!(await this.orders.markRefunded(m, order.id, new Date()))) return { status: 'ok', orderId: order.id, clientId: order.clientId, grantId };
       const product = await this.products.findById(order.productId, m);
-      const endGrant = !!product?.endGrantOnRefund && grantId !== null;
-      if (endGrant) await this.grants.revoke(m, actor, grantId!, 'refund');
+      let changes: { grantId: number; endsAt: Date | null; revoked: boolean }[] = [];
+      let stillPaid = false;
+      if (product?.endGrantOnRefund) {
+        stillPaid = await this.orders.hasOtherPaidOrder(m, order.clientId, order.productId, order.id);
+        if (!stillPaid) changes = await this.undoPurchases(m, actor, order);
+      }
       await this.audit.record(m, actor, {
         action: 'order.refunded',
         subjectType: 'client',
         subjectId: order.clientId,
         before: { orderId: order.id, status: 'paid' },
-        after: { orderId: order.id, status: 'refunded', grantEnded: endGrant },
+        after: { orderId: order.id, status: 'refunded', grantEnded: changes.some((c) => c.revoked), grantChanges: changes, ...(stillPaid ? { keptByAnotherOrder: true } : {}) },
       });
       return { status: 'ok', orderId: order.id, clientId: order.clientId, grantId };
     });
+  }
+
+  private async undoPurchases(m: EntityManager, actor: Actor, order: Order): Promise<{ grantId: number; endsAt: Date | null; revoked: boolean }[]> {
+    const now = new Date();
+    const changes: { grantId: number; endsAt: Date | null; revoked: boolean }[] = [];
+    for (const { grant: g, createdByPurchase, endsAtBeforePurchase } of await this.orders.purchaseEffects(m, order.clientId, order.productId)) {
+      if (g.revokedAt || (g.endsAt !== null && g.endsAt <= now)) continue; // already over
+      if (createdByPurchase) {
+        await this.grants.revoke(m, actor, g.id, 'refund');
+        changes.push({ grantId: g.id, endsAt: g.endsAt, revoked: true });
+        continue;
+      }
+      const back = endsAtBeforePurchase;
+      if (!back) continue; // it was for ever before any purchase: nothing of theirs to undo
+      if (g.endsAt !== null && g.endsAt <= back) continue; // already no longer than before the purchase
+      if (back <= now) {
+        await this.grants.revoke(m, actor, g.id, 'refund');
+        changes.push({ grantId: g.id, endsAt: g.endsAt, revoked: true });
+      } else {
+        await this.grants.extend(m, actor, g.id, back, 'refund');
+        changes.push({ grantId: g.id, endsAt: back, revoked: false });
+      }
+    }
+    return changes;
   }
 }

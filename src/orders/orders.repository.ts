@@ -1,11 +1,26 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager, IsNull } from 'typeorm';
+import { EntityManager, In, IsNull, Not } from 'typeorm';
 import { Page } from '../common/http/pagination';
 import { Database } from '../database/database.service';
+import { GrantEvent } from '../members/entities/grant-event.entity';
 import { Grant } from '../members/entities/grant.entity';
 import { Product } from '../members/entities/product.entity';
 import { User } from '../users/entities/user.entity';
 import { Order } from './entities/order.entity';
+
+/**
+ * How a purchase marks the grant event it caused when it extended an existing grant (a grant it created
+ * carries its order id instead). Readable in the grant's history, and exact enough to find the event again.
+ */
+export const purchaseTag = (orderId: number): string => `order #${orderId}`;
+
+/** What purchases did to one grant: created it, and/or extended it (the end it had before the first one). */
+export interface PurchaseEffect {
+  grant: Grant;
+  createdByPurchase: boolean;
+  /** ends_at before the first purchase that extended this grant; undefined when none extended it. */
+  endsAtBeforePurchase?: Date | null;
+}
 
 export interface OrderFilter {
   clientId?: number;
@@ -44,10 +59,37 @@ export class OrdersRepository {
     return (res.affected ?? 0) === 1;
   }
 
-  /** The grant this order created (none when the purchase only topped up a grant that was already forever). */
+  /** The grant this order created or extended (none when the purchase met a grant that was already forever). */
   async findGrantIdForOrder(m: EntityManager, orderId: number): Promise<number | null> {
     const g = await m.findOne(Grant, { where: { orderId }, order: { id: 'DESC' }, select: { id: true } });
-    return g?.id ?? null;
+    if (g) return g.id;
+    const e = await m.findOne(GrantEvent, { where: { kind: 'extended', reason: purchaseTag(orderId) }, order: { id: 'ASC' }, select: { grantId: true } });
+    return e?.grantId ?? null;
+  }
+
+  /** Whether the client still has a paid (not refunded) order for the product besides `exceptOrderId`. */
+  async hasOtherPaidOrder(m: EntityManager, clientId: number, productId: number, exceptOrderId: number): Promise<boolean> {
+    return (await m.countBy(Order, { clientId, productId, status: 'paid', id: Not(exceptOrderId) })) > 0;
+  }
+
+  /** Every grant of the client for the product that one of their orders for it created or extended. */
+  async purchaseEffects(m: EntityManager, clientId: number, productId: number): Promise<PurchaseEffect[]> {
+    const orderIds = (await m.find(Order, { where: { clientId, productId }, select: { id: true } })).map((o) => o.id);
+    if (!orderIds.length) return [];
+    const grants = await m.find(Grant, { where: { clientId, productId }, order: { id: 'ASC' } });
+    if (!grants.length) return [];
+    const events = await m.find(GrantEvent, {
+      where: { grantId: In(grants.map((g) => g.id)), kind: 'extended', reason: In(orderIds.map(purchaseTag)) },
+      order: { id: 'ASC' },
+    });
+    const out: PurchaseEffect[] = [];
+    for (const grant of grants) {
+      const createdByPurchase = grant.orderId !== null && orderIds.includes(grant.orderId);
+      const firstExtension = events.find((e) => e.grantId === grant.id);
+      if (!createdByPurchase && !firstExtension) continue;
+      out.push({ grant, createdByPurchase, ...(firstExtension ? { endsAtBeforePurchase: firstExtension.endsAtBefore } : {}) });
+    }
+    return out;
   }
 
   async search(f: OrderFilter, page: Page): Promise<[OrderRow[], number]> {

@@ -3,15 +3,17 @@ import request from 'supertest';
 import { ApiKeysService } from '../../src/api-keys/api-keys.service';
 import { SYSTEM_ACTOR } from '../../src/audit/actor';
 import { AuditEntry } from '../../src/audit/entities/audit-entry.entity';
+import { GrantEvent } from '../../src/members/entities/grant-event.entity';
 import { Grant } from '../../src/members/entities/grant.entity';
 import { Order } from '../../src/orders/entities/order.entity';
 import { User } from '../../src/users/entities/user.entity';
 import { createUser } from '../factories/users';
 import { lastMailTo, linkIn, outboxFor } from '../utils/outbox';
-import { createProduct } from '../factories/members';
+import { createProduct, grantAccess } from '../factories/members';
 import { csrfFrom, loginAgent, startTestApp, TestApp } from '../utils/test-app';
 
 const SECRET = 'webhook-secret-0123456789';
+const DAY = 86400_000;
 
 function sign(raw: string, secret = SECRET): string {
   return `sha256=${createHmac('sha256', secret).update(raw).digest('hex')}`;
@@ -163,6 +165,83 @@ describe('order webhook, orders, welcome mail', () => {
     expect(oa.status).toBe('refunded');
     expect(oa.refundedAt).toBeInstanceOf(Date);
     expect(await t.db.manager.countBy(AuditEntry, { action: 'grant.revoke', subjectId: String(c.id) })).toBe(1);
+  });
+
+  it('a refund undoes an extension: the grant goes back to the end it had before the purchase', async () => {
+    const p = await createProduct(t, { endGrantOnRefund: true });
+    const c = await createUser(t);
+    const keyEnd = new Date(Date.now() + 10 * DAY);
+    const g = await grantAccess(t, c.id, p.id, { endsAt: keyEnd, source: 'key' });
+    const order = paid({ product: p.slug, email: c.email });
+    const res = (await post(order).expect(200)).body;
+    expect(res.grantId).toBe(g.id);
+    expect((await t.db.manager.findOneByOrFail(Grant, { id: g.id })).endsAt).toBeNull();
+    expect(await t.db.manager.countBy(Grant, { clientId: c.id, productId: p.id })).toBe(1);
+    // a repeated delivery still names the grant the order extended
+    expect((await post(order).expect(200)).body).toEqual(res);
+
+    const refund = await post({ event: 'order.refunded', orderId: order.orderId }).expect(200);
+    expect(refund.body.grantId).toBe(g.id);
+    const after = await t.db.manager.findOneByOrFail(Grant, { id: g.id });
+    expect(after.revokedAt).toBeNull();
+    expect(Math.abs(after.endsAt!.getTime() - keyEnd.getTime())).toBeLessThan(1000); // MySQL keeps whole seconds
+    const events = await t.db.manager.find(GrantEvent, { where: { grantId: g.id }, order: { id: 'ASC' } });
+    expect(events.map((e) => [e.kind, e.endsAtAfter === null ? 'forever' : 'dated', e.reason])).toEqual([
+      ['created', 'dated', null],
+      ['extended', 'forever', `order #${res.orderId}`],
+      ['extended', 'dated', 'refund'],
+    ]);
+    const audit = await t.db.manager.findOneByOrFail(AuditEntry, { action: 'order.refunded', subjectId: String(c.id) });
+    expect(JSON.parse(audit.summary)).toMatchObject({ after: { grantEnded: false, grantChanges: [{ grantId: g.id, revoked: false }] } });
+    // the client still gets in until the old end
+    const agent = await loginAgent(t, c.email, c.password);
+    await agent.get(`/account/products/${p.slug}`).expect(200);
+  });
+
+  it('a refund revokes an extended grant whose old end has passed meanwhile', async () => {
+    const p = await createProduct(t, { endGrantOnRefund: true });
+    const c = await createUser(t);
+    const g = await grantAccess(t, c.id, p.id, { endsAt: new Date(Date.now() + DAY), source: 'manual' });
+    const order = paid({ product: p.slug, email: c.email });
+    await post(order).expect(200);
+    // as if the day had gone by between the purchase and its refund
+    await t.db.manager.update(GrantEvent, { grantId: g.id, kind: 'extended' }, { endsAtBefore: new Date(Date.now() - 1000) });
+    await post({ event: 'order.refunded', orderId: order.orderId }).expect(200);
+    const after = await t.db.manager.findOneByOrFail(Grant, { id: g.id });
+    expect(after.revokedAt).toBeInstanceOf(Date);
+    expect(after.reason).toBe('refund');
+  });
+
+  it('two purchases of one product: the access ends only when the last paid one is refunded', async () => {
+    const p = await createProduct(t, { endGrantOnRefund: true });
+    const c = await createUser(t);
+    const first = paid({ product: p.slug, email: c.email });
+    const second = paid({ product: p.slug, email: c.email });
+    const r1 = (await post(first).expect(200)).body;
+    const r2 = (await post(second).expect(200)).body;
+    // the access was already for ever: the second order points at the grant that gives it, now and on a repeat
+    expect(r2.grantId).toBe(r1.grantId);
+    expect((await post(second).expect(200)).body).toEqual(r2);
+    expect(await t.db.manager.countBy(Grant, { clientId: c.id, productId: p.id })).toBe(1);
+
+    await post({ event: 'order.refunded', orderId: first.orderId }).expect(200);
+    expect((await t.db.manager.findOneByOrFail(Grant, { id: r1.grantId })).revokedAt).toBeNull();
+    await post({ event: 'order.refunded', orderId: second.orderId }).expect(200);
+    const g = await t.db.manager.findOneByOrFail(Grant, { id: r1.grantId });
+    expect(g.revokedAt).toBeInstanceOf(Date);
+    expect(g.reason).toBe('refund');
+  });
+
+  it('a refund leaves alone access that did not come from a purchase', async () => {
+    const p = await createProduct(t, { endGrantOnRefund: true });
+    const c = await createUser(t);
+    const g = await grantAccess(t, c.id, p.id, { endsAt: null, source: 'manual' });
+    const order = paid({ product: p.slug, email: c.email });
+    await post(order).expect(200);
+    await post({ event: 'order.refunded', orderId: order.orderId }).expect(200);
+    const after = await t.db.manager.findOneByOrFail(Grant, { id: g.id });
+    expect(after).toMatchObject({ revokedAt: null, endsAt: null });
+    expect(await t.db.manager.countBy(Grant, { clientId: c.id })).toBe(1);
   });
 
   it('shows orders only to their client, and lists them for admin and the API', async () => {
