@@ -1,5 +1,6 @@
 import { Foundation1795427000000 } from './1795427000000-Foundation';
 import { MembersArea1795436000000 } from './1795436000000-MembersArea';
+import { Mailing1795445000000 } from './1795445000000-Mailing';
 
 /** Every migration, in order. Listed explicitly so the app, the CLI and the tests run the same set. */
-export const MIGRATIONS = [Foundation1795427000000, MembersArea1795436000000];
+export const MIGRATIONS = [Foundation1795427000000, MembersArea1795436000000, Mailing1795445000000];

@@ -17,6 +17,7 @@ import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
 import { MailModule } from './mail/mail.module';
+import { MailingModule } from './mailing/mailing.module';
 import { MembersModule } from './members/members.module';
 import { OrdersModule } from './orders/orders.module';
 import { ThrottleModule } from './throttle/throttle.module';
@@ -45,6 +46,7 @@ export class AppModule implements NestModule {
         OrdersModule,
         AccessKeysModule,
         ClientsModule,
+        MailingModule,
         AccountModule,
         AdminModule,
         HealthModule,

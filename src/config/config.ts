@@ -39,6 +39,13 @@ export interface AppConfig {
   /** HMAC secret of POST /webhooks/orders; unset = the webhook answers 503. */
   webhookSecret: string | null;
   signedLinkTtlHours: number;
+  /** A sender that has held a row in `sending` this long is presumed dead; the row's outcome becomes unknown. */
+  senderStaleSeconds: number;
+  /** Rows a campaign sender claims at a time. */
+  senderBatchSize: number;
+  /** The mailto: half of List-Unsubscribe. */
+  unsubscribeMailto: string;
+  dkim: { domainName: string; keySelector: string; privateKey: string } | null;
 }
 
 export class ConfigError extends Error {
@@ -57,6 +64,7 @@ export const CONFIG_VARIABLES = [
   'SECRET_KEY', 'ADMIN_EMAIL', 'ADMIN_PASSWORD', 'DEFAULT_LOCALE', 'SESSION_TTL_DAYS',
   'LOGIN_MAX_PER_ACCOUNT', 'LOGIN_MAX_PER_IP', 'LOGIN_WINDOW_MINUTES', 'PASSWORD_RESET_TTL_MINUTES', 'LOG_LEVEL',
   'FILES_DIR', 'MAX_UPLOAD_BYTES', 'WEBHOOK_SECRET', 'SIGNED_LINK_TTL_HOURS',
+  'SENDER_STALE_SECONDS', 'SENDER_BATCH_SIZE', 'UNSUBSCRIBE_MAILTO', 'DKIM_DOMAIN', 'DKIM_SELECTOR', 'DKIM_PRIVATE_KEY_FILE',
 ] as const;
 
 class Reader {
@@ -210,12 +218,37 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     maxUploadBytes: r.int('MAX_UPLOAD_BYTES', 2 * 1024 ** 3, 1024, 1024 ** 4),
     webhookSecret: r.raw('WEBHOOK_SECRET') ?? null,
     signedLinkTtlHours: r.int('SIGNED_LINK_TTL_HOURS', 24, 1, 24 * 365),
+    senderStaleSeconds: r.int('SENDER_STALE_SECONDS', 300, 1, 86400),
+    senderBatchSize: r.int('SENDER_BATCH_SIZE', 100, 1, 5000),
+    unsubscribeMailto: r.str('UNSUBSCRIBE_MAILTO', fromAddress),
+    dkim: readDkim(r, cwd),
   };
+  if (!EMAIL_RE.test(config.unsubscribeMailto)) r.problems.push(`UNSUBSCRIBE_MAILTO: not an email address: "${config.unsubscribeMailto}"`);
   if (config.webhookSecret !== null && config.webhookSecret.length < 16) r.problems.push('WEBHOOK_SECRET: must be at least 16 characters');
 
   if (r.problems.length) throw new ConfigError(r.problems);
   config.secretKey = secretKey ?? loadOrCreateSecretKey(dataDir);
   return config;
+}
+
+/** DKIM signing is on when all three variables are set; a half-configured DKIM is an error, not a silent no. */
+function readDkim(r: Reader, cwd: string): AppConfig['dkim'] {
+  const domainName = r.raw('DKIM_DOMAIN');
+  const keySelector = r.raw('DKIM_SELECTOR');
+  const file = r.raw('DKIM_PRIVATE_KEY_FILE');
+  if (!domainName && !keySelector && !file) return null;
+  if (!domainName || !keySelector || !file) {
+    r.problems.push('DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY_FILE: set all three or none');
+    return null;
+  }
+  try {
+    const privateKey = fs.readFileSync(path.resolve(cwd, file), 'utf8');
+    if (!/-----BEGIN (RSA )?PRIVATE KEY-----/.test(privateKey)) throw new Error('not a PEM private key');
+    return { domainName, keySelector, privateKey };
+  } catch (e) {
+    r.problems.push(`DKIM_PRIVATE_KEY_FILE: cannot read a PEM private key from ${file}: ${(e as Error).message}`);
+    return null;
+  }
 }
 
 /** Generated once and kept under the data directory, readable by the owner only. */

@@ -16,8 +16,15 @@ import { Product } from '../members/entities/product.entity';
 import { Section } from '../members/entities/section.entity';
 import { StoredFile } from '../members/entities/stored-file.entity';
 import { Order } from '../orders/entities/order.entity';
+import { CampaignRecipient } from '../mailing/entities/campaign-recipient.entity';
+import { Campaign, CampaignList, CampaignProduct } from '../mailing/entities/campaign.entity';
+import { ConsentEvent } from '../mailing/entities/consent-event.entity';
+import { MailingList } from '../mailing/entities/mailing-list.entity';
+import { Subscriber } from '../mailing/entities/subscriber.entity';
+import { Subscription } from '../mailing/entities/subscription.entity';
 
 export const ENTITIES = [
   User, Session, PasswordReset, RateLimit, OutboxMessage, AuditEntry, ApiKey, JobLease,
   Product, Section, Lesson, StoredFile, Grant, GrantEvent, AccessKey, Order, ClientNote, Label, ClientLabel,
+  MailingList, Subscriber, Subscription, ConsentEvent, Campaign, CampaignList, CampaignProduct, CampaignRecipient,
 ];

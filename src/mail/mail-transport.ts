@@ -16,6 +16,10 @@ export interface MailTransport {
   close(): void;
 }
 
+export const DKIM_SIGNED_HEADERS =
+  'From:Sender:Reply-To:Subject:Date:Message-ID:To:Cc:MIME-Version:Content-Type:Content-Transfer-Encoding:' +
+  'In-Reply-To:References:List-Id:List-Unsubscribe:List-Unsubscribe-Post';
+
 /** One pooled SMTP transport per process; `null` when SMTP_URL is unset (mail stays in the outbox viewer). */
 export function createMailTransport(config: AppConfig): MailTransport | null {
   if (!config.smtpUrl) return null;
@@ -31,6 +35,15 @@ export function createMailTransport(config: AppConfig): MailTransport | null {
     maxMessages: 1000,
     ...(config.mailRatePerSec > 0 ? { rateDelta: 1000, rateLimit: config.mailRatePerSec } : {}),
     ...(u.searchParams.get('tls') === 'insecure' ? { tls: { rejectUnauthorized: false } } : {}),
+    ...(config.dkim
+      ? {
+          dkim: {
+            ...config.dkim,
+            // nodemailer's default list lacks List-Unsubscribe-Post; mailbox providers want it signed (RFC 8058).
+            headerFieldNames: DKIM_SIGNED_HEADERS,
+          },
+        }
+      : {}),
     connectionTimeout: 15_000,
     greetingTimeout: 15_000,
     socketTimeout: 60_000,

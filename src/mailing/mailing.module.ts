@@ -1,0 +1,26 @@
+import { Global, Module } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../config/config';
+import { MailingTokens } from './mailing-tokens';
+import { RecipientsRepository } from './sender/recipients.repository';
+import { ListsRepository, SubscribersRepository } from './subscribers.repository';
+import { SubscriptionsService } from './subscriptions.service';
+import { UnsubscribeService } from './unsubscribe.service';
+
+/**
+ * Mailing lists, subscribers and consent, campaigns and their sender, unsubscribe and preferences.
+ * Global: offboarding and purchases change subscriptions through SubscriptionsService.
+ */
+@Global()
+@Module({
+  controllers: [],
+  providers: [
+    { provide: MailingTokens, inject: [APP_CONFIG], useFactory: (c: AppConfig) => new MailingTokens(c.secretKey) },
+    SubscribersRepository,
+    ListsRepository,
+    RecipientsRepository,
+    SubscriptionsService,
+    UnsubscribeService,
+  ],
+  exports: [MailingTokens, SubscribersRepository, ListsRepository, RecipientsRepository, SubscriptionsService, UnsubscribeService],
+})
+export class MailingModule {}

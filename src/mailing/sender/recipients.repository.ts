@@ -1,0 +1,309 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { EntityManager } from 'typeorm';
+import { Database } from '../../database/database.service';
+import { dbDateOrNull } from '../../database/raw';
+import { sqlDate } from '../../database/sql-date';
+import { RecipientStatus } from '../entities/campaign-recipient.entity';
+
+/** A claimed row with what the sender needs to render and address the mail. */
+export interface ClaimedRecipient {
+  id: number;
+  subscriberId: number;
+  listId: number | null;
+  attempts: number;
+  email: string;
+  name: string;
+  locale: string | null;
+  /** Still allowed at claim time: not suppressed, and still confirmed on the list the row came through. */
+  eligible: boolean;
+}
+
+export type RecipientStats = Record<RecipientStatus, number> & { recipients: number; unsubscribed: number };
+
+const CHUNK = 500;
+const placeholders = (n: number) => Array(n).fill('?').join(',');
+function chunks<T>(xs: T[], size = CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += size) out.push(xs.slice(i, i + size));
+  return out;
+}
+
+/**
+ * The recipient rows of campaigns: written once when a campaign starts, then claimed in batches by senders.
+ * Plain SQL throughout: these statements run per batch of a 100k-recipient send, and the audience is built with
+ * INSERT … SELECT inside the database, so no process ever holds the whole audience in memory.
+ */
+@Injectable()
+export class RecipientsRepository {
+  constructor(private readonly db: Database) {}
+
+  /** SQL for the audience of a campaign: confirmed on a chosen list ∪ clients with active access to a chosen product. */
+  private audienceParts(listIds: number[], productIds: number[], now: Date) {
+    const at = sqlDate(now);
+    const lists = listIds.length
+      ? {
+          sql: `SELECT s.subscriber_id AS subscriber_id, MIN(s.list_id) AS list_id
+                  FROM subscriptions s JOIN subscribers sub ON sub.id = s.subscriber_id
+                 WHERE s.list_id IN (${placeholders(listIds.length)}) AND s.status = 'confirmed' AND sub.suppressed_at IS NULL
+                 GROUP BY s.subscriber_id`,
+          params: [...listIds],
+        }
+      : null;
+    const grantees = productIds.length
+      ? {
+          sql: `FROM grants g JOIN users u ON u.id = g.client_id{join}
+                 WHERE g.product_id IN (${placeholders(productIds.length)}) AND g.revoked_at IS NULL AND g.starts_at <= ?
+                   AND (g.ends_at IS NULL OR g.ends_at > ?) AND u.disabled_at IS NULL`,
+          params: [...productIds, at, at],
+        }
+      : null;
+    return { lists, grantees };
+  }
+
+  /** How many people the campaign would reach now (each address once). */
+  async countAudience(listIds: number[], productIds: number[], now = new Date()): Promise<number> {
+    const { lists, grantees } = this.audienceParts(listIds, productIds, now);
+    const parts: string[] = [];
+    const params: unknown[] = [];
+    if (lists) {
+      parts.push(`SELECT sub.email AS email FROM (${lists.sql}) a JOIN subscribers sub ON sub.id = a.subscriber_id`);
+      params.push(...lists.params);
+    }
+    if (grantees) {
+      parts.push(`SELECT u.email AS email ${grantees.sql.replace('{join}', '')}
+                    AND NOT EXISTS (SELECT 1 FROM subscribers sx WHERE sx.email = u.email AND sx.suppressed_at IS NOT NULL)`);
+      params.push(...grantees.params);
+    }
+    if (!parts.length) return 0;
+    const rows: { n: number | string }[] = await this.db.manager.query(`SELECT COUNT(*) AS n FROM (${parts.join(' UNION ')}) x`, params);
+    return Number(rows[0].n);
+  }
+
+  /**
+   * Writes the campaign's recipient rows, in the caller's transaction. Clients reached through a product who
+   * are not subscribers yet get a subscriber row first (their unsubscribe link needs one).
+   */
+  async materialise(m: EntityManager, campaignId: number, listIds: number[], productIds: number[], now = new Date()): Promise<number> {
+    const { lists, grantees } = this.audienceParts(listIds, productIds, now);
+    const at = sqlDate(now);
+    if (lists) {
+      await m.query(
+        `INSERT INTO campaign_recipients (campaign_id, subscriber_id, list_id, status, attempts, next_attempt_at)
+         SELECT ?, a.subscriber_id, a.list_id, 'pending', 0, ? FROM (${lists.sql}) a`,
+        [campaignId, at, ...lists.params],
+      );
+    }
+    if (grantees) {
+      await m.query(
+        `INSERT INTO subscribers (email, name, locale, user_id, created_at, updated_at)
+         SELECT u.email, MIN(u.name), MIN(u.locale), MIN(u.id), ?, ? ${grantees.sql.replace('{join}', '')}
+            AND NOT EXISTS (SELECT 1 FROM subscribers sx WHERE sx.email = u.email)
+          GROUP BY u.email`,
+        [at, at, ...grantees.params],
+      );
+      await m.query(
+        `INSERT INTO campaign_recipients (campaign_id, subscriber_id, list_id, status, attempts, next_attempt_at)
+         SELECT ?, sub.id, NULL, 'pending', 0, ? ${grantees.sql.replace('{join}', ' JOIN subscribers sub ON sub.email = u.email')}
+            AND sub.suppressed_at IS NULL
+            AND NOT EXISTS (SELECT 1 FROM campaign_recipients r WHERE r.campaign_id = ? AND r.subscriber_id = sub.id)
+          GROUP BY sub.id`,
+        [campaignId, at, ...grantees.params, campaignId],
+      );
+    }
+    const rows: { n: number | string }[] = await m.query('SELECT COUNT(*) AS n FROM campaign_recipients WHERE campaign_id = ?', [campaignId]);
+    return Number(rows[0].n);
+  }
+
+  /**
+   * Claims up to `limit` due rows of a campaign for this sender and returns them with the subscriber's current
+   * state. MySQL/MariaDB: `FOR UPDATE SKIP LOCKED` in a short transaction, so concurrent senders take disjoint
+   * rows without waiting on each other. SQLite has one writer; the conditional UPDATE keeps it correct anyway.
+   */
+  async claim(campaignId: number, limit: number, now: Date): Promise<ClaimedRecipient[]> {
+    const token = randomUUID();
+    const at = sqlDate(now);
+    const select = `SELECT id FROM campaign_recipients
+                     WHERE campaign_id = ? AND status = 'pending' AND next_attempt_at <= ?
+                     ORDER BY id LIMIT ${Math.max(1, Math.floor(limit))}`;
+    const claimed = await (this.db.isMysql
+      ? this.db.transaction(async (m) => {
+          const ids: { id: number }[] = await m.query(`${select} FOR UPDATE SKIP LOCKED`, [campaignId, at]);
+          if (!ids.length) return 0;
+          await m.query(
+            `UPDATE campaign_recipients SET status = 'sending', claim_token = ?, claimed_at = ? WHERE id IN (${placeholders(ids.length)})`,
+            [token, at, ...ids.map((r) => r.id)],
+          );
+          return ids.length;
+        })
+      : this.db.transaction(async (m) => {
+          const res = await m.query(
+            `UPDATE campaign_recipients SET status = 'sending', claim_token = ?, claimed_at = ?
+              WHERE id IN (${select}) AND status = 'pending'`,
+            [token, at, campaignId, at],
+          );
+          return affected(res);
+        }));
+    if (!claimed) return [];
+    const rows: Record<string, unknown>[] = await this.db.manager.query(
+      `SELECT r.id, r.subscriber_id, r.list_id, r.attempts, sub.email, sub.name, sub.locale, sub.suppressed_at, s.status AS list_status
+         FROM campaign_recipients r
+         JOIN subscribers sub ON sub.id = r.subscriber_id
+         LEFT JOIN subscriptions s ON s.subscriber_id = r.subscriber_id AND s.list_id = r.list_id
+        WHERE r.claim_token = ? AND r.status = 'sending'
+        ORDER BY r.id`,
+      [token],
+    );
+    return rows.map((r) => ({
+      id: Number(r.id),
+      subscriberId: Number(r.subscriber_id),
+      listId: r.list_id === null ? null : Number(r.list_id),
+      attempts: Number(r.attempts),
+      email: String(r.email),
+      name: String(r.name ?? ''),
+      locale: (r.locale as string | null) ?? null,
+      eligible: r.suppressed_at === null && (r.list_id === null || r.list_status === 'confirmed'),
+    }));
+  }
+
+  async markSent(ids: number[], at: Date): Promise<void> {
+    for (const part of chunks(ids)) {
+      await this.db.manager.query(
+        `UPDATE campaign_recipients SET status = 'sent', sent_at = ?, attempts = attempts + 1, claim_token = NULL, last_error = NULL
+          WHERE id IN (${placeholders(part.length)}) AND status = 'sending'`,
+        [sqlDate(at), ...part],
+      );
+    }
+  }
+
+  async markSkipped(ids: number[], reason: string): Promise<void> {
+    for (const part of chunks(ids)) {
+      await this.db.manager.query(
+        `UPDATE campaign_recipients SET status = 'skipped', claim_token = NULL, last_error = ? WHERE id IN (${placeholders(part.length)}) AND status = 'sending'`,
+        [reason.slice(0, 500), ...part],
+      );
+    }
+  }
+
+  async markRetry(id: number, error: string, nextAttemptAt: Date): Promise<void> {
+    await this.db.manager.query(
+      `UPDATE campaign_recipients SET status = 'pending', claim_token = NULL, attempts = attempts + 1, last_error = ?, next_attempt_at = ?
+        WHERE id = ? AND status = 'sending'`,
+      [error.slice(0, 500), sqlDate(nextAttemptAt), id],
+    );
+  }
+
+  async markFailed(id: number, status: 'failed' | 'bounced', error: string): Promise<void> {
+    await this.db.manager.query(
+      `UPDATE campaign_recipients SET status = ?, claim_token = NULL, attempts = attempts + 1, last_error = ? WHERE id = ? AND status = 'sending'`,
+      [status, error.slice(0, 500), id],
+    );
+  }
+
+  /**
+   * Rows left in `sending` by a sender that died: their mail may or may not have reached the SMTP server. They
+   * become `unknown` and are never resent on their own; the operator decides (see CampaignSender).
+   */
+  async flagStale(olderThan: Date): Promise<number> {
+    const res = await this.db.manager.query(
+      `UPDATE campaign_recipients SET status = 'unknown', claim_token = NULL, last_error = 'sender stopped while sending; outcome unknown'
+        WHERE status = 'sending' AND claimed_at < ?`,
+      [sqlDate(olderThan)],
+    );
+    return affected(res);
+  }
+
+  /** The operator chose to resend rows of unknown outcome: they go out again with the same Message-ID. */
+  async requeueUnknown(m: EntityManager, campaignId: number, now: Date): Promise<number> {
+    const res = await m.query(
+      `UPDATE campaign_recipients SET status = 'pending', next_attempt_at = ?, last_error = NULL WHERE campaign_id = ? AND status = 'unknown'`,
+      [sqlDate(now), campaignId],
+    );
+    return affected(res);
+  }
+
+  /** Waiting rows of this person (all, or those that came through one list) will not be sent. */
+  async skipWaitingFor(m: EntityManager, subscriberId: number, listId: number | null): Promise<void> {
+    await m.query(
+      `UPDATE campaign_recipients SET status = 'skipped', last_error = 'unsubscribed'
+        WHERE subscriber_id = ? AND status = 'pending'${listId === null ? '' : ' AND list_id = ?'}`,
+      listId === null ? [subscriberId] : [subscriberId, listId],
+    );
+  }
+
+  /** A campaign was cancelled: what has not gone out will not. */
+  async skipWaitingOfCampaign(m: EntityManager, campaignId: number): Promise<void> {
+    await m.query(`UPDATE campaign_recipients SET status = 'skipped', last_error = 'cancelled' WHERE campaign_id = ? AND status = 'pending'`, [campaignId]);
+  }
+
+  /** Whether a sender may be handing mail for this person to the SMTP server right now. */
+  async hasInFlight(subscriberId: number, claimedAfter: Date): Promise<boolean> {
+    const rows: unknown[] = await this.db.manager.query(
+      `SELECT 1 AS x FROM campaign_recipients WHERE subscriber_id = ? AND status = 'sending' AND claimed_at >= ? LIMIT 1`,
+      [subscriberId, sqlDate(claimedAfter)],
+    );
+    return rows.length > 0;
+  }
+
+  /** Rows still to be settled: pending (now or later) or being sent. Zero means the campaign is done. */
+  async countOpen(campaignId: number): Promise<{ pending: number; sending: number; nextAttemptAt: Date | null }> {
+    const rows: Record<string, unknown>[] = await this.db.manager.query(
+      `SELECT status, COUNT(*) AS n, MIN(next_attempt_at) AS next FROM campaign_recipients
+        WHERE campaign_id = ? AND status IN ('pending', 'sending') GROUP BY status`,
+      [campaignId],
+    );
+    const out = { pending: 0, sending: 0, nextAttemptAt: null as Date | null };
+    for (const r of rows) {
+      if (r.status === 'pending') {
+        out.pending = Number(r.n);
+        out.nextAttemptAt = dbDateOrNull(r.next);
+      } else out.sending = Number(r.n);
+    }
+    return out;
+  }
+
+  async stats(campaignId: number): Promise<RecipientStats> {
+    const out: RecipientStats = { recipients: 0, unsubscribed: 0, pending: 0, sending: 0, sent: 0, failed: 0, bounced: 0, skipped: 0, unknown: 0 };
+    const rows: { status: RecipientStatus; n: number | string }[] = await this.db.manager.query(
+      'SELECT status, COUNT(*) AS n FROM campaign_recipients WHERE campaign_id = ? GROUP BY status',
+      [campaignId],
+    );
+    for (const r of rows) {
+      out[r.status] = Number(r.n);
+      out.recipients += Number(r.n);
+    }
+    const unsub: { n: number | string }[] = await this.db.manager.query(
+      `SELECT COUNT(DISTINCT subscriber_id) AS n FROM consent_events WHERE campaign_id = ? AND action IN ('unsubscribed', 'suppressed')`,
+      [campaignId],
+    );
+    out.unsubscribed = Number(unsub[0].n);
+    return out;
+  }
+
+  /** For the admin: a page of one campaign's rows in a status. */
+  async list(campaignId: number, status: RecipientStatus | undefined, limit: number, offset: number) {
+    const rows: Record<string, unknown>[] = await this.db.manager.query(
+      `SELECT r.id, r.status, r.attempts, r.last_error, r.sent_at, sub.id AS subscriber_id, sub.email
+         FROM campaign_recipients r JOIN subscribers sub ON sub.id = r.subscriber_id
+        WHERE r.campaign_id = ?${status ? ' AND r.status = ?' : ''}
+        ORDER BY r.id LIMIT ${Math.floor(limit)} OFFSET ${Math.floor(offset)}`,
+      status ? [campaignId, status] : [campaignId],
+    );
+    return rows.map((r) => ({
+      id: Number(r.id),
+      status: r.status as RecipientStatus,
+      attempts: Number(r.attempts),
+      lastError: (r.last_error as string | null) ?? null,
+      sentAt: dbDateOrNull(r.sent_at),
+      subscriberId: Number(r.subscriber_id),
+      email: String(r.email),
+    }));
+  }
+}
+
+/** Rows changed by an UPDATE: mysql2 answers `{ affectedRows }`, better-sqlite3 `{ changes }`. */
+export function affected(res: unknown): number {
+  const r = (Array.isArray(res) ? res[res.length - 1] : res) as { affectedRows?: number; changes?: number } | number;
+  if (typeof r === 'number') return r;
+  return Number(r?.affectedRows ?? r?.changes ?? 0);
+}
