@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/config';
+import { CampaignsRepository } from './campaigns/campaigns.repository';
 import { MailingTokens } from './mailing-tokens';
 import { RecipientsRepository } from './sender/recipients.repository';
 import { ListsRepository, SubscribersRepository } from './subscribers.repository';
@@ -18,9 +19,10 @@ import { UnsubscribeService } from './unsubscribe.service';
     SubscribersRepository,
     ListsRepository,
     RecipientsRepository,
+    CampaignsRepository,
     SubscriptionsService,
     UnsubscribeService,
   ],
-  exports: [MailingTokens, SubscribersRepository, ListsRepository, RecipientsRepository, SubscriptionsService, UnsubscribeService],
+  exports: [MailingTokens, SubscribersRepository, ListsRepository, RecipientsRepository, CampaignsRepository, SubscriptionsService, UnsubscribeService],
 })
 export class MailingModule {}

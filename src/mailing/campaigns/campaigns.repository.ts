@@ -1,0 +1,64 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager, In, LessThanOrEqual } from 'typeorm';
+import { Database } from '../../database/database.service';
+import { Campaign, CampaignList, CampaignProduct, CampaignStatus } from '../entities/campaign.entity';
+
+@Injectable()
+export class CampaignsRepository {
+  constructor(private readonly db: Database) {}
+
+  findById(id: number, m: EntityManager = this.db.manager): Promise<Campaign | null> {
+    return m.findOneBy(Campaign, { id });
+  }
+
+  async audienceOf(id: number, m: EntityManager = this.db.manager): Promise<{ listIds: number[]; productIds: number[] }> {
+    const [lists, products] = await Promise.all([
+      m.find(CampaignList, { where: { campaignId: id }, order: { listId: 'ASC' } }),
+      m.find(CampaignProduct, { where: { campaignId: id }, order: { productId: 'ASC' } }),
+    ]);
+    return { listIds: lists.map((l) => l.listId), productIds: products.map((p) => p.productId) };
+  }
+
+  async setAudience(m: EntityManager, id: number, listIds: number[], productIds: number[]): Promise<void> {
+    await m.delete(CampaignList, { campaignId: id });
+    await m.delete(CampaignProduct, { campaignId: id });
+    if (listIds.length) await m.insert(CampaignList, listIds.map((listId) => ({ campaignId: id, listId })));
+    if (productIds.length) await m.insert(CampaignProduct, productIds.map((productId) => ({ campaignId: id, productId })));
+  }
+
+  async insert(m: EntityManager, data: Pick<Campaign, 'subject' | 'preheader' | 'bodyFormat' | 'body' | 'createdBy'>): Promise<Campaign> {
+    const now = new Date();
+    const row = m.create(Campaign, { ...data, status: 'draft', scheduledAt: null, startedAt: null, finishedAt: null, recipients: 0, createdAt: now, updatedAt: now });
+    await m.insert(Campaign, row);
+    return row;
+  }
+
+  async update(m: EntityManager, id: number, patch: Partial<Omit<Campaign, 'id' | 'createdAt' | 'createdBy'>>): Promise<void> {
+    await m.update(Campaign, { id }, { ...patch, updatedAt: new Date() });
+  }
+
+  /** Moves a campaign from one status to another only if it is still in `from`; returns whether it moved. */
+  async transition(m: EntityManager, id: number, from: CampaignStatus[], patch: Partial<Campaign> & { status: CampaignStatus }): Promise<boolean> {
+    const res = await m.update(Campaign, { id, status: In(from) }, { ...patch, updatedAt: new Date() });
+    return !!res.affected;
+  }
+
+  /** Campaigns a sender should work on, oldest start first. */
+  async sendingIds(): Promise<number[]> {
+    const rows = await this.db.manager.find(Campaign, { select: { id: true }, where: { status: 'sending' }, order: { startedAt: 'ASC', id: 'ASC' } });
+    return rows.map((r) => r.id);
+  }
+
+  dueScheduled(now: Date): Promise<Campaign[]> {
+    return this.db.manager.find(Campaign, { where: { status: 'scheduled', scheduledAt: LessThanOrEqual(now) }, order: { scheduledAt: 'ASC' } });
+  }
+
+  async statusOf(id: number): Promise<CampaignStatus | null> {
+    const row = await this.db.manager.findOne(Campaign, { select: { id: true, status: true }, where: { id } });
+    return row?.status ?? null;
+  }
+
+  list(limit: number, offset: number): Promise<[Campaign[], number]> {
+    return this.db.manager.findAndCount(Campaign, { order: { id: 'DESC' }, take: limit, skip: offset });
+  }
+}
