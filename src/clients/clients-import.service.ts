@@ -1,12 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import busboy from 'busboy';
 import { parse } from 'csv-parse';
-import type { IncomingHttpHeaders } from 'node:http';
+import type { Request } from 'express';
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { EntityManager } from 'typeorm';
 import { Actor } from '../audit/actor';
 import { AuditService } from '../audit/audit.service';
 import { AppError } from '../common/errors/app-error';
+import { MULTIPART_SLACK, stopReading } from '../common/http/stop-reading';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { Database } from '../database/database.service';
 import { Product } from '../members/entities/product.entity';
@@ -47,6 +51,9 @@ type Outcome = 'granted' | 'extended' | 'unchanged';
 
 const REQUIRED_COLUMNS = ['email', 'product'];
 
+const fileRequired = () => AppError.validation({ file: 'clients.errors.file_required' });
+const tooLarge = () => new AppError('payload_too_large', 'clients.file_too_large', 'clients.errors.file_too_large', { file: 'clients.errors.file_too_large' });
+
 /** The header decides: a file is either comma- or semicolon-separated, so a `;` inside a comma file's name stays. */
 function delimiterOf(head: Buffer): string {
   const line = head.toString('utf8').split(/\r?\n/, 1)[0];
@@ -68,9 +75,9 @@ function firstChunk(stream: Readable): Promise<Buffer> {
 }
 
 /**
- * CSV import of clients with access (the shape of a WordPress users export). The upload is streamed row by
- * row: the file itself is never held in memory, only the report and the email|product pairs seen (for duplicates). A dry run checks every row and writes
- * nothing; a real run writes each valid row in its own transaction, so one bad row never undoes the others.
+ * CSV import of clients with access (the shape of a WordPress users export). The upload is streamed to a
+ * temporary file and then read row by row: the file itself is never held in memory, only the report and the
+ * email|product pairs seen (for duplicates). A dry run checks every row and writes nothing; a real run writes each valid row in its own transaction, so one bad row never undoes the others.
  */
 @Injectable()
 export class ClientsImportService {
@@ -85,54 +92,96 @@ export class ClientsImportService {
     private readonly audit: AuditService,
   ) {}
 
-  /** Reads the multipart upload (field `dryRun` must come before field `file`, as the form sends them). */
-  run(actor: Actor, headers: IncomingHttpHeaders, body: Readable): Promise<ImportReport> {
-    if (!String(headers['content-type'] ?? '').startsWith('multipart/form-data')) {
-      return Promise.reject(AppError.validation({ file: 'clients.errors.file_required' }));
+  /**
+   * Reads the multipart upload. The form's fields may come in any order, so the file is first streamed to a
+   * temporary file (never held in memory) and the rows are read only once the whole form is in, when `dryRun`
+   * is known.
+   */
+  async run(actor: Actor, req: Request): Promise<ImportReport> {
+    if (!String(req.headers['content-type'] ?? '').startsWith('multipart/form-data')) throw fileRequired();
+    const declared = Number(req.headers['content-length'] ?? NaN);
+    if (Number.isFinite(declared) && declared > this.config.maxUploadBytes + MULTIPART_SLACK) {
+      stopReading(req);
+      throw tooLarge();
     }
-    return new Promise<ImportReport>((resolve, reject) => {
-      const fields: Record<string, string> = {};
-      let work: Promise<ImportReport> | null = null;
-      let tooLarge = false;
+    const { fields, tmpPath } = await this.receive(req);
+    if (!tmpPath) throw fileRequired();
+    const file = fs.createReadStream(tmpPath);
+    try {
+      return await this.process(actor, file, ['1', 'on', 'true'].includes(fields.dryRun ?? ''));
+    } finally {
+      file.destroy();
+      await fs.promises.rm(tmpPath, { force: true });
+    }
+  }
+
+  /** The form's fields, and its `file` part saved to a temporary file (null when there was none). */
+  private async receive(req: Request): Promise<{ fields: Record<string, string>; tmpPath: string | null }> {
+    await fs.promises.mkdir(this.config.filesDir, { recursive: true });
+    const max = this.config.maxUploadBytes;
+    return new Promise((resolve, reject) => {
       let bb: busboy.Busboy;
       try {
-        bb = busboy({ headers, limits: { files: 1, fields: 20, fileSize: this.config.maxUploadBytes } });
+        bb = busboy({ headers: req.headers, limits: { files: 1, fields: 20, fieldSize: 4096 } });
       } catch {
-        reject(AppError.validation({ file: 'clients.errors.file_required' }));
+        reject(fileRequired());
         return;
       }
+      const fields: Record<string, string> = {};
+      let tmpPath: string | null = null;
+      let out: fs.WriteStream | null = null;
+      let written: Promise<void> | null = null;
+      let failed = false;
+      const fail = (e: unknown) => {
+        if (failed) return;
+        failed = true;
+        req.unpipe(bb);
+        stopReading(req);
+        out?.destroy();
+        (tmpPath ? fs.promises.rm(tmpPath, { force: true }) : Promise.resolve()).finally(() => reject(e));
+      };
       bb.on('field', (name, value) => {
         fields[name] = value;
       });
       bb.on('file', (name, stream) => {
-        if (name !== 'file' || work) {
+        if (name !== 'file' || written || failed) {
           stream.resume();
           return;
         }
-        stream.on('limit', () => {
-          tooLarge = true;
+        tmpPath = path.join(this.config.filesDir, `.import-${randomBytes(12).toString('hex')}`);
+        const o = (out = fs.createWriteStream(tmpPath, { flags: 'wx' }));
+        let size = 0;
+        written = new Promise<void>((res, rej) => {
+          stream.on('data', (chunk: Buffer) => {
+            if (failed) return;
+            size += chunk.length;
+            if (size > max) return rej(tooLarge());
+            if (!o.write(chunk)) {
+              stream.pause();
+              o.once('drain', () => stream.resume());
+            }
+          });
+          stream.on('error', rej);
+          o.on('error', rej);
+          stream.on('end', () => {
+            if (!failed) o.end(() => res());
+          });
         });
-        const dryRun = ['1', 'on', 'true'].includes(fields.dryRun ?? '');
-        work = this.process(actor, stream, dryRun, () => tooLarge);
-        // A file we stopped reading (bad header) must still be drained, or the request never ends.
-        work.catch(() => {
-          stream.unpipe();
-          stream.resume();
-        });
+        written.catch(fail);
       });
-      bb.on('error', (e) => reject(AppError.validation({ file: 'clients.errors.bad_csv' }, (e as Error).message)));
+      bb.on('error', (e) => fail(AppError.validation({ file: 'clients.errors.bad_csv' }, (e as Error).message)));
       bb.on('close', () => {
-        if (!work) return reject(AppError.validation({ file: 'clients.errors.file_required' }));
-        work.then((report) => (tooLarge ? reject(AppError.validation({ file: 'clients.errors.file_too_large' })) : resolve(report)), reject);
+        if (failed) return;
+        if (!written) return resolve({ fields, tmpPath: null });
+        written.then(() => resolve({ fields, tmpPath }), fail);
       });
       // A client that goes away mid-upload must not leave this promise (and its request) hanging.
-      body.once('aborted', () => reject(AppError.validation({ file: 'clients.errors.file_required' })));
-      body.on('error', reject);
-      body.pipe(bb);
+      req.once('aborted', () => fail(fileRequired()));
+      req.pipe(bb);
     });
   }
 
-  private async process(actor: Actor, file: Readable, dryRun: boolean, truncated: () => boolean): Promise<ImportReport> {
+  private async process(actor: Actor, file: Readable, dryRun: boolean): Promise<ImportReport> {
     const report: ImportReport = { dryRun, rows: 0, valid: 0, createdClients: 0, grantsCreated: 0, grantsExtended: 0, unchanged: 0, skipped: [] };
     const first = await firstChunk(file);
     const parser = parse({
@@ -158,8 +207,6 @@ export class ClientsImportService {
     const now = new Date();
     try {
       for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string | undefined>; info: { lines: number } }>) {
-        // Past the size limit busboy cuts the file short: stop before the cut-off last row is taken for a real one.
-        if (truncated()) throw AppError.validation({ file: 'clients.errors.file_too_large' });
         const row: Row = {
           line: info.lines,
           email: (record.email ?? '').trim().toLowerCase(),

@@ -55,7 +55,7 @@ export class ClientsController {
   @FormView('clients/import')
   @Render('clients/import')
   async importRun(@Req() req: Request, @CurrentActor() actor: Actor) {
-    return { report: await this.importer.run(actor, req.headers, req) };
+    return { report: await this.importer.run(actor, req) };
   }
 
   @Get(':id')

@@ -9,6 +9,7 @@ import { AuditService } from '../audit/audit.service';
 import { AppError } from '../common/errors/app-error';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { Database } from '../database/database.service';
+import { MULTIPART_SLACK, stopReading } from '../common/http/stop-reading';
 import { FileView, toFileView } from './catalogue.service';
 import { FilesRepository } from './files.repository';
 import { sniffContentType, SNIFF_BYTES } from './file-sniff';
@@ -21,16 +22,6 @@ interface Received {
   sha256: string;
   head: Buffer;
 }
-
-/** Room for the multipart envelope (boundary lines, part headers) around the file when judging Content-Length. */
-const MULTIPART_SLACK = 64 * 1024;
-/**
- * After refusing an oversized upload, how much more of the body we swallow (and for how long) before dropping
- * the connection. Closing at once would make many clients lose the 413 answer to a reset; reading everything
- * would mean reading a 50 GiB body to say no. This is the middle road ("lingering close", as nginx does).
- */
-const LINGER_BYTES = 1024 * 1024;
-const LINGER_MS = 2000;
 
 function humanBytes(n: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
@@ -46,31 +37,6 @@ function humanBytes(n: number): string {
 const tooLarge = (max: number) =>
   new AppError('payload_too_large', 'members.file_too_large', 'members.file_too_large_limit', { file: 'members.file_too_large' }, { maxBytes: max, limit: humanBytes(max) });
 const noFile = () => AppError.validation({ file: 'members.file_required' });
-
-/**
- * Stops taking in a refused body. Until the answer is out nothing more is read (TCP holds the client back);
- * then what is already on its way is discarded, at most LINGER_BYTES or LINGER_MS, and the connection is
- * dropped, so a client is never left sending gigabytes into a void, nor loses the answer to an early reset.
- */
-function stopReading(req: Request): void {
-  if (req.complete) return;
-  req.pause();
-  const discard = () => {
-    let discarded = 0;
-    const drop = () => req.socket?.destroy();
-    const timer = setTimeout(drop, LINGER_MS);
-    timer.unref();
-    req.on('data', (chunk: Buffer) => {
-      discarded += chunk.length;
-      if (discarded > LINGER_BYTES) drop();
-    });
-    req.once('end', () => clearTimeout(timer));
-    req.once('close', () => clearTimeout(timer));
-    req.resume();
-  };
-  if (req.res && !req.res.writableFinished) req.res.once('finish', discard);
-  else discard();
-}
 
 /** Safe as a Content-Disposition name and readable in a list: no paths, no control characters. */
 function cleanName(name: string): string {

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { AuditEntry } from '../../src/audit/entities/audit-entry.entity';
@@ -194,12 +195,15 @@ describe('clients admin: CSV import', () => {
   });
   afterAll(() => t.close());
 
-  async function upload(csv: string, dryRun: boolean) {
+  /** As the form sends it (the checkbox before the file), or with the file first as other clients may. */
+  async function upload(csv: string, dryRun: boolean, order: 'dryRunFirst' | 'fileFirst' = 'dryRunFirst') {
     const page = await admin.get('/admin/clients/import').expect(200);
     const token = csrfFrom(page.text);
     const req = admin.post(`/admin/clients/import?_csrf=${encodeURIComponent(token)}`);
-    if (dryRun) req.field('dryRun', '1');
-    return req.attach('file', Buffer.from(csv), { filename: 'clients.csv', contentType: 'text/csv' });
+    if (dryRun && order === 'dryRunFirst') req.field('dryRun', '1');
+    req.attach('file', Buffer.from(csv), { filename: 'clients.csv', contentType: 'text/csv' });
+    if (dryRun && order === 'fileFirst') req.field('dryRun', '1');
+    return req;
   }
 
   const problems = (html: string) =>
@@ -244,6 +248,19 @@ describe('clients admin: CSV import', () => {
     expect(await t.db.manager.count(User)).toBe(usersBefore);
     expect(await t.db.manager.count(Grant)).toBe(grantsBefore);
     expect(await t.db.manager.count(AuditEntry)).toBe(auditBefore);
+  });
+
+  it('the dry-run box counts wherever it comes in the form, before or after the file', async () => {
+    const k = tag();
+    const csv = ['email,name,product,expires', `order-${k}@example.com,Order,${slug},`].join('\n');
+    for (const order of ['dryRunFirst', 'fileFirst'] as const) {
+      const res = await upload(csv, true, order);
+      expect(res.status).toBe(200);
+      expect(res.text).toContain('Dry run result');
+      expect(/data-test="valid">(\d+)</.exec(res.text)![1]).toBe('1');
+      expect(await t.db.manager.countBy(User, { email: `order-${k}@example.com` })).toBe(0);
+    }
+    expect(fs.readdirSync(t.config.filesDir).filter((n) => n.startsWith('.import-'))).toEqual([]);
   });
 
   it('a real run creates clients and grants, extends shorter access, reports skipped rows and audits once', async () => {
@@ -302,8 +319,9 @@ describe('clients admin: CSV import', () => {
     expect(noFile.text).toContain('Choose a CSV file.');
     const big = ['email,name,product,expires', ...Array.from({ length: 200 }, (_, i) => `big-${i}@example.com,Big,${slug},`)].join('\n');
     const tooLarge = await upload(big, true);
-    expect(tooLarge.status).toBe(400);
+    expect(tooLarge.status).toBe(413);
     expect(tooLarge.text).toContain('The file is too large.');
+    expect(fs.readdirSync(t.config.filesDir).filter((n) => n.startsWith('.import-'))).toEqual([]);
     const noCsrf = await admin.post('/admin/clients/import').attach('file', Buffer.from('email,product\n'), 'x.csv');
     expect(noCsrf.status).toBe(403);
   });
