@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/config';
+import { CampaignRenderer } from './campaigns/campaign-renderer';
 import { CampaignsRepository } from './campaigns/campaigns.repository';
 import { MailingTokens } from './mailing-tokens';
 import { RecipientsRepository } from './sender/recipients.repository';
@@ -20,9 +21,10 @@ import { UnsubscribeService } from './unsubscribe.service';
     ListsRepository,
     RecipientsRepository,
     CampaignsRepository,
+    CampaignRenderer,
     SubscriptionsService,
     UnsubscribeService,
   ],
-  exports: [MailingTokens, SubscribersRepository, ListsRepository, RecipientsRepository, CampaignsRepository, SubscriptionsService, UnsubscribeService],
+  exports: [MailingTokens, SubscribersRepository, ListsRepository, RecipientsRepository, CampaignsRepository, CampaignRenderer, SubscriptionsService, UnsubscribeService],
 })
 export class MailingModule {}

@@ -1,0 +1,37 @@
+import * as path from 'node:path';
+import { loadConfig } from '../../config/config';
+import { MailTemplates } from '../../mail/mail-templates';
+import { VIEWS_DIR } from '../../paths';
+import { CampaignRenderer } from './campaign-renderer';
+
+describe('CampaignRenderer', () => {
+  const config = loadConfig({ SECRET_KEY: 'x'.repeat(40), APP_URL: 'https://portal.test', DEFAULT_LOCALE: 'en' }, '/tmp');
+  const renderer = new CampaignRenderer(config, new MailTemplates(path.resolve(VIEWS_DIR)));
+  const vars = { name: 'Ann <b>&', email: 'ann@example.com', unsubscribe_url: 'https://portal.test/u/T1?a=1&b=2', preferences_url: 'https://portal.test/preferences/P1' };
+
+  it('personalises subject, HTML (escaped) and text (verbatim), including placeholders inside Markdown links', () => {
+    const compiled = renderer.compile(
+      { subject: 'News for {{name}}', preheader: 'Short', bodyFormat: 'markdown', body: 'Hello, **{{ name }}**!\n\n[Leave]({{unsubscribe_url}}) · <script>alert(1)</script>' },
+      { name: 'Weekly' },
+    );
+    const mail = compiled.render(vars, 'en');
+    expect(mail.subject).toBe('News for Ann <b>&');
+    expect(mail.html).toContain('Hello, <strong>Ann &lt;b&gt;&amp;</strong>!');
+    expect(mail.html).toContain('href="https://portal.test/u/T1?a=1&amp;b=2"');
+    expect(mail.html).not.toContain('<script');
+    expect(mail.html).toContain('you subscribed to &quot;Weekly&quot;');
+    expect(mail.html).toContain('https://portal.test/preferences/P1');
+    expect(mail.text).toContain('Hello, Ann <b>&!');
+    expect(mail.text).toContain('Leave (https://portal.test/u/T1?a=1&b=2)');
+    expect(mail.text).toContain('Unsubscribe: https://portal.test/u/T1?a=1&b=2');
+    expect(mail.text).toContain('Mail preferences: https://portal.test/preferences/P1');
+  });
+
+  it('renders the footer in the recipient language and falls back to the default one', () => {
+    const compiled = renderer.compile({ subject: 'S', preheader: '', bodyFormat: 'html', body: '<p style="color:red" onclick="x()">Hi</p>' }, null);
+    const ru = compiled.render(vars, 'ru');
+    expect(ru.text).toContain('Отписаться: https://portal.test/u/T1?a=1&b=2');
+    expect(ru.html).toContain('<p style="color:red">Hi</p>');
+    expect(compiled.render(vars, null).text).toContain('you are one of our clients');
+  });
+});
