@@ -21,15 +21,16 @@ export function isLessonOpen(lesson: Pick<Lesson, 'dripDays' | 'dripDate'>, gran
 
 /**
  * The one access check, used by pages, downloads, signed links and the API alike: an active grant (not
- * revoked, within its dates) for the product, and for a lesson, the lesson open. Anything else is 404 —
- * the same answer a client gets for an object that does not exist, so ids cannot be probed.
+ * revoked, within its dates) for a product the client area shows (not a draft), and for a lesson, the lesson
+ * open. Anything else is 404 — the same answer a client gets for an object that does not exist, so ids cannot
+ * be probed. It reads the database every time: a revoke counts from the very next request, on every instance.
  */
 @Injectable()
 export class AccessService {
   constructor(private readonly grants: GrantsRepository) {}
 
   async requireGrant(clientId: number, productId: number, now = new Date()): Promise<Grant> {
-    const g = await this.grants.findActive(clientId, productId, now);
+    const g = await this.grants.findAccess(clientId, productId, now);
     if (!g) throw AppError.notFound('product');
     return g;
   }

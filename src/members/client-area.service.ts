@@ -11,6 +11,7 @@ import { Servable } from './file-stream';
 import { FilesRepository } from './files.repository';
 import { GrantsRepository } from './grants.repository';
 import { LessonOutline, LessonsRepository } from './lessons.repository';
+import { OutlineCache, ProductOutline, buildOutline } from './product-outline';
 import { ProductsRepository } from './products.repository';
 
 export interface MyProductView {
@@ -57,10 +58,11 @@ export class ClientAreaService {
     private readonly products: ProductsRepository,
     private readonly lessons: LessonsRepository,
     private readonly files: FilesRepository,
+    private readonly outlines: OutlineCache,
   ) {}
 
   async myProducts(clientId: number, now = new Date()): Promise<MyProductView[]> {
-    const grants = await this.grants.listActiveForClient(clientId, now);
+    const grants = await this.grants.listAccessForClient(clientId, now);
     const ids = grants.map((g) => g.productId);
     const [products, outlines] = await Promise.all([this.products.findByIds(ids), this.lessons.outlinesForProducts(ids)]);
     const byProduct = new Map(grants.map((g) => [g.productId, g]));
@@ -84,38 +86,37 @@ export class ClientAreaService {
     const p = await this.products.findBySlug(slug);
     if (!p) throw AppError.notFound('product');
     const g = await this.access.requireGrant(clientId, p.id, now);
-    const [sections, outlines] = await Promise.all([this.lessons.sectionsForProduct(p.id), this.lessons.outlinesForProducts([p.id])]);
-    const link = (l: LessonOutline) => toLink(l, g, now);
-    const out: ClientProductView['sections'] = [];
-    const loose = outlines.filter((l) => l.sectionId === null || !sections.some((s) => s.id === l.sectionId));
-    if (loose.length) out.push({ title: null, lessons: loose.map(link) });
-    for (const s of sections) out.push({ title: s.title, lessons: outlines.filter((l) => l.sectionId === s.id).map(link) });
-    return { product: { slug: p.slug, title: p.title, description: p.description }, endsAt: g.endsAt, sections: out.filter((s) => s.lessons.length || s.title) };
+    const outline = await this.loadOutline(p.id);
+    const sections = outline.sections.map((s) => ({ title: s.title, lessons: s.lessons.map((l) => toLink(l, g, now)) }));
+    return { product: { slug: p.slug, title: p.title, description: p.description }, endsAt: g.endsAt, sections: sections.filter((s) => s.lessons.length || s.title) };
   }
 
+  /**
+   * The busiest page of the area, so four small reads: the lesson with its product, the access check, the
+   * lesson's files, and the product's outline for prev/next — the last from OutlineCache while the product's
+   * catalogue is unchanged.
+   */
   async lesson(clientId: number, lessonId: number, now = new Date()): Promise<ClientLessonView> {
-    const l = await this.lessons.findLesson(lessonId);
+    const l = await this.lessons.findForReading(lessonId);
     if (!l) throw AppError.notFound('lesson');
     const g = await this.access.requireOpenLesson(clientId, l, now);
-    const [p, files, outlines, sections] = await Promise.all([
-      this.products.findById(l.productId),
+    const [files, outline] = await Promise.all([
       this.files.listForLesson(l.id),
-      this.lessons.outlinesForProducts([l.productId]),
-      this.lessons.sectionsForProduct(l.productId),
+      this.outlines.get(l.productId, l.outlineVersion, () => this.loadOutline(l.productId)),
     ]);
     // Reading order follows the product page: lessons outside a section first, then section by section.
-    const order = [null, ...sections.map((s) => s.id)];
-    const ordered = order.flatMap((sid) => outlines.filter((o) => (sid === null ? o.sectionId === null || !sections.some((s) => s.id === o.sectionId) : o.sectionId === sid)));
-    const i = ordered.findIndex((o) => o.id === l.id);
+    const ordered = outline.order;
+    const i = outline.indexOf.get(l.id) ?? -1;
     const expires = Math.floor(now.getTime() / 1000) + this.config.signedLinkTtlHours * 3600;
+    const directExpiresAt = new Date(expires * 1000);
     return {
-      product: { slug: p!.slug, title: p!.title },
+      product: { slug: l.product.slug, title: l.product.title },
       lesson: { id: l.id, title: l.title, bodyHtml: l.bodyHtml },
       files: files.map((f) => ({
         ...toFileView(f),
         url: `/account/files/${f.id}`,
         directUrl: this.signedPath(f.id, clientId, expires),
-        directExpiresAt: new Date(expires * 1000),
+        directExpiresAt,
       })),
       prev: i > 0 ? toLink(ordered[i - 1], g, now) : null,
       next: i >= 0 && i < ordered.length - 1 ? toLink(ordered[i + 1], g, now) : null,
@@ -157,6 +158,11 @@ export class ClientAreaService {
     const l = await this.lessons.findLesson(f.lessonId);
     if (!l) throw AppError.notFound('file');
     await this.access.requireOpenLesson(clientId, l, now);
+  }
+
+  private async loadOutline(productId: number): Promise<ProductOutline> {
+    const [sections, lessons] = await Promise.all([this.lessons.sectionsForProduct(productId), this.lessons.outlinesForProducts([productId])]);
+    return buildOutline(sections, lessons);
   }
 
   private servable(f: StoredFile): Servable {

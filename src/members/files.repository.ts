@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Database } from '../database/database.service';
+import { dbDate } from '../database/raw';
 import { StoredFile } from './entities/stored-file.entity';
 
 @Injectable()
@@ -11,8 +12,25 @@ export class FilesRepository {
     return this.db.manager.findOneBy(StoredFile, { id });
   }
 
-  listForLesson(lessonId: number): Promise<StoredFile[]> {
-    return this.db.manager.find(StoredFile, { where: { lessonId }, order: { id: 'ASC' } });
+  /** Plain SQL: the lesson page lists its files on every view. */
+  async listForLesson(lessonId: number): Promise<StoredFile[]> {
+    const rows: Record<string, unknown>[] = await this.db.manager.query(
+      `SELECT id, product_id, lesson_id, original_name, storage_key, size_bytes, content_type, sha256, created_by, created_at
+         FROM files WHERE lesson_id = ? ORDER BY id ASC`,
+      [lessonId],
+    );
+    return rows.map((r) => ({
+      id: Number(r.id),
+      productId: Number(r.product_id),
+      lessonId: Number(r.lesson_id),
+      originalName: String(r.original_name),
+      storageKey: String(r.storage_key),
+      sizeBytes: Number(r.size_bytes),
+      contentType: String(r.content_type),
+      sha256: String(r.sha256),
+      createdBy: r.created_by === null ? null : Number(r.created_by),
+      createdAt: dbDate(r.created_at),
+    }));
   }
 
   insert(m: EntityManager, data: Omit<StoredFile, 'id' | 'createdAt'>): Promise<StoredFile> {

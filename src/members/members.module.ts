@@ -9,6 +9,7 @@ import { FilesRepository } from './files.repository';
 import { GrantsRepository } from './grants.repository';
 import { GrantsService } from './grants.service';
 import { LessonsRepository } from './lessons.repository';
+import { OutlineCache } from './product-outline';
 import { ProductsRepository } from './products.repository';
 import { UploadsService } from './uploads.service';
 
@@ -25,6 +26,7 @@ import { UploadsService } from './uploads.service';
     AccessService,
     CatalogueService,
     ClientAreaService,
+    OutlineCache,
     UploadsService,
   ],
   exports: [ProductsRepository, GrantsRepository, GrantsService, AccessService, ClientAreaService],
