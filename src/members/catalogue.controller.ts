@@ -5,6 +5,7 @@ import { Actor } from '../audit/actor';
 import { Ctx, CurrentActor, FormView, Roles } from '../common/http/decorators';
 import { pagerLinks, parseId, parsePage } from '../common/http/pagination';
 import { RequestContext } from '../common/http/request-context';
+import { CatalogueStructureService, parseDirection } from './catalogue-structure.service';
 import { CatalogueService } from './catalogue.service';
 import { UploadsService } from './uploads.service';
 
@@ -20,6 +21,7 @@ export class CatalogueController {
   constructor(
     private readonly catalogue: CatalogueService,
     private readonly uploads: UploadsService,
+    private readonly structure: CatalogueStructureService,
   ) {}
 
   @Get('products')
@@ -123,5 +125,60 @@ export class CatalogueController {
     ctx.formModel = { ...m, lessonValues: m.formValues, uploadErrors: true };
     await this.uploads.uploadToLesson(actor, lessonId, req);
     return { url: `/admin/lessons/${lessonId}#files` };
+  }
+
+  @Post('products/:id/sections/:sectionId/move')
+  @Redirect('/admin/products', 303)
+  async moveSection(@Param('id') id: string, @Param('sectionId') sectionId: string, @Body() body: Q, @CurrentActor() actor: Actor) {
+    const productId = parseId(id, 'product');
+    await this.structure.moveSection(actor, productId, parseId(sectionId, 'section'), parseDirection(body.direction));
+    return { url: `/admin/products/${productId}#sections` };
+  }
+
+  @Post('lessons/:id/move')
+  @Redirect('/admin/products', 303)
+  async moveLesson(@Param('id') id: string, @Body() body: Q, @CurrentActor() actor: Actor) {
+    const { productId } = await this.structure.moveLesson(actor, parseId(id, 'lesson'), parseDirection(body.direction));
+    return { url: `/admin/products/${productId}#lessons` };
+  }
+
+  @Get('products/:id/sections/:sectionId/delete')
+  @Render('members/admin-confirm-delete')
+  confirmDeleteSection(@Param('id') id: string, @Param('sectionId') sectionId: string) {
+    return this.structure.sectionDeletePrompt(parseId(id, 'product'), parseId(sectionId, 'section'));
+  }
+
+  @Post('products/:id/sections/:sectionId/delete')
+  @Redirect('/admin/products', 303)
+  async deleteSection(@Param('id') id: string, @Param('sectionId') sectionId: string, @CurrentActor() actor: Actor) {
+    const productId = parseId(id, 'product');
+    await this.structure.deleteSection(actor, productId, parseId(sectionId, 'section'));
+    return { url: `/admin/products/${productId}?notice=section_deleted#sections` };
+  }
+
+  @Get('lessons/:id/delete')
+  @Render('members/admin-confirm-delete')
+  confirmDeleteLesson(@Param('id') id: string) {
+    return this.structure.lessonDeletePrompt(parseId(id, 'lesson'));
+  }
+
+  @Post('lessons/:id/delete')
+  @Redirect('/admin/products', 303)
+  async deleteLesson(@Param('id') id: string, @CurrentActor() actor: Actor) {
+    const { productId } = await this.structure.deleteLesson(actor, parseId(id, 'lesson'));
+    return { url: `/admin/products/${productId}?notice=lesson_deleted#lessons` };
+  }
+
+  @Get('files/:id/delete')
+  @Render('members/admin-confirm-delete')
+  confirmDeleteFile(@Param('id') id: string) {
+    return this.structure.fileDeletePrompt(parseId(id, 'file'));
+  }
+
+  @Post('files/:id/delete')
+  @Redirect('/admin/products', 303)
+  async deleteFile(@Param('id') id: string, @CurrentActor() actor: Actor) {
+    const { productId, lessonId } = await this.structure.deleteFile(actor, parseId(id, 'file'));
+    return { url: lessonId ? `/admin/lessons/${lessonId}?notice=file_deleted#files` : `/admin/products/${productId}?notice=file_deleted` };
   }
 }

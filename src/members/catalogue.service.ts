@@ -110,11 +110,23 @@ export class CatalogueService {
     return toProductView(await this.requireProduct(id));
   }
 
-  /** The product page of the admin: the product with its sections and lessons. */
-  async outline(id: number): Promise<{ product: ProductView; sections: SectionView[]; lessons: LessonAdminView[] }> {
+  /**
+   * The product page of the admin: the product with its sections and lessons. A lesson moves up or down among
+   * the lessons of its own section, as the client's page groups them.
+   */
+  async outline(id: number): Promise<{ product: ProductView; sections: SectionView[]; lessons: (LessonAdminView & { canMoveUp: boolean; canMoveDown: boolean })[] }> {
     const product = await this.requireProduct(id);
     const [sections, lessons] = await Promise.all([this.lessons.sectionsForProduct(id), this.lessons.outlinesForProducts([id])]);
-    return { product: toProductView(product), sections: sections.map(toSectionView), lessons: lessons.map(toLessonAdminView) };
+    const peers = (i: number, j: number) => lessons[j].sectionId === lessons[i].sectionId;
+    return {
+      product: toProductView(product),
+      sections: sections.map(toSectionView),
+      lessons: lessons.map((l, i) => ({
+        ...toLessonAdminView(l),
+        canMoveUp: lessons.some((_, j) => j < i && peers(i, j)),
+        canMoveDown: lessons.some((_, j) => j > i && peers(i, j)),
+      })),
+    };
   }
 
   async create(actor: Actor, input: ProductInput): Promise<ProductView> {

@@ -1,7 +1,9 @@
 import { Global, Module } from '@nestjs/common';
 import { ProductsApiController } from '../api/products.api.controller';
 import { AccessService } from './access.service';
+import { CatalogueStructureService } from './catalogue-structure.service';
 import { CatalogueController } from './catalogue.controller';
+import { CatalogueRepository } from './catalogue.repository';
 import { CatalogueService } from './catalogue.service';
 import { ClientAreaController } from './client-area.controller';
 import { ClientAreaService } from './client-area.service';
@@ -25,6 +27,8 @@ import { UploadsService } from './uploads.service';
     GrantsService,
     AccessService,
     CatalogueService,
+    CatalogueRepository,
+    CatalogueStructureService,
     ClientAreaService,
     OutlineCache,
     UploadsService,

@@ -5,7 +5,7 @@ import { Lesson } from '../../src/members/entities/lesson.entity';
 import { Product } from '../../src/members/entities/product.entity';
 import { Section } from '../../src/members/entities/section.entity';
 import { StoredFile } from '../../src/members/entities/stored-file.entity';
-import { createProduct } from '../factories/members';
+import { createFile, createLesson, createProduct } from '../factories/members';
 import { createUser } from '../factories/users';
 import { Agent, csrfFrom, formPost, loginAgent, startTestApp, TestApp } from '../utils/test-app';
 import * as fs from 'node:fs';
@@ -257,6 +257,117 @@ describe('members: admin catalogue, markdown, uploads, products API', () => {
     expect(await t.db.manager.countBy(StoredFile, { lessonId })).toBe(0);
     // the app still serves the next request normally
     await admin.get(`/admin/lessons/${lessonId}`).expect(200);
+  });
+
+  it('moves lessons within their section and sections within the product, one step at a time, audited', async () => {
+    const p = await createProduct(t);
+    const page = `/admin/products/${p.id}`;
+    for (const title of ['One', 'Two', 'Three']) await formPost(admin, page, `${page}/sections`, { title });
+    const [s1, s2, s3] = await t.db.manager.find(Section, { where: { productId: p.id }, order: { position: 'ASC' } });
+    const a = await createLesson(t, p.id, { title: 'A', sectionId: s1.id, position: 1 });
+    const loose = await createLesson(t, p.id, { title: 'Loose', position: 2 });
+    const b = await createLesson(t, p.id, { title: 'B', sectionId: s1.id, position: 3 });
+    const c = await createLesson(t, p.id, { title: 'C', sectionId: s1.id, position: 3 });
+    const order = async () => (await t.db.manager.find(Lesson, { where: { productId: p.id }, order: { position: 'ASC', id: 'ASC' } })).map((l) => l.title);
+    const before = (await t.db.manager.findOneByOrFail(Product, { id: p.id })).updatedAt;
+
+    const shown = await admin.get(page).expect(200);
+    // plain forms (no script): each arrow posts its direction with the CSRF token
+    expect(shown.text).toMatch(new RegExp(`action="/admin/lessons/${c.id}/move" class="inline-form"><input type="hidden" name="_csrf" value="[^"]+"><input type="hidden" name="direction" value="up">`));
+    // A is first of its section: only a "down" arrow; C is last: only an "up" one
+    expect(shown.text.split(`action="/admin/lessons/${a.id}/move"`)).toHaveLength(2);
+    expect(shown.text.split(`action="/admin/lessons/${c.id}/move"`)).toHaveLength(2);
+    // C moves above B; then above A, jumping over the lesson outside the section
+    expect((await formPost(admin, page, `/admin/lessons/${c.id}/move`, { direction: 'up' })).headers.location).toBe(`${page}#lessons`);
+    expect(await order()).toEqual(['A', 'Loose', 'C', 'B']);
+    await formPost(admin, page, `/admin/lessons/${c.id}/move`, { direction: 'up' });
+    expect(await order()).toEqual(['C', 'Loose', 'A', 'B']);
+    const positions = (await t.db.manager.find(Lesson, { where: { productId: p.id } })).map((l) => l.position).sort();
+    expect(positions).toEqual([1, 2, 3, 4]);
+    // already first among its peers: nothing changes
+    expect((await formPost(admin, page, `/admin/lessons/${c.id}/move`, { direction: 'up' })).status).toBe(303);
+    expect(await order()).toEqual(['C', 'Loose', 'A', 'B']);
+    await formPost(admin, page, `/admin/lessons/${loose.id}/move`, { direction: 'down' });
+    expect(await order()).toEqual(['C', 'Loose', 'A', 'B']);
+    expect(await t.db.manager.countBy(AuditEntry, { action: 'lesson.move', subjectId: String(p.id) })).toBe(2);
+    expect((await t.db.manager.findOneByOrFail(Product, { id: p.id })).updatedAt.getTime()).toBeGreaterThanOrEqual(before.getTime());
+
+    const bad = await formPost(admin, page, `/admin/lessons/${a.id}/move`, { direction: 'sideways' });
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('Choose up or down.');
+    expect((await formPost(admin, page, '/admin/lessons/999999/move', { direction: 'up' })).status).toBe(404);
+
+    await formPost(admin, page, `${page}/sections/${s3.id}/move`, { direction: 'up' });
+    await formPost(admin, page, `${page}/sections/${s3.id}/move`, { direction: 'up' });
+    const sections = await t.db.manager.find(Section, { where: { productId: p.id }, order: { position: 'ASC' } });
+    expect(sections.map((s) => s.title)).toEqual(['Three', 'One', 'Two']);
+    expect(sections.map((s) => s.id)).toEqual([s3.id, s1.id, s2.id]);
+    const other = await createProduct(t);
+    expect((await formPost(admin, page, `/admin/products/${other.id}/sections/${s1.id}/move`, { direction: 'up' })).status).toBe(404);
+    expect(b.title).toBe('B');
+  });
+
+  it('deletes a file, a lesson (with its files) and a section (keeping its lessons) after a confirmation page', async () => {
+    const p = await createProduct(t);
+    const page = `/admin/products/${p.id}`;
+    await formPost(admin, page, `${page}/sections`, { title: 'Doomed section' });
+    const section = await t.db.manager.findOneByOrFail(Section, { productId: p.id });
+    const keep = await createLesson(t, p.id, { title: 'Kept lesson', sectionId: section.id });
+    const doomed = await createLesson(t, p.id, { title: 'Doomed lesson' });
+    const f1 = await createFile(t, keep, { name: 'slides.pdf' });
+    const f2 = await createFile(t, doomed, { name: 'a.bin' });
+    const f3 = await createFile(t, doomed, { name: 'b.bin' });
+    const blob = (f: StoredFile) => path.join(t.config.filesDir, f.storageKey);
+
+    // a file: the confirmation names it; the POST needs the CSRF token; the bytes go after the commit
+    const confirm = await admin.get(`/admin/files/${f1.id}/delete`).expect(200);
+    expect(confirm.text).toContain('Delete the file “slides.pdf”?');
+    expect(confirm.text).toContain(`action="/admin/files/${f1.id}/delete"`);
+    expect((await admin.post(`/admin/files/${f1.id}/delete`).type('form').send({})).status).toBe(403);
+    const delFile = await formPost(admin, `/admin/files/${f1.id}/delete`, `/admin/files/${f1.id}/delete`, {});
+    expect(delFile.status).toBe(303);
+    expect(delFile.headers.location).toBe(`/admin/lessons/${keep.id}?notice=file_deleted#files`);
+    expect(await t.db.manager.countBy(StoredFile, { id: f1.id })).toBe(0);
+    expect(fs.existsSync(blob(f1))).toBe(false);
+    expect((await admin.get(delFile.headers.location).expect(200)).text).toContain('The file has been deleted.');
+    expect((await formPost(admin, `/admin/lessons/${keep.id}`, `/admin/files/${f1.id}/delete`, {})).status).toBe(404);
+    await admin.get(`/admin/files/${f1.id}/delete`).expect(404);
+
+    // a lesson takes its files with it
+    const lessonPage = await admin.get(`/admin/lessons/${doomed.id}`).expect(200);
+    expect(lessonPage.text).toContain(`href="/admin/lessons/${doomed.id}/delete"`);
+    expect(lessonPage.text).toContain(`href="/admin/files/${f2.id}/delete"`);
+    const confirmLesson = await admin.get(`/admin/lessons/${doomed.id}/delete`).expect(200);
+    expect(confirmLesson.text).toContain('with its files (2)');
+    const delLesson = await formPost(admin, `/admin/lessons/${doomed.id}/delete`, `/admin/lessons/${doomed.id}/delete`, {});
+    expect(delLesson.headers.location).toBe(`${page}?notice=lesson_deleted#lessons`);
+    expect(await t.db.manager.countBy(Lesson, { id: doomed.id })).toBe(0);
+    expect(await t.db.manager.countBy(StoredFile, { lessonId: doomed.id })).toBe(0);
+    expect(await t.db.manager.countBy(StoredFile, { id: f2.id })).toBe(0);
+    expect([fs.existsSync(blob(f2)), fs.existsSync(blob(f3))]).toEqual([false, false]);
+    await admin.get(`/admin/lessons/${doomed.id}`).expect(404);
+
+    // a section: its lessons stay, outside any section
+    const confirmSection = await admin.get(`${page}/sections/${section.id}/delete`).expect(200);
+    expect(confirmSection.text).toContain('Its lessons (1) stay');
+    const other = await createProduct(t);
+    expect((await formPost(admin, page, `/admin/products/${other.id}/sections/${section.id}/delete`, {})).status).toBe(404);
+    const delSection = await formPost(admin, page, `${page}/sections/${section.id}/delete`, {});
+    expect(delSection.status).toBe(303);
+    expect(await t.db.manager.countBy(Section, { id: section.id })).toBe(0);
+    expect((await t.db.manager.findOneByOrFail(Lesson, { id: keep.id })).sectionId).toBeNull();
+
+    const actions = (await t.db.manager.findBy(AuditEntry, { subjectType: 'product', subjectId: String(p.id) })).map((e) => e.action);
+    expect(actions).toEqual(expect.arrayContaining(['file.delete', 'lesson.delete', 'section.delete']));
+    const lessonAudit = await t.db.manager.findOneByOrFail(AuditEntry, { action: 'lesson.delete', subjectId: String(p.id) });
+    expect(JSON.parse(lessonAudit.summary).before.files.map((x: { name: string }) => x.name)).toEqual(['a.bin', 'b.bin']);
+
+    // only staff
+    const client = await createUser(t);
+    const c = await loginAgent(t, client.email, client.password);
+    expect((await c.get(`/admin/lessons/${keep.id}/delete`)).status).toBe(403);
+    expect((await formPost(c, '/account', `/admin/lessons/${keep.id}/delete`, {})).status).toBe(403);
+    expect(await t.db.manager.countBy(Lesson, { id: keep.id })).toBe(1);
   });
 
   it('JSON API: create (201), list, update, validation naming every field, 404, OpenAPI', async () => {
