@@ -7,6 +7,10 @@ import { RecipientsRepository } from './sender/recipients.repository';
 import { ListsRepository, SubscribersRepository } from './subscribers.repository';
 import { SubscriptionsService } from './subscriptions.service';
 import { UnsubscribeService } from './unsubscribe.service';
+import { AccountMailingController } from './account-mailing.controller';
+import { PreferencesController } from './preferences.controller';
+import { PreferencesService } from './preferences.service';
+import { UnsubscribeController } from './unsubscribe.controller';
 
 /**
  * Mailing lists, subscribers and consent, campaigns and their sender, unsubscribe and preferences.
@@ -14,7 +18,11 @@ import { UnsubscribeService } from './unsubscribe.service';
  */
 @Global()
 @Module({
-  controllers: [],
+  controllers: [
+    UnsubscribeController,
+    PreferencesController,
+    AccountMailingController,
+  ],
   providers: [
     { provide: MailingTokens, inject: [APP_CONFIG], useFactory: (c: AppConfig) => new MailingTokens(c.secretKey) },
     SubscribersRepository,
@@ -24,6 +32,7 @@ import { UnsubscribeService } from './unsubscribe.service';
     CampaignRenderer,
     SubscriptionsService,
     UnsubscribeService,
+    PreferencesService,
   ],
   exports: [MailingTokens, SubscribersRepository, ListsRepository, RecipientsRepository, CampaignsRepository, CampaignRenderer, SubscriptionsService, UnsubscribeService],
 })

@@ -32,6 +32,7 @@ const T = {
     securityNav: 'Password & sessions',
     ordersNav: 'My orders',
     redeemNav: 'Redeem a key',
+    mailingNav: 'Mailing',
     wrongCredentials: 'Wrong email or password.',
     loggedOutEverywhere: 'You have been logged out on every device.',
     switchTo: 'Русский',
@@ -51,6 +52,7 @@ const T = {
     securityNav: 'Пароль и сеансы',
     ordersNav: 'Мои заказы',
     redeemNav: 'Активировать ключ',
+    mailingNav: 'Рассылки',
     wrongCredentials: 'Неверная почта или пароль.',
     loggedOutEverywhere: 'Вы вышли на всех устройствах.',
     switchTo: 'English',
@@ -186,7 +188,7 @@ describe.each<Lang>(['en', 'ru'])('portal in the browser (%s)', (lang) => {
     expect(path(page)).toBe('/account');
     await expectPage(s, L.account);
     expect(await page.locator('[data-test="welcome"]').innerText()).toBe(L.hello(client.name));
-    expect(await page.locator('header nav a').allInnerTexts()).toEqual([L.account, L.ordersNav, L.redeemNav, L.securityNav]);
+    expect(await page.locator('header nav a').allInnerTexts()).toEqual([L.account, L.ordersNav, L.redeemNav, L.mailingNav, L.securityNav]);
     await screenshot(page, `${lang}-account`);
   });
 

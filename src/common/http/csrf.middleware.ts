@@ -23,6 +23,8 @@ export class CsrfMiddleware implements NestMiddleware {
     if (sent && ctx.csrfToken && safeEqual(sent, ctx.csrfToken)) return next();
     // Logging out with a stale form after the session already ended elsewhere is harmless: let it through.
     if (path === '/logout' && !ctx.user) return next();
+    // RFC 8058 one-click unsubscribe: mailbox providers POST with no cookie; the HMAC token in the URL is the authority.
+    if (/^\/u\/[^/]+$/.test(path)) return next();
     next(new AppError('csrf', 'csrf_invalid', 'errors.csrf'));
   }
 }
