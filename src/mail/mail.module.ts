@@ -19,6 +19,6 @@ import { OutboxService } from './outbox.service';
     OutboxRelay,
     OutboxService,
   ],
-  exports: [MailService, OutboxRelay, OutboxService, OutboxRepository],
+  exports: [MailService, OutboxRelay, OutboxService, OutboxRepository, MAIL_TEMPLATES],
 })
 export class MailModule {}
