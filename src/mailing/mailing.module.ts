@@ -2,6 +2,13 @@ import { Global, Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { CampaignRenderer } from './campaigns/campaign-renderer';
 import { CampaignsRepository } from './campaigns/campaigns.repository';
+import { CampaignsApiController } from './api/campaigns.api.controller';
+import { CampaignsController } from './campaigns/campaigns.controller';
+import { CampaignsService } from './campaigns/campaigns.service';
+import { CampaignAudience } from './campaigns/usecases/campaign-audience';
+import { CampaignTransitions } from './campaigns/usecases/campaign-transitions.usecase';
+import { SendTestCampaign } from './campaigns/usecases/send-test.usecase';
+import { StartCampaign } from './campaigns/usecases/start-campaign.usecase';
 import { MailingTokens } from './mailing-tokens';
 import { RecipientsRepository } from './sender/recipients.repository';
 import { ListsRepository, SubscribersRepository } from './subscribers.repository';
@@ -19,6 +26,8 @@ import { UnsubscribeController } from './unsubscribe.controller';
 @Global()
 @Module({
   controllers: [
+    CampaignsController,
+    CampaignsApiController,
     UnsubscribeController,
     PreferencesController,
     AccountMailingController,
@@ -30,10 +39,15 @@ import { UnsubscribeController } from './unsubscribe.controller';
     RecipientsRepository,
     CampaignsRepository,
     CampaignRenderer,
+    CampaignAudience,
+    StartCampaign,
+    CampaignTransitions,
+    SendTestCampaign,
+    CampaignsService,
     SubscriptionsService,
     UnsubscribeService,
     PreferencesService,
   ],
-  exports: [MailingTokens, SubscribersRepository, ListsRepository, RecipientsRepository, CampaignsRepository, CampaignRenderer, SubscriptionsService, UnsubscribeService],
+  exports: [MailingTokens, SubscribersRepository, ListsRepository, RecipientsRepository, CampaignsRepository, CampaignRenderer, CampaignsService, SubscriptionsService, UnsubscribeService],
 })
 export class MailingModule {}

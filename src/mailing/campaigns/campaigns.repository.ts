@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, In, LessThanOrEqual } from 'typeorm';
 import { Database } from '../../database/database.service';
+import { RecipientStatus } from '../entities/campaign-recipient.entity';
 import { Campaign, CampaignList, CampaignProduct, CampaignStatus } from '../entities/campaign.entity';
 
 @Injectable()
@@ -60,5 +61,20 @@ export class CampaignsRepository {
 
   list(limit: number, offset: number): Promise<[Campaign[], number]> {
     return this.db.manager.findAndCount(Campaign, { order: { id: 'DESC' }, take: limit, skip: offset });
+  }
+
+  /** Recipient rows per campaign and status, for a page of the campaign list (one query, not one per row). */
+  async recipientCounts(ids: number[]): Promise<Map<number, Partial<Record<RecipientStatus, number>>>> {
+    const out = new Map<number, Partial<Record<RecipientStatus, number>>>();
+    if (!ids.length) return out;
+    const rows: { campaign_id: number | string; status: RecipientStatus; n: number | string }[] = await this.db.manager.query(
+      `SELECT campaign_id, status, COUNT(*) AS n FROM campaign_recipients WHERE campaign_id IN (${ids.map(() => '?').join(',')}) GROUP BY campaign_id, status`,
+      ids,
+    );
+    for (const r of rows) {
+      const id = Number(r.campaign_id);
+      out.set(id, { ...out.get(id), [r.status]: Number(r.n) });
+    }
+    return out;
   }
 }

@@ -1,0 +1,106 @@
+import { AppError } from '../../common/errors/app-error';
+import { isEmail } from '../../common/email';
+import { BodyFormat } from '../entities/campaign.entity';
+
+export const SUBJECT_MAX = 300;
+export const PREHEADER_MAX = 300;
+/** A mail body past this is a mistake (a pasted file), not a newsletter. */
+export const BODY_MAX = 200_000;
+const AUDIENCE_MAX = 200;
+
+/** What a draft is made of, checked for shape; whether the lists and products exist is the service's question. */
+export interface DraftInput {
+  subject: string;
+  preheader: string;
+  bodyFormat: BodyFormat;
+  body: string;
+  listIds: number[];
+  productIds: number[];
+}
+
+/** Raw fields as they come from a form (strings, repeated checkboxes) or JSON (arrays of numbers). */
+export interface RawDraft {
+  subject?: unknown;
+  preheader?: unknown;
+  bodyFormat?: unknown;
+  body?: unknown;
+  lists?: unknown;
+  products?: unknown;
+}
+
+function ids(v: unknown, field: string, fields: Record<string, string>): number[] {
+  if (v === undefined || v === null || v === '') return [];
+  const arr = Array.isArray(v) ? v : [v];
+  const out = new Set<number>();
+  for (const x of arr) {
+    const s = typeof x === 'number' ? String(x) : typeof x === 'string' ? x.trim() : '';
+    if (!/^\d{1,10}$/.test(s) || Number(s) < 1 || Number(s) > 2147483647) {
+      fields[field] = 'mailing.campaigns.errors.ids_invalid';
+      return [];
+    }
+    out.add(Number(s));
+  }
+  if (out.size > AUDIENCE_MAX) fields[field] = 'mailing.campaigns.errors.too_many';
+  return [...out].sort((a, b) => a - b);
+}
+
+/**
+ * Checks every field at once, so a form or an API caller hears about all bad fields in one answer; returns the
+ * problems rather than throwing, so the caller can add those only the database can tell (unknown list).
+ */
+export function readDraft(raw: RawDraft): { input: DraftInput; fields: Record<string, string> } {
+  const fields: Record<string, string> = {};
+  const str = (v: unknown, name: string): string => {
+    if (v === undefined || v === null) return '';
+    if (typeof v !== 'string') {
+      fields[name] = 'mailing.campaigns.errors.not_text';
+      return '';
+    }
+    return v;
+  };
+  const subject = str(raw.subject, 'subject').trim();
+  if (!subject) fields.subject = 'mailing.campaigns.errors.subject_required';
+  else if (subject.length > SUBJECT_MAX) fields.subject = 'mailing.campaigns.errors.subject_too_long';
+  else if (/[\r\n]/.test(subject)) fields.subject = 'mailing.campaigns.errors.subject_one_line';
+  const preheader = str(raw.preheader, 'preheader').trim().replace(/\s+/g, ' ');
+  if (preheader.length > PREHEADER_MAX) fields.preheader = 'mailing.campaigns.errors.preheader_too_long';
+  const body = str(raw.body, 'body').replace(/\r\n/g, '\n');
+  if (!body.trim()) fields.body = 'mailing.campaigns.errors.body_required';
+  else if (body.length > BODY_MAX) fields.body = 'mailing.campaigns.errors.body_too_long';
+  let bodyFormat: BodyFormat = 'markdown';
+  if (raw.bodyFormat !== undefined && raw.bodyFormat !== null && raw.bodyFormat !== '') {
+    if (raw.bodyFormat === 'markdown' || raw.bodyFormat === 'html') bodyFormat = raw.bodyFormat;
+    else fields.bodyFormat = 'mailing.campaigns.errors.format_invalid';
+  }
+  const listIds = ids(raw.lists, 'lists', fields);
+  const productIds = ids(raw.products, 'products', fields);
+  if (!fields.lists && !fields.products && !listIds.length && !productIds.length) fields.lists = 'mailing.campaigns.errors.audience_required';
+  return { input: { subject, preheader, bodyFormat, body, listIds, productIds }, fields };
+}
+
+/**
+ * When to send: an ISO instant from the API, or `YYYY-MM-DDTHH:MM` from a datetime-local input, which carries no
+ * zone; the form sends the operator's offset in minutes (`tzOffset`, as JS getTimezoneOffset) or it means UTC.
+ */
+export function parseSendAt(at: unknown, now: Date, tzOffsetMinutes?: unknown): Date {
+  const s = typeof at === 'string' ? at.trim() : '';
+  let d: Date | null = null;
+  const local = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(s);
+  if (local) {
+    const [, y, mo, da, h, mi, se] = local.map(Number) as number[];
+    const offset = typeof tzOffsetMinutes === 'string' && /^-?\d{1,4}$/.test(tzOffsetMinutes) ? Number(tzOffsetMinutes) : 0;
+    d = new Date(Date.UTC(y, mo - 1, da, h, mi, se || 0) + offset * 60_000);
+  } else if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})$/.test(s)) {
+    d = new Date(s);
+  }
+  if (!d || Number.isNaN(d.getTime())) throw AppError.validation({ at: 'mailing.campaigns.errors.at_invalid' });
+  if (d.getTime() <= now.getTime()) throw AppError.validation({ at: 'mailing.campaigns.errors.at_past' });
+  if (d.getTime() > now.getTime() + 366 * 86400_000) throw AppError.validation({ at: 'mailing.campaigns.errors.at_too_far' });
+  return d;
+}
+
+export function parseTestAddress(v: unknown): string {
+  const email = typeof v === 'string' ? v.trim().toLowerCase() : '';
+  if (!email || email.length > 254 || !isEmail(email)) throw AppError.validation({ email: 'mailing.campaigns.errors.email_invalid' });
+  return email;
+}
