@@ -4,6 +4,7 @@ import { SessionsRepository } from '../auth/sessions.repository';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { LeaseService } from '../database/lease.service';
 import { OutboxRelay } from '../mail/outbox-relay.service';
+import { CampaignSender } from '../mailing/sender/campaign-sender';
 import { RateLimitRepository } from '../throttle/rate-limit.repository';
 
 export const RUN_JOBS = Symbol('RUN_JOBS');
@@ -23,11 +24,14 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly relay: OutboxRelay,
     private readonly sessions: SessionsRepository,
     private readonly rateLimits: RateLimitRepository,
+    private readonly campaignSender: CampaignSender,
   ) {}
 
   onApplicationBootstrap(): void {
     if (!this.enabled) return;
     this.every('outbox-relay', this.config.relayIntervalMs, () => this.relay.tick());
+    // Not under the lease: every instance sends, and the row claims keep them from sending anything twice.
+    this.every('campaign-sender', this.config.relayIntervalMs, () => this.campaignSender.tick());
     this.every('cleanup', HOUR, () =>
       this.leases.runOncePerTick('cleanup', HOUR, async () => {
         const now = new Date();

@@ -20,7 +20,14 @@ export const DKIM_SIGNED_HEADERS =
   'From:Sender:Reply-To:Subject:Date:Message-ID:To:Cc:MIME-Version:Content-Type:Content-Transfer-Encoding:' +
   'In-Reply-To:References:List-Id:List-Unsubscribe:List-Unsubscribe-Post';
 
-/** One pooled SMTP transport per process; `null` when SMTP_URL is unset (mail stays in the outbox viewer). */
+/**
+ * Headers we format ourselves (RFC 2047 where needed): nodemailer would otherwise encode the whole List-Id value,
+ * angle brackets included, and receivers would no longer find the list identifier in it. (nodemailer spells the
+ * name "List-ID"; header names are case-insensitive, RFC 5322 §1.2.2.)
+ */
+const PREPARED_HEADERS = new Set(['List-Id']);
+
+/** A pooled SMTP transport (the outbox relay and the campaign sender each have one); `null` when SMTP_URL is unset (mail stays in the outbox viewer). */
 export function createMailTransport(config: AppConfig): MailTransport | null {
   if (!config.smtpUrl) return null;
   const u = new URL(config.smtpUrl);
@@ -57,7 +64,9 @@ export function createMailTransport(config: AppConfig): MailTransport | null {
         html: mail.html,
         text: mail.text,
         messageId: mail.messageId,
-        headers: mail.headers,
+        headers: Object.fromEntries(
+          Object.entries(mail.headers).map(([k, v]) => [k, PREPARED_HEADERS.has(k) ? { prepared: true, foldLines: true, value: v } : v]),
+        ),
       });
     },
     close() {
@@ -70,4 +79,10 @@ export function createMailTransport(config: AppConfig): MailTransport | null {
 export function isPermanentFailure(e: unknown): boolean {
   const code = (e as { responseCode?: number })?.responseCode;
   return typeof code === 'number' && code >= 500 && code < 600;
+}
+
+/** An SMTP error as one line for the operator: reply code, error code, server's words. */
+export function describeSmtpError(e: unknown): string {
+  const err = e as { responseCode?: number; response?: string; code?: string; message?: string };
+  return [err.responseCode, err.code, err.response ?? err.message].filter(Boolean).join(' ');
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/commo
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { LeaseService } from '../database/lease.service';
 import { OutboxMessage } from './entities/outbox-message.entity';
-import { isPermanentFailure, MailTransport } from './mail-transport';
+import { describeSmtpError, isPermanentFailure, MailTransport } from './mail-transport';
 import { OutboxRepository } from './outbox.repository';
 
 export const MAIL_TRANSPORT = Symbol('MAIL_TRANSPORT');
@@ -66,7 +66,7 @@ export class OutboxRelay implements OnApplicationShutdown {
       });
       await this.outbox.markSent(msg.id, 'sent', now());
     } catch (e) {
-      const error = describe(e);
+      const error = describeSmtpError(e);
       if (isPermanentFailure(e) || msg.attempts + 1 >= this.config.mailMaxAttempts) {
         this.logger.warn(`message ${msg.id} to ${msg.to} failed permanently: ${error}`);
         await this.outbox.markFailed(msg.id, error);
@@ -80,9 +80,4 @@ export class OutboxRelay implements OnApplicationShutdown {
   onApplicationShutdown(): void {
     this.transport?.close();
   }
-}
-
-function describe(e: unknown): string {
-  const err = e as { responseCode?: number; response?: string; code?: string; message?: string };
-  return [err.responseCode, err.code, err.response ?? err.message].filter(Boolean).join(' ');
 }

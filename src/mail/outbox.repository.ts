@@ -43,6 +43,17 @@ export class OutboxRepository {
     }
   }
 
+  /** A message with nowhere to go (no SMTP configured): stored as `kept`, readable in the outbox viewer. */
+  async insertKept(msg: NewOutboxMessage, at = new Date()): Promise<void> {
+    try {
+      await this.db.transaction((m) =>
+        m.insert(OutboxMessage, { ...msg, status: 'kept', attempts: 1, nextAttemptAt: at, claimToken: null, claimedAt: null, lastError: null, sentAt: at, createdAt: at }),
+      );
+    } catch (e) {
+      if (!(msg.idempotencyKey && isUniqueViolation(e))) throw e; // kept once already
+    }
+  }
+
   /**
    * Claims up to `limit` due messages for one relay run. Claiming is a conditional UPDATE per candidate set,
    * so two instances racing for the same rows each get a disjoint share.

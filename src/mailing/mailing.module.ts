@@ -10,6 +10,8 @@ import { CampaignTransitions } from './campaigns/usecases/campaign-transitions.u
 import { SendTestCampaign } from './campaigns/usecases/send-test.usecase';
 import { StartCampaign } from './campaigns/usecases/start-campaign.usecase';
 import { MailingTokens } from './mailing-tokens';
+import { createMailTransport } from '../mail/mail-transport';
+import { CAMPAIGN_TRANSPORT, CampaignSender } from './sender/campaign-sender';
 import { RecipientsRepository } from './sender/recipients.repository';
 import { ListsRepository, SubscribersRepository } from './subscribers.repository';
 import { SubscriptionsService } from './subscriptions.service';
@@ -44,10 +46,12 @@ import { UnsubscribeController } from './unsubscribe.controller';
     CampaignTransitions,
     SendTestCampaign,
     CampaignsService,
+    { provide: CAMPAIGN_TRANSPORT, inject: [APP_CONFIG], useFactory: (c: AppConfig) => createMailTransport(c) },
+    CampaignSender,
     SubscriptionsService,
     UnsubscribeService,
     PreferencesService,
   ],
-  exports: [MailingTokens, SubscribersRepository, ListsRepository, RecipientsRepository, CampaignsRepository, CampaignRenderer, CampaignsService, SubscriptionsService, UnsubscribeService],
+  exports: [MailingTokens, SubscribersRepository, ListsRepository, RecipientsRepository, CampaignsRepository, CampaignRenderer, CampaignsService, CampaignSender, SubscriptionsService, UnsubscribeService],
 })
 export class MailingModule {}

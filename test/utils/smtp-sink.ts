@@ -5,6 +5,8 @@ export interface ReceivedMail {
   from: string;
   to: string[];
   raw: string;
+  /** Date.now() when the server accepted the message (after DATA). */
+  receivedAt: number;
 }
 
 /** Decides each delivery: accept (undefined) or reply with an SMTP error code. */
@@ -31,6 +33,7 @@ export class SmtpSink {
             from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
             to: session.envelope.rcptTo.map((r) => r.address),
             raw: Buffer.concat(chunks).toString('utf8'),
+            receivedAt: Date.now(),
           };
           this.attempts++;
           const verdict = this.behaviour(mail, this.attempts);

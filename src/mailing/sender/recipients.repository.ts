@@ -38,6 +38,14 @@ function chunks<T>(xs: T[], size = CHUNK): T[][] {
 export class RecipientsRepository {
   constructor(private readonly db: Database) {}
 
+  /**
+   * A write of its own. On SQLite every write goes through the transaction queue: TypeORM shares one connection
+   * there, and a bare statement would otherwise join (and roll back with) a request's open transaction.
+   */
+  private write(sql: string, params: unknown[]): Promise<unknown> {
+    return this.db.transaction((m) => m.query(sql, params));
+  }
+
   /** SQL for the audience of a campaign: confirmed on a chosen list ∪ clients with active access to a chosen product. */
   private audienceParts(listIds: number[], productIds: number[], now: Date) {
     const at = sqlDate(now);
@@ -168,7 +176,7 @@ export class RecipientsRepository {
 
   async markSent(ids: number[], at: Date): Promise<void> {
     for (const part of chunks(ids)) {
-      await this.db.manager.query(
+      await this.write(
         `UPDATE campaign_recipients SET status = 'sent', sent_at = ?, attempts = attempts + 1, claim_token = NULL, last_error = NULL
           WHERE id IN (${placeholders(part.length)}) AND status = 'sending'`,
         [sqlDate(at), ...part],
@@ -178,7 +186,7 @@ export class RecipientsRepository {
 
   async markSkipped(ids: number[], reason: string): Promise<void> {
     for (const part of chunks(ids)) {
-      await this.db.manager.query(
+      await this.write(
         `UPDATE campaign_recipients SET status = 'skipped', claim_token = NULL, last_error = ? WHERE id IN (${placeholders(part.length)}) AND status = 'sending'`,
         [reason.slice(0, 500), ...part],
       );
@@ -186,7 +194,7 @@ export class RecipientsRepository {
   }
 
   async markRetry(id: number, error: string, nextAttemptAt: Date): Promise<void> {
-    await this.db.manager.query(
+    await this.write(
       `UPDATE campaign_recipients SET status = 'pending', claim_token = NULL, attempts = attempts + 1, last_error = ?, next_attempt_at = ?
         WHERE id = ? AND status = 'sending'`,
       [error.slice(0, 500), sqlDate(nextAttemptAt), id],
@@ -194,7 +202,7 @@ export class RecipientsRepository {
   }
 
   async markFailed(id: number, status: 'failed' | 'bounced', error: string): Promise<void> {
-    await this.db.manager.query(
+    await this.write(
       `UPDATE campaign_recipients SET status = ?, claim_token = NULL, attempts = attempts + 1, last_error = ? WHERE id = ? AND status = 'sending'`,
       [status, error.slice(0, 500), id],
     );
@@ -205,7 +213,7 @@ export class RecipientsRepository {
    * become `unknown` and are never resent on their own; the operator decides (see CampaignSender).
    */
   async flagStale(olderThan: Date): Promise<number> {
-    const res = await this.db.manager.query(
+    const res = await this.write(
       `UPDATE campaign_recipients SET status = 'unknown', claim_token = NULL, last_error = 'sender stopped while sending; outcome unknown'
         WHERE status = 'sending' AND claimed_at < ?`,
       [sqlDate(olderThan)],

@@ -1,0 +1,74 @@
+import { hmac } from '../../common/crypto';
+import type { AppConfig } from '../../config/config';
+import type { OutgoingMail } from '../../mail/mail-transport';
+import { CompiledCampaign } from '../campaigns/campaign-renderer';
+import type { MailingList } from '../entities/mailing-list.entity';
+import { MailingTokens } from '../mailing-tokens';
+
+export interface MessageRecipient {
+  id: number;
+  subscriberId: number;
+  listId: number | null;
+  email: string;
+  name: string;
+  locale: string | null;
+}
+
+/** `"Name" <addr>` for a header, with a name that cannot break out of its quotes. */
+function mailbox(name: string, address: string): string {
+  const clean = name.replace(/[\r\n"\\<>]/g, ' ').replace(/\s+/g, ' ').trim();
+  return clean ? `"${clean}" <${address}>` : address;
+}
+
+/**
+ * Builds the mail of one campaign recipient: personalised body, and the headers mailbox providers require of
+ * bulk senders — List-Unsubscribe (https one-click + mailto, RFC 2369/8058), List-Unsubscribe-Post, List-Id
+ * (RFC 2919) and a Message-ID that is the same every time this row is (re)sent.
+ */
+export class CampaignMessageBuilder {
+  private readonly host: string;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly tokens: MailingTokens,
+    private readonly campaignId: number,
+  ) {
+    this.host = new URL(config.appUrl).hostname;
+  }
+
+  messageId(recipientId: number): string {
+    return `<c${this.campaignId}.r${recipientId}.${hmac(this.config.secretKey, `msgid:${recipientId}`).slice(0, 10)}@${this.host}>`;
+  }
+
+  listId(list: Pick<MailingList, 'name' | 'listKey'> | null): string {
+    const id = `${list ? list.listKey : 'clients'}.${this.host}`;
+    if (!list) return `<${id}>`;
+    const name = list.name.replace(/[\r\n"\\<>]/g, ' ').trim();
+    // Non-ASCII list names go out as an RFC 2047 encoded word; the <id> part stays plain.
+    const phrase = /^[\x20-\x7e]*$/.test(name) ? `"${name}"` : `=?UTF-8?B?${Buffer.from(name, 'utf8').toString('base64')}?=`;
+    return `${phrase} <${id}>`;
+  }
+
+  build(compiled: CompiledCampaign, r: MessageRecipient, list: Pick<MailingList, 'name' | 'listKey'> | null): OutgoingMail {
+    const token = this.tokens.unsubscribe({ subscriberId: r.subscriberId, campaignId: this.campaignId, listId: r.listId ?? 0 });
+    const unsubscribeUrl = `${this.config.appUrl}/u/${token}`;
+    const rendered = compiled.render(
+      { name: r.name, email: r.email, unsubscribe_url: unsubscribeUrl, preferences_url: `${this.config.appUrl}/preferences/${this.tokens.preferences(r.subscriberId)}` },
+      r.locale,
+    );
+    return {
+      from: this.config.mailFrom,
+      to: mailbox(r.name, r.email),
+      subject: rendered.subject,
+      html: rendered.html,
+      text: rendered.text,
+      messageId: this.messageId(r.id),
+      headers: {
+        'List-Unsubscribe': `<${unsubscribeUrl}>, <mailto:${this.config.unsubscribeMailto}?subject=unsubscribe%20${token}>`,
+        'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+        'List-Id': this.listId(list),
+        Precedence: 'bulk',
+      },
+    };
+  }
+}
