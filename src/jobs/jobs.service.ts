@@ -4,11 +4,13 @@ import { SessionsRepository } from '../auth/sessions.repository';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { LeaseService } from '../database/lease.service';
 import { OutboxRelay } from '../mail/outbox-relay.service';
+import { CampaignsService } from '../mailing/campaigns/campaigns.service';
 import { CampaignSender } from '../mailing/sender/campaign-sender';
 import { RateLimitRepository } from '../throttle/rate-limit.repository';
 
 export const RUN_JOBS = Symbol('RUN_JOBS');
 const HOUR = 3600_000;
+const SCHEDULER_MS = 15_000;
 
 /**
  * Registers the periodic jobs. Each tick goes through the database lease, so with several instances running
@@ -25,11 +27,16 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly sessions: SessionsRepository,
     private readonly rateLimits: RateLimitRepository,
     private readonly campaignSender: CampaignSender,
+    private readonly campaigns: CampaignsService,
   ) {}
 
   onApplicationBootstrap(): void {
     if (!this.enabled) return;
     this.every('outbox-relay', this.config.relayIntervalMs, () => this.relay.tick());
+    // Scheduled campaigns start once, on whichever instance wins the tick.
+    this.every('campaign-scheduler', SCHEDULER_MS, () =>
+      this.leases.runOncePerTick('campaign-scheduler', SCHEDULER_MS, () => this.campaigns.startDueScheduled().then(() => undefined)).then(() => undefined),
+    );
     // Not under the lease: every instance sends, and the row claims keep them from sending anything twice.
     this.every('campaign-sender', this.config.relayIntervalMs, () => this.campaignSender.tick());
     this.every('cleanup', HOUR, () =>
