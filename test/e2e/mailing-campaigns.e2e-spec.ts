@@ -56,6 +56,15 @@ describe('campaigns: API, audience, sending states', () => {
   });
   afterAll(() => t.close());
 
+  it('is in the OpenAPI document, behind the API key', async () => {
+    const doc = await request(t.http).get('/api/docs-json').expect(200);
+    for (const path of ['/api/admin/campaigns', '/api/admin/campaigns/{id}', '/api/admin/campaigns/{id}/send', '/api/admin/campaigns/{id}/schedule', '/api/admin/campaigns/{id}/pause', '/api/admin/campaigns/{id}/resume', '/api/admin/campaigns/{id}/cancel']) {
+      expect(doc.body.paths[path]).toBeDefined();
+    }
+    expect(doc.body.paths['/api/admin/campaigns'].post.security).toBeDefined();
+    expect(doc.body.components.schemas.CampaignResponse.properties.stats).toBeDefined();
+  });
+
   it('needs an API key', async () => {
     expect((await request(t.http).get('/api/admin/campaigns')).status).toBe(401);
     expect((await request(t.http).post('/api/admin/campaigns').send({})).status).toBe(401);
