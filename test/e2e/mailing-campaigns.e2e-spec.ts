@@ -147,6 +147,16 @@ describe('campaigns: API, audience, sending states', () => {
     expect(await t.db.manager.countBy(AuditEntry, { action: 'campaign.send', subjectId: String(c.id) })).toBe(1);
   });
 
+  it('two "send now" at once: one starts it, the other is a 409, and every row is written once', async () => {
+    const list = await createList(t);
+    for (let i = 0; i < 5; i++) await createSubscriber(t, { lists: [list.id] });
+    const c = await createCampaign({ lists: [list.id] });
+    const res = await Promise.all([api('post', `/api/admin/campaigns/${c.id}/send`), api('post', `/api/admin/campaigns/${c.id}/send`)]);
+    expect(res.map((r) => r.status).sort()).toEqual([200, 409]);
+    expect(await t.db.manager.countBy(CampaignRecipient, { campaignId: c.id })).toBe(5);
+    expect((await t.db.manager.findOneByOrFail(Campaign, { id: c.id })).recipients).toBe(5);
+  });
+
   it('sending to nobody is a clear 409 and changes nothing', async () => {
     const empty = await createList(t);
     await createSubscriber(t, { lists: [{ listId: empty.id, status: 'unsubscribed' }] });
