@@ -20,6 +20,19 @@ import { AccountMailingController } from './account-mailing.controller';
 import { PreferencesController } from './preferences.controller';
 import { PreferencesService } from './preferences.service';
 import { UnsubscribeController } from './unsubscribe.controller';
+import { ListsApiController } from './api/lists.api.controller';
+import { SubscribersApiController } from './api/subscribers.api.controller';
+import { MailingExportService } from './import/mailing-export.service';
+import { MailingImportController } from './import/mailing-import.controller';
+import { MailingImportRepository } from './import/mailing-import.repository';
+import { MailingImportService } from './import/mailing-import.service';
+import { ListsController } from './lists.controller';
+import { ListsService } from './lists.service';
+import { SubscribeController } from './subscribe.controller';
+import { SubscribeService } from './subscribe.service';
+import { SubscribersAdminController } from './subscribers-admin.controller';
+import { SubscribersAdminRepository } from './subscribers-admin.repository';
+import { SubscribersAdminService } from './subscribers-admin.service';
 
 /**
  * Mailing lists, subscribers and consent, campaigns and their sender, unsubscribe and preferences.
@@ -28,6 +41,12 @@ import { UnsubscribeController } from './unsubscribe.controller';
 @Global()
 @Module({
   controllers: [
+    ListsController,
+    SubscribersAdminController,
+    SubscribeController,
+    MailingImportController,
+    ListsApiController,
+    SubscribersApiController,
     CampaignsController,
     CampaignsApiController,
     UnsubscribeController,
@@ -49,6 +68,13 @@ import { UnsubscribeController } from './unsubscribe.controller';
     { provide: CAMPAIGN_TRANSPORT, inject: [APP_CONFIG], useFactory: (c: AppConfig) => createMailTransport(c) },
     CampaignSender,
     SubscriptionsService,
+    ListsService,
+    SubscribersAdminRepository,
+    SubscribersAdminService,
+    SubscribeService,
+    MailingImportRepository,
+    MailingImportService,
+    MailingExportService,
     UnsubscribeService,
     PreferencesService,
   ],

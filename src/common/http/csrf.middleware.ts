@@ -25,6 +25,8 @@ export class CsrfMiddleware implements NestMiddleware {
     if (path === '/logout' && !ctx.user) return next();
     // RFC 8058 one-click unsubscribe: mailbox providers POST with no cookie; the HMAC token in the URL is the authority.
     if (/^\/u\/[^/]+$/.test(path)) return next();
+    // The public subscribe form is embedded on other sites; it is throttled per IP and address and has a honeypot instead.
+    if (path === '/subscribe' && req.method === 'POST') return next();
     next(new AppError('csrf', 'csrf_invalid', 'errors.csrf'));
   }
 }

@@ -1,0 +1,40 @@
+import { Controller, Get, HttpCode, Post, Query, Render, Req } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { Actor } from '../../audit/actor';
+import { Ctx, CurrentActor, FormView, Roles } from '../../common/http/decorators';
+import { RequestContext } from '../../common/http/request-context';
+import { STAFF_ROLES } from '../../users/entities/user.entity';
+import { SUPPRESSION_REASONS } from '../entities/subscriber.entity';
+import { ListsService } from '../lists.service';
+import { MailingImportService } from './mailing-import.service';
+
+@ApiExcludeController()
+@Roles(...STAFF_ROLES)
+@Controller('admin/mailing/import')
+export class MailingImportController {
+  constructor(
+    private readonly importer: MailingImportService,
+    private readonly lists: ListsService,
+  ) {}
+
+  private async options() {
+    return { lists: await this.lists.activeLists(), reasons: SUPPRESSION_REASONS };
+  }
+
+  @Get()
+  @Render('mailing/import')
+  async form(@Query('list') list?: string) {
+    return { ...(await this.options()), report: null, values: { listId: list ?? '', mode: 'subscribe' } };
+  }
+
+  @Post()
+  @HttpCode(200)
+  @FormView('mailing/import')
+  @Render('mailing/import')
+  async run(@Req() req: Request, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
+    ctx.formModel = await this.options();
+    const report = await this.importer.run(actor, req);
+    return { ...ctx.formModel, report };
+  }
+}

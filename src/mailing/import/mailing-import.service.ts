@@ -1,0 +1,412 @@
+import { Inject, Injectable } from '@nestjs/common';
+import busboy from 'busboy';
+import { parse } from 'csv-parse';
+import type { Request } from 'express';
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Readable } from 'node:stream';
+import { EntityManager } from 'typeorm';
+import { Actor } from '../../audit/actor';
+import { AuditService } from '../../audit/audit.service';
+import { isEmail } from '../../common/email';
+import { AppError } from '../../common/errors/app-error';
+import { MULTIPART_SLACK, stopReading } from '../../common/http/stop-reading';
+import { APP_CONFIG, AppConfig, Locale } from '../../config/config';
+import { Database } from '../../database/database.service';
+import { MailingList } from '../entities/mailing-list.entity';
+import { SUPPRESSION_REASONS, SuppressionReason } from '../entities/subscriber.entity';
+import { ListsRepository } from '../subscribers.repository';
+import { ConsentContext, SubscriptionsService } from '../subscriptions.service';
+import { MailingImportRepository } from './mailing-import.repository';
+
+export const IMPORT_MODES = ['subscribe', 'suppress'] as const;
+export type ImportMode = (typeof IMPORT_MODES)[number];
+
+export interface ImportOptions {
+  mode: ImportMode;
+  /** Subscribe mode: the list everyone in the file is added to. */
+  listId?: number;
+  /** Suppress mode: why these addresses get no marketing mail. */
+  reason?: SuppressionReason;
+  dryRun: boolean;
+}
+
+/** A row left out: its line in the file and its problems (keys under mailing.import.problem). */
+export interface ImportProblem {
+  line: number;
+  email: string;
+  problems: string[];
+}
+
+export interface MailingImportReport {
+  dryRun: boolean;
+  mode: ImportMode;
+  listName: string | null;
+  reason: SuppressionReason | null;
+  rows: number;
+  valid: number;
+  /** Addresses new to the mailing side. */
+  created: number;
+  /** Subscribe: now confirmed on the list. */
+  added: number;
+  /** Subscribe: were confirmed already. Suppress: were suppressed for this reason already. */
+  already: number;
+  /** Subscribe: the person had unsubscribed; an import does not override that. */
+  keptUnsubscribed: number;
+  /** Subscribe: bounced, complained or banned, left as they are. Suppress: newly suppressed. */
+  suppressed: number;
+  invalid: number;
+  /** The first PROBLEMS_SHOWN problem rows (all of them are counted in `invalid`). */
+  problems: ImportProblem[];
+}
+
+interface Row {
+  line: number;
+  email: string;
+  name: string;
+  locale: Locale | null;
+}
+
+const PROBLEMS_SHOWN = 1000;
+const BATCH = 500;
+const NAME_MAX = 200;
+
+const fileRequired = () => AppError.validation({ file: 'mailing.errors.file_required' });
+const tooLarge = () => new AppError('payload_too_large', 'mailing.file_too_large', 'mailing.errors.file_too_large', { file: 'mailing.errors.file_too_large' });
+const badCsv = (detail?: string) => AppError.validation({ file: 'mailing.errors.bad_csv' }, detail);
+
+/** The header decides: a file is either comma- or semicolon-separated. */
+function delimiterOf(head: Buffer): string {
+  const line = head.toString('utf8').split(/\r?\n/, 1)[0];
+  return (line.match(/;/g)?.length ?? 0) > (line.match(/,/g)?.length ?? 0) ? ';' : ',';
+}
+
+/** The first chunk of the stream (empty if there is none), leaving the stream paused for a later pipe. */
+function firstChunk(stream: Readable): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const done = (chunk: Buffer) => {
+      stream.off('data', done).off('end', onEnd).off('error', reject);
+      stream.pause();
+      resolve(chunk);
+    };
+    const onEnd = () => done(Buffer.alloc(0));
+    stream.on('data', done).on('end', onEnd).on('error', reject);
+  });
+}
+
+/**
+ * CSV import into the mailing side: columns `email,name[,locale]`, either subscribing everyone to one list
+ * (source `import`) or suppressing them (a reason). The upload is streamed to a temporary file and then read row
+ * by row, so neither the file nor its rows are held in memory (only the set of addresses seen, for duplicates).
+ * A dry run checks every row and writes nothing. A real run writes a batch of rows per transaction: addresses
+ * never seen before go in with a few multi-row statements; anyone already known goes through
+ * SubscriptionsService, whose rules decide (an unsubscribed or suppressed person stays so).
+ */
+@Injectable()
+export class MailingImportService {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly db: Database,
+    private readonly lists: ListsRepository,
+    private readonly repo: MailingImportRepository,
+    private readonly subscriptions: SubscriptionsService,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** The admin form's multipart upload: `file`, `mode`, `listId`, `reason`, `dryRun`, in any order. */
+  async run(actor: Actor, req: Request): Promise<MailingImportReport> {
+    if (!String(req.headers['content-type'] ?? '').startsWith('multipart/form-data')) throw fileRequired();
+    const declared = Number(req.headers['content-length'] ?? NaN);
+    if (Number.isFinite(declared) && declared > this.config.maxUploadBytes + MULTIPART_SLACK) {
+      stopReading(req);
+      throw tooLarge();
+    }
+    const { fields, tmpPath } = await this.receive(req);
+    try {
+      const opts = parseOptions(fields);
+      if (!tmpPath) throw fileRequired();
+      return await this.importFile(actor, tmpPath, opts);
+    } finally {
+      if (tmpPath) await fs.promises.rm(tmpPath, { force: true });
+    }
+  }
+
+  /** Imports a CSV file on disk (the upload once received; the benchmark calls it directly). */
+  async importFile(actor: Actor, file: string, opts: ImportOptions): Promise<MailingImportReport> {
+    const list = await this.checkOptions(opts);
+    const stream = fs.createReadStream(file);
+    try {
+      return await this.process(actor, stream, opts, list);
+    } finally {
+      stream.destroy();
+    }
+  }
+
+  private async checkOptions(opts: ImportOptions): Promise<MailingList | null> {
+    if (opts.mode === 'suppress') {
+      if (!opts.reason || !SUPPRESSION_REASONS.includes(opts.reason)) throw AppError.validation({ reason: 'mailing.errors.reason' });
+      return null;
+    }
+    const list = opts.listId ? await this.lists.findById(opts.listId) : null;
+    if (!list || list.archivedAt) throw AppError.validation({ listId: 'mailing.errors.unknown_list' });
+    return list;
+  }
+
+  private async process(actor: Actor, file: Readable, opts: ImportOptions, list: MailingList | null): Promise<MailingImportReport> {
+    const report: MailingImportReport = {
+      dryRun: opts.dryRun,
+      mode: opts.mode,
+      listName: list?.name ?? null,
+      reason: opts.mode === 'suppress' ? opts.reason! : null,
+      rows: 0,
+      valid: 0,
+      created: 0,
+      added: 0,
+      already: 0,
+      keptUnsubscribed: 0,
+      suppressed: 0,
+      invalid: 0,
+      problems: [],
+    };
+    const problem = (line: number, email: string, problems: string[]) => {
+      report.invalid++;
+      if (report.problems.length < PROBLEMS_SHOWN) report.problems.push({ line, email: email.slice(0, 254), problems });
+    };
+    const first = await firstChunk(file);
+    const parser = parse({
+      bom: true,
+      delimiter: delimiterOf(first),
+      trim: true,
+      skip_empty_lines: true,
+      relax_column_count: true,
+      info: true,
+      columns: (header: string[]) => {
+        const cols = header.map((h) => String(h).trim().toLowerCase());
+        if (!cols.includes('email')) throw AppError.validation({ file: 'mailing.errors.bad_header' });
+        return cols;
+      },
+    });
+    if (first.length) {
+      parser.write(first);
+      file.pipe(parser);
+    } else parser.end();
+
+    const ctx: ConsentContext = { source: 'import', ip: actor.ip, actor };
+    const seen = new Set<string>();
+    let batch: Row[] = [];
+    const flush = async () => {
+      const rows = batch;
+      batch = [];
+      if (rows.length) await this.writeBatch(rows, opts, list, ctx, report, problem);
+    };
+    try {
+      for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string | undefined>; info: { lines: number } }>) {
+        report.rows++;
+        const row: Row = { line: info.lines, email: (record.email ?? '').trim().toLowerCase(), name: (record.name ?? '').trim().replace(/\s+/g, ' '), locale: null };
+        const problems: string[] = [];
+        if (!isEmail(row.email)) problems.push('bad_email');
+        if (row.name.length > NAME_MAX) problems.push('name_too_long');
+        const locale = (record.locale ?? '').trim().toLowerCase();
+        if (locale === 'ru' || locale === 'en') row.locale = locale;
+        else if (locale) problems.push('bad_locale');
+        if (row.email && seen.has(row.email)) problems.push('duplicate');
+        if (row.email) seen.add(row.email);
+        if (problems.length) {
+          problem(row.line, row.email, problems);
+          continue;
+        }
+        report.valid++;
+        if (opts.dryRun) continue;
+        batch.push(row);
+        if (batch.length >= BATCH) await flush();
+      }
+      await flush();
+    } catch (e) {
+      if (e instanceof AppError) throw e;
+      throw badCsv((e as Error).message);
+    }
+    if (!report.rows) throw AppError.validation({ file: 'mailing.errors.empty_file' });
+    if (!opts.dryRun) {
+      await this.db.transaction((m) =>
+        this.audit.record(m, ctx.actor!, {
+          action: 'mailing.import',
+          subjectType: list ? 'mailing_list' : undefined,
+          subjectId: list?.id,
+          extra: {
+            mode: report.mode,
+            reason: report.reason,
+            rows: report.rows,
+            created: report.created,
+            added: report.added,
+            already: report.already,
+            keptUnsubscribed: report.keptUnsubscribed,
+            suppressed: report.suppressed,
+            invalid: report.invalid,
+          },
+        }),
+      );
+    }
+    return report;
+  }
+
+  /**
+   * One transaction per batch. If it fails as a whole (say another request created one of the addresses in
+   * the meantime), the batch is written again row by row, so one bad row never undoes the others.
+   */
+  private async writeBatch(rows: Row[], opts: ImportOptions, list: MailingList | null, ctx: ConsentContext, report: MailingImportReport, problem: (line: number, email: string, p: string[]) => void) {
+    const tally: Partial<MailingImportReport> = {};
+    const count = (k: 'created' | 'added' | 'already' | 'keptUnsubscribed' | 'suppressed', n = 1) => (tally[k] = ((tally[k] as number) ?? 0) + n);
+    try {
+      await this.db.transaction((m) => (list ? this.subscribeBatch(m, rows, list, ctx, count) : this.suppressBatch(m, rows, opts.reason!, ctx, count)));
+    } catch {
+      for (const k of Object.keys(tally)) delete (tally as Record<string, unknown>)[k];
+      for (const row of rows) {
+        try {
+          await this.db.transaction((m) => (list ? this.subscribeBatch(m, [row], list, ctx, count) : this.suppressBatch(m, [row], opts.reason!, ctx, count)));
+        } catch {
+          report.valid--;
+          problem(row.line, row.email, ['write_failed']);
+        }
+      }
+    }
+    for (const [k, v] of Object.entries(tally)) (report as unknown as Record<string, number>)[k] += v as number;
+  }
+
+  private async subscribeBatch(m: EntityManager, rows: Row[], list: MailingList, ctx: ConsentContext, count: (k: 'created' | 'added' | 'already' | 'keptUnsubscribed' | 'suppressed', n?: number) => void) {
+    const known = await this.repo.subscribersByEmail(m, rows.map((r) => r.email));
+    const fresh = rows.filter((r) => !known.has(r.email));
+    const now = new Date();
+    if (fresh.length) {
+      // Never seen before: nothing for the consent rules to weigh, so the outcome is "subscribed", written in bulk.
+      const users = await this.repo.usersByEmail(m, fresh.map((r) => r.email));
+      const ids = await this.repo.insertSubscribers(
+        m,
+        fresh.map((r) => {
+          const u = users.get(r.email);
+          return { email: r.email, name: (r.name || u?.name || '').slice(0, NAME_MAX), locale: r.locale ?? (u?.locale as Locale | null | undefined) ?? null, userId: u?.id ?? null };
+        }),
+        now,
+      );
+      const subscriberIds = fresh.map((r) => ids.get(r.email)!);
+      await this.repo.insertConfirmed(m, list.id, subscriberIds, now);
+      await this.repo.insertConsent(
+        m,
+        subscriberIds.map((subscriberId) => ({ subscriberId, listId: list.id, campaignId: null, action: 'subscribed', source: ctx.source, ip: ctx.ip, actorUserId: ctx.actor?.userId ?? null, detail: '' })),
+        now,
+      );
+      count('created', fresh.length);
+      count('added', fresh.length);
+    }
+    const existing = rows.filter((r) => known.has(r.email));
+    if (!existing.length) return;
+    const current = await this.repo.subscriptionsOn(m, list.id, existing.map((r) => known.get(r.email)!.id));
+    for (const row of existing) {
+      const s = known.get(row.email)!;
+      // Confirmed already, nothing to fill in: the service would change nothing either.
+      if (!s.suppressedReason && current.get(s.id)?.status === 'confirmed' && (!row.name || s.name)) {
+        count('already');
+        continue;
+      }
+      const res = await this.subscriptions.subscribe(m, { email: row.email, name: row.name || undefined, locale: row.locale, listIds: [list.id] }, ctx);
+      const outcome = res.outcomes[list.id];
+      if (outcome === 'subscribed') count('added');
+      else if (outcome === 'already') count('already');
+      else if (outcome === 'kept_unsubscribed') count('keptUnsubscribed');
+      else if (outcome === 'suppressed') count('suppressed');
+    }
+  }
+
+  private async suppressBatch(m: EntityManager, rows: Row[], reason: SuppressionReason, ctx: ConsentContext, count: (k: 'created' | 'already' | 'suppressed', n?: number) => void) {
+    const known = await this.repo.subscribersByEmail(m, rows.map((r) => r.email));
+    for (const row of rows) {
+      const s = known.get(row.email);
+      if (s?.suppressedReason === reason) {
+        count('already');
+        continue;
+      }
+      await this.subscriptions.suppressEmail(m, row.email, reason, ctx, `${reason} (CSV import)`);
+      if (!s) count('created');
+      count('suppressed');
+    }
+  }
+
+  /** The form's fields, and its `file` part saved to a temporary file (null when there was none). */
+  private async receive(req: Request): Promise<{ fields: Record<string, string>; tmpPath: string | null }> {
+    await fs.promises.mkdir(this.config.filesDir, { recursive: true });
+    const max = this.config.maxUploadBytes;
+    return new Promise((resolve, reject) => {
+      let bb: busboy.Busboy;
+      try {
+        bb = busboy({ headers: req.headers, limits: { files: 1, fields: 20, fieldSize: 4096 } });
+      } catch {
+        reject(fileRequired());
+        return;
+      }
+      const fields: Record<string, string> = {};
+      let tmpPath: string | null = null;
+      let out: fs.WriteStream | null = null;
+      let written: Promise<void> | null = null;
+      let failed = false;
+      const fail = (e: unknown) => {
+        if (failed) return;
+        failed = true;
+        req.unpipe(bb);
+        stopReading(req);
+        out?.destroy();
+        (tmpPath ? fs.promises.rm(tmpPath, { force: true }) : Promise.resolve()).finally(() => reject(e));
+      };
+      bb.on('field', (name, value) => {
+        fields[name] = value;
+      });
+      bb.on('file', (name, stream) => {
+        if (name !== 'file' || written || failed) {
+          stream.resume();
+          return;
+        }
+        tmpPath = path.join(this.config.filesDir, `.import-${randomBytes(12).toString('hex')}`);
+        const o = (out = fs.createWriteStream(tmpPath, { flags: 'wx' }));
+        let size = 0;
+        written = new Promise<void>((res, rej) => {
+          stream.on('data', (chunk: Buffer) => {
+            if (failed) return;
+            size += chunk.length;
+            if (size > max) return rej(tooLarge());
+            if (!o.write(chunk)) {
+              stream.pause();
+              o.once('drain', () => stream.resume());
+            }
+          });
+          stream.on('error', rej);
+          o.on('error', rej);
+          stream.on('end', () => {
+            if (!failed) o.end(() => res());
+          });
+        });
+        written.catch(fail);
+      });
+      bb.on('error', (e) => fail(badCsv((e as Error).message)));
+      bb.on('close', () => {
+        if (failed) return;
+        if (!written) return resolve({ fields, tmpPath: null });
+        written.then(() => resolve({ fields, tmpPath }), fail);
+      });
+      // A client that goes away mid-upload must not leave this promise (and its request) hanging.
+      req.once('aborted', () => fail(fileRequired()));
+      req.pipe(bb);
+    });
+  }
+}
+
+/** The form's fields as import options; an unknown mode or reason is a field error, not a guess. */
+export function parseOptions(fields: Record<string, string | undefined>): ImportOptions {
+  const mode = (fields.mode || 'subscribe') as ImportMode;
+  if (!IMPORT_MODES.includes(mode)) throw AppError.validation({ mode: 'mailing.errors.invalid' });
+  const listId = fields.listId && /^\d{1,9}$/.test(fields.listId) ? Number(fields.listId) : undefined;
+  return {
+    mode,
+    listId,
+    reason: fields.reason ? (fields.reason as SuppressionReason) : undefined,
+    dryRun: ['1', 'on', 'true'].includes(fields.dryRun ?? ''),
+  };
+}
