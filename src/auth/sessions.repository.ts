@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, Not } from 'typeorm';
 import { Database } from '../database/database.service';
+import { HotQuery } from '../database/hot-query';
 import { dbDate, dbDateOrNull } from '../database/raw';
 import { sqlDate } from '../database/sql-date';
 import { User } from '../users/entities/user.entity';
@@ -8,7 +9,11 @@ import { Session } from './entities/session.entity';
 
 @Injectable()
 export class SessionsRepository {
-  constructor(private readonly db: Database) {}
+  private readonly hot: HotQuery;
+
+  constructor(private readonly db: Database) {
+    this.hot = new HotQuery(db);
+  }
 
   insert(m: EntityManager, data: Omit<Session, 'id'>): Promise<Session> {
     return m.save(Session, m.create(Session, data));
@@ -16,7 +21,7 @@ export class SessionsRepository {
 
   /** The session and its user in one query: this runs on every logged-in request, hence plain SQL. */
   async findWithUser(tokenHash: string): Promise<{ session: Session; user: User } | null> {
-    const rows: Record<string, unknown>[] = await this.db.manager.query(
+    const rows = await this.hot.all(
       `SELECT s.id AS s_id, s.user_id, s.ip, s.user_agent, s.created_at AS s_created, s.last_seen_at, s.expires_at,
               u.email, u.name, u.role, u.password_hash, u.locale, u.disabled_at, u.created_at AS u_created, u.updated_at AS u_updated
          FROM sessions s INNER JOIN users u ON u.id = s.user_id

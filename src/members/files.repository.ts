@@ -1,12 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Database } from '../database/database.service';
+import { HotQuery } from '../database/hot-query';
 import { dbDate } from '../database/raw';
 import { StoredFile } from './entities/stored-file.entity';
 
 @Injectable()
 export class FilesRepository {
-  constructor(private readonly db: Database) {}
+  private readonly hot: HotQuery;
+
+  constructor(private readonly db: Database) {
+    this.hot = new HotQuery(db);
+  }
 
   findById(id: number): Promise<StoredFile | null> {
     return this.db.manager.findOneBy(StoredFile, { id });
@@ -14,7 +19,7 @@ export class FilesRepository {
 
   /** Plain SQL: the lesson page lists its files on every view. */
   async listForLesson(lessonId: number): Promise<StoredFile[]> {
-    const rows: Record<string, unknown>[] = await this.db.manager.query(
+    const rows = await this.hot.all(
       `SELECT id, product_id, lesson_id, original_name, storage_key, size_bytes, content_type, sha256, created_by, created_at
          FROM files WHERE lesson_id = ? ORDER BY id ASC`,
       [lessonId],

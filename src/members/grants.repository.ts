@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Database } from '../database/database.service';
+import { HotQuery } from '../database/hot-query';
 import { dbDate, dbDateOrNull } from '../database/raw';
 import { sqlDate } from '../database/sql-date';
 import { GrantEvent } from './entities/grant-event.entity';
@@ -8,7 +9,11 @@ import { Grant } from './entities/grant.entity';
 
 @Injectable()
 export class GrantsRepository {
-  constructor(private readonly db: Database) {}
+  private readonly hot: HotQuery;
+
+  constructor(private readonly db: Database) {
+    this.hot = new HotQuery(db);
+  }
 
   findById(id: number, m: EntityManager = this.db.manager): Promise<Grant | null> {
     return m.findOneBy(Grant, { id });
@@ -36,7 +41,7 @@ export class GrantsRepository {
    */
   async findAccess(clientId: number, productId: number, now: Date): Promise<Grant | null> {
     const at = sqlDate(now);
-    const rows: Record<string, unknown>[] = await this.db.manager.query(
+    const rows = await this.hot.all(
       `SELECT g.* FROM grants g INNER JOIN products p ON p.id = g.product_id
         WHERE g.client_id = ? AND g.product_id = ? AND ${ACTIVE} AND ${SHOWN_TO_CLIENTS}
         ORDER BY ${LONGEST_FIRST}

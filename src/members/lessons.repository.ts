@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Database } from '../database/database.service';
+import { HotQuery } from '../database/hot-query';
 import { dbDate, dbDateOrNull } from '../database/raw';
 import { sqlDate } from '../database/sql-date';
 import { Lesson } from './entities/lesson.entity';
@@ -10,6 +11,8 @@ import { Section } from './entities/section.entity';
 export type LessonData = Pick<Lesson, 'productId' | 'sectionId' | 'title' | 'bodyMd' | 'bodyHtml' | 'position' | 'dripDays' | 'dripDate'>;
 /** A lesson without its body: what tables of contents and progress counts need. */
 export type LessonOutline = Pick<Lesson, 'id' | 'productId' | 'sectionId' | 'title' | 'position' | 'dripDays' | 'dripDate'>;
+
+const OUTLINE_COLUMNS = 'id, product_id, section_id, title, position, drip_days, drip_date';
 
 /** A lesson as a client reads it, with its product and the version of that product's outline. */
 export interface LessonForReading {
@@ -31,14 +34,18 @@ export interface LessonForReading {
 /** Sections and lessons of products. The client-facing reads are plain SQL: they run on every lesson page. */
 @Injectable()
 export class LessonsRepository {
-  constructor(private readonly db: Database) {}
+  private readonly hot: HotQuery;
+
+  constructor(private readonly db: Database) {
+    this.hot = new HotQuery(db);
+  }
 
   findLesson(id: number, m: EntityManager = this.db.manager): Promise<Lesson | null> {
     return m.findOneBy(Lesson, { id });
   }
 
   async findForReading(id: number): Promise<LessonForReading | null> {
-    const rows: Record<string, unknown>[] = await this.db.manager.query(
+    const rows = await this.hot.all(
       `SELECT l.id, l.product_id, l.title, l.body_html, l.drip_days, l.drip_date,
               p.slug, p.title AS product_title, p.status, p.updated_at AS product_updated,
               (SELECT COUNT(*) FROM lessons c WHERE c.product_id = l.product_id) AS lesson_count,
@@ -65,12 +72,13 @@ export class LessonsRepository {
   /** Lessons of products in reading order within each product (position, then id). */
   async outlinesForProducts(productIds: number[]): Promise<LessonOutline[]> {
     if (!productIds.length) return [];
-    const rows: Record<string, unknown>[] = await this.db.manager.query(
-      `SELECT id, product_id, section_id, title, position, drip_days, drip_date FROM lessons
-        WHERE product_id IN (${productIds.map(() => '?').join(', ')})
-        ORDER BY position ASC, id ASC`,
-      productIds,
-    );
+    const rows: Record<string, unknown>[] =
+      productIds.length === 1
+        ? await this.hot.all(`SELECT ${OUTLINE_COLUMNS} FROM lessons WHERE product_id = ? ORDER BY position ASC, id ASC`, productIds)
+        : await this.db.manager.query(
+            `SELECT ${OUTLINE_COLUMNS} FROM lessons WHERE product_id IN (${productIds.map(() => '?').join(', ')}) ORDER BY position ASC, id ASC`,
+            productIds,
+          );
     return rows.map((r) => ({
       id: Number(r.id),
       productId: Number(r.product_id),
@@ -105,7 +113,7 @@ export class LessonsRepository {
   }
 
   async sectionsForProduct(productId: number): Promise<Section[]> {
-    const rows: Record<string, unknown>[] = await this.db.manager.query(
+    const rows = await this.hot.all(
       'SELECT id, product_id, title, position FROM product_sections WHERE product_id = ? ORDER BY position ASC, id ASC',
       [productId],
     );

@@ -10,6 +10,7 @@ import { AppRequest, isMachinePath, pathOf, RequestContext } from './request-con
 export const SESSION_COOKIE = 'kb_sid';
 export const CSRF_COOKIE = 'kb_csrf';
 export const LANG_COOKIE = 'kb_lang';
+const CSRF_MEMO_SIZE = 10_000;
 
 /**
  * Runs before every route: resolves the session from its cookie (one query, so an ended session is refused on
@@ -47,7 +48,7 @@ export class ContextMiddleware implements NestMiddleware {
         session: found?.session ?? null,
         apiKey: null,
         locale,
-        csrfToken: csrfSeed ? csrfTokenFor(this.config.secretKey, csrfSeed, found?.session.tokenHash) : '',
+        csrfToken: csrfSeed ? this.csrfToken(csrfSeed, found?.session.tokenHash) : '',
         ip: req.ip ?? req.socket.remoteAddress ?? '',
         userAgent: String(req.headers['user-agent'] ?? ''),
       };
@@ -70,6 +71,23 @@ export class ContextMiddleware implements NestMiddleware {
     } catch (e) {
       next(e);
     }
+  }
+
+  /**
+   * The HMAC costs more than the rest of this middleware together, and a browser sends the same seed and
+   * session on every request: remember recent answers (a pure function of the two, bounded in size).
+   */
+  private readonly csrfTokens = new Map<string, string>();
+
+  private csrfToken(seed: string, sessionTokenHash: string | undefined): string {
+    const key = `${seed}|${sessionTokenHash ?? ''}`;
+    let token = this.csrfTokens.get(key);
+    if (token === undefined) {
+      token = csrfTokenFor(this.config.secretKey, seed, sessionTokenHash);
+      if (this.csrfTokens.size >= CSRF_MEMO_SIZE) this.csrfTokens.delete(this.csrfTokens.keys().next().value!);
+      this.csrfTokens.set(key, token);
+    }
+    return token;
   }
 
   cookieOptions() {
