@@ -42,8 +42,16 @@ export class RecipientsRepository {
    * A write of its own. On SQLite every write goes through the transaction queue: TypeORM shares one connection
    * there, and a bare statement would otherwise join (and roll back with) a request's open transaction.
    */
-  private write(sql: string, params: unknown[]): Promise<unknown> {
-    return this.db.transaction((m) => m.query(sql, params));
+  private write(sql: string, params: unknown[], m?: EntityManager): Promise<number> {
+    return m ? this.changes(m, sql, params) : this.db.transaction((tx) => this.changes(tx, sql, params));
+  }
+
+  /** Runs an UPDATE and returns the rows it changed (TypeORM's better-sqlite3 driver reports only lastInsertRowid). */
+  private async changes(m: EntityManager, sql: string, params: unknown[]): Promise<number> {
+    const res = await m.query(sql, params);
+    if (this.db.isMysql) return Number((res as { affectedRows?: number })?.affectedRows ?? 0);
+    const rows: { n: number }[] = await m.query('SELECT changes() AS n');
+    return Number(rows[0]?.n ?? 0);
   }
 
   /** SQL for the audience of a campaign: confirmed on a chosen list ∪ clients with active access to a chosen product. */
@@ -144,14 +152,11 @@ export class RecipientsRepository {
           );
           return ids.length;
         })
-      : this.db.transaction(async (m) => {
-          const res = await m.query(
-            `UPDATE campaign_recipients SET status = 'sending', claim_token = ?, claimed_at = ?
-              WHERE id IN (${select}) AND status = 'pending'`,
-            [token, at, campaignId, at],
-          );
-          return affected(res);
-        }));
+      : this.write(
+          `UPDATE campaign_recipients SET status = 'sending', claim_token = ?, claimed_at = ?
+            WHERE id IN (${select}) AND status = 'pending'`,
+          [token, at, campaignId, at],
+        ));
     if (!claimed) return [];
     const rows: Record<string, unknown>[] = await this.db.manager.query(
       `SELECT r.id, r.subscriber_id, r.list_id, r.attempts, sub.email, sub.name, sub.locale, sub.suppressed_at, s.status AS list_status
@@ -212,22 +217,21 @@ export class RecipientsRepository {
    * Rows left in `sending` by a sender that died: their mail may or may not have reached the SMTP server. They
    * become `unknown` and are never resent on their own; the operator decides (see CampaignSender).
    */
-  async flagStale(olderThan: Date): Promise<number> {
-    const res = await this.write(
+  flagStale(olderThan: Date): Promise<number> {
+    return this.write(
       `UPDATE campaign_recipients SET status = 'unknown', claim_token = NULL, last_error = 'sender stopped while sending; outcome unknown'
         WHERE status = 'sending' AND claimed_at < ?`,
       [sqlDate(olderThan)],
     );
-    return affected(res);
   }
 
   /** The operator chose to resend rows of unknown outcome: they go out again with the same Message-ID. */
-  async requeueUnknown(m: EntityManager, campaignId: number, now: Date): Promise<number> {
-    const res = await m.query(
+  requeueUnknown(m: EntityManager, campaignId: number, now: Date): Promise<number> {
+    return this.write(
       `UPDATE campaign_recipients SET status = 'pending', next_attempt_at = ?, last_error = NULL WHERE campaign_id = ? AND status = 'unknown'`,
       [sqlDate(now), campaignId],
+      m,
     );
-    return affected(res);
   }
 
   /** Waiting rows of this person (all, or those that came through one list) will not be sent. */
@@ -307,11 +311,4 @@ export class RecipientsRepository {
       email: String(r.email),
     }));
   }
-}
-
-/** Rows changed by an UPDATE: mysql2 answers `{ affectedRows }`, better-sqlite3 `{ changes }`. */
-export function affected(res: unknown): number {
-  const r = (Array.isArray(res) ? res[res.length - 1] : res) as { affectedRows?: number; changes?: number } | number;
-  if (typeof r === 'number') return r;
-  return Number(r?.affectedRows ?? r?.changes ?? 0);
 }
