@@ -1,0 +1,206 @@
+/**
+ * npm run bench:mail — kabinet's campaign pipeline against a raw pooled nodemailer transport, same SMTP sink,
+ * same message size, side by side in one run:
+ *  (a) raw: the pooled transport (MAIL_POOL_SIZE connections) sends N copies of a rendered campaign mail
+ *      straight to the sink, as fast as it can, with as many messages in flight as the sender keeps;
+ *  (b) pipeline: a campaign of N subscribers goes through the whole path — claim rows, re-check consent,
+ *      render, send, record each outcome — to the same sink.
+ * N = 100,000, and 10,000 to show memory does not grow with the audience. Each measurement runs in a fresh
+ * process (so peak RSS is its own); the sink is a process of its own too (smtp-server, auth off, loopback).
+ * Prints: mail: pipeline X msg/s, raw Y msg/s, ratio R, peak RSS M MB (10k: M10 MB)
+ * on SQLite, and again on MariaDB/MySQL when TEST_DATABASE_URL is set.
+ * Knobs: BENCH_MAIL_N (default 100000), BENCH_MAIL_SMALL_N (default 10000).
+ */
+process.env.TZ = 'UTC';
+import 'reflect-metadata';
+import { ChildProcess, fork } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+
+const N = Number(process.env.BENCH_MAIL_N ?? 100_000);
+const SMALL_N = Number(process.env.BENCH_MAIL_SMALL_N ?? 10_000);
+const BODY =
+  '# This week in the school\n\nHello, {{name}}!\n\n' +
+  'We have published new lessons and answered your questions. **Read on** for the details, and reply if you want more. '.repeat(12) +
+  '\n\n[Open your account](https://portal.example.com/account) · [Preferences]({{preferences_url}})\n';
+
+interface Result {
+  mode: 'raw' | 'pipeline';
+  n: number;
+  seconds: number;
+  peakRssMb: number;
+  sent: number;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The sink process: accepts everything, keeps nothing but a count.
+async function sinkMain() {
+  const { SMTPServer } = await import('smtp-server');
+  let count = 0;
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['AUTH', 'STARTTLS'],
+    logger: false,
+    onData(stream, _session, cb) {
+      stream.on('data', () => undefined);
+      stream.on('end', () => {
+        count++;
+        cb();
+      });
+    },
+  });
+  server.on('error', () => undefined);
+  server.listen(0, '127.0.0.1', () => process.send!({ port: (server.server.address() as AddressInfo).port }));
+  process.on('message', (m: { count?: boolean }) => m.count && process.send!({ count }));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// A measuring process: boots the app on the given database, prepares, then measures one thing.
+async function measureMain(mode: 'raw' | 'pipeline', n: number, databaseUrl: string, smtpUrl: string, dir: string) {
+  const { createApp } = await import('../src/app');
+  const { loadConfig } = await import('../src/config/config');
+  const { Database } = await import('../src/database/database.service');
+  const { CampaignRenderer } = await import('../src/mailing/campaigns/campaign-renderer');
+  const { CampaignMessageBuilder } = await import('../src/mailing/sender/campaign-message');
+  const { CampaignSender } = await import('../src/mailing/sender/campaign-sender');
+  const { MailingTokens } = await import('../src/mailing/mailing-tokens');
+  const { createMailTransport } = await import('../src/mail/mail-transport');
+  const { seedList, seedSubscribers, startCampaign } = await import('./mail-seed');
+
+  const config = loadConfig(
+    { NODE_ENV: 'production', DATA_DIR: dir, DATABASE_URL: databaseUrl, SMTP_URL: smtpUrl, SECRET_KEY: 'bench-secret-0123456789abcdef0123456789', LOG_LEVEL: 'error', APP_URL: 'https://portal.example.com' },
+    dir,
+  );
+  const app = await createApp(config, { runJobs: false });
+  await app.init();
+  const db = app.get(Database);
+  const list = await seedList(db, 'Weekly news', `bench-${randomBytes(3).toString('hex')}`);
+
+  let peak = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 25);
+  let seconds: number;
+  let sent = n;
+  if (mode === 'raw') {
+    // The same mail the pipeline sends (a rendered campaign mail with its headers), n times, different To.
+    const builder = new CampaignMessageBuilder(config, app.get(MailingTokens), 1);
+    const compiled = app.get(CampaignRenderer).compile({ subject: 'This week, {{name}}', preheader: 'New lessons', bodyFormat: 'markdown', body: BODY }, list);
+    const transport = createMailTransport(config)!;
+    const window = Math.max(4, config.mailPoolSize * 4);
+    const mail = builder.build(compiled, { id: 1, subscriberId: 1, listId: list.id, email: 'r0@example.test', name: 'Reader 0', locale: 'en' }, list);
+    peak = process.memoryUsage().rss;
+    const t0 = process.hrtime.bigint();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: window }, async () => {
+        while (next < n) {
+          const i = next++;
+          await transport.send({ ...mail, to: `"Reader ${i}" <r${i}@example.test>`, messageId: `<raw.${i}@portal.example.com>` });
+        }
+      }),
+    );
+    seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    transport.close();
+  } else {
+    await seedSubscribers(db, list.id, n, 'r', 'example.test');
+    const { id, recipients } = await startCampaign(db, { subject: 'This week, {{name}}', preheader: 'New lessons', body: BODY, listIds: [list.id] });
+    if (recipients !== n) throw new Error(`expected ${n} recipients, got ${recipients}`);
+    if (global.gc) global.gc();
+    peak = process.memoryUsage().rss;
+    const t0 = process.hrtime.bigint();
+    const status = await app.get(CampaignSender).runUntilDone(id, { pollMs: 50 });
+    seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    const rows: { n: number | string }[] = await db.manager.query(`SELECT COUNT(*) AS n FROM campaign_recipients WHERE campaign_id = ? AND status = 'sent'`, [id]);
+    sent = Number(rows[0].n);
+    if (status !== 'sent' || sent !== n) throw new Error(`campaign ended ${status} with ${sent} of ${n} sent`);
+  }
+  clearInterval(sampler);
+  peak = Math.max(peak, process.memoryUsage().rss);
+  const result: Result = { mode, n, seconds, peakRssMb: peak / 1024 / 1024, sent };
+  process.send!(result);
+  await app.close();
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+function child(args: string[]): ChildProcess {
+  return fork(__filename, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--expose-gc'] });
+}
+
+function run(args: string[]): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const c = child(args);
+    let result: Result | null = null;
+    c.on('message', (m: Result) => (result = m));
+    c.on('exit', (code) => (result ? resolve(result) : reject(new Error(`${args.join(' ')} exited ${code}`))));
+  });
+}
+
+/** A fresh database for one measurement: a new SQLite file, or a new database on the MySQL server. */
+async function freshDatabase(kind: 'sqlite' | 'mysql'): Promise<{ url: string; dir: string; drop: () => Promise<void> }> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kabinet-bench-mail-'));
+  if (kind === 'sqlite') return { url: `sqlite:${path.join(dir, 'bench.sqlite')}`, dir, drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
+  const { createConnection } = await import('mysql2/promise');
+  const u = new URL(process.env.TEST_DATABASE_URL!.replace(/^mariadb:/, 'mysql:'));
+  const name = `kb_bench_${randomBytes(4).toString('hex')}`;
+  const admin = () => createConnection({ host: u.hostname, port: Number(u.port || 3306), user: decodeURIComponent(u.username), password: decodeURIComponent(u.password) });
+  const c = await admin();
+  await c.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  await c.end();
+  u.pathname = `/${name}`;
+  return {
+    url: u.toString(),
+    dir,
+    drop: async () => {
+      const d = await admin();
+      await d.query(`DROP DATABASE IF EXISTS \`${name}\``);
+      await d.end();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function measure(mode: 'raw' | 'pipeline', n: number, kind: 'sqlite' | 'mysql', smtpUrl: string): Promise<Result> {
+  const db = await freshDatabase(kind);
+  try {
+    return await run(['measure', mode, String(n), db.url, smtpUrl, db.dir]);
+  } finally {
+    await db.drop();
+  }
+}
+
+async function main() {
+  const sink = child(['sink']);
+  const port = await new Promise<number>((resolve) => sink.once('message', (m: { port: number }) => resolve(m.port)));
+  const smtpUrl = `smtp://127.0.0.1:${port}`;
+  const kinds: ('sqlite' | 'mysql')[] = ['sqlite'];
+  if (/^(mysql|mariadb):\/\//.test(process.env.TEST_DATABASE_URL ?? '')) kinds.push('mysql');
+  else console.log('(TEST_DATABASE_URL not set: MariaDB/MySQL run skipped)');
+  try {
+    for (const kind of kinds) {
+      // Alternate the order per engine, so drift on a noisy machine does not favour one side.
+      const first = kind === 'sqlite' ? 'raw' : 'pipeline';
+      const a = await measure(first, N, kind, smtpUrl);
+      const b = await measure(first === 'raw' ? 'pipeline' : 'raw', N, kind, smtpUrl);
+      const [raw, pipeline] = first === 'raw' ? [a, b] : [b, a];
+      const small = await measure('pipeline', SMALL_N, kind, smtpUrl);
+      const rate = (r: Result) => r.n / r.seconds;
+      if (kinds.length > 1) console.log(kind === 'sqlite' ? 'SQLite:' : 'MariaDB/MySQL:');
+      console.log(
+        `mail: pipeline ${rate(pipeline).toFixed(0)} msg/s, raw ${rate(raw).toFixed(0)} msg/s, ratio ${(rate(pipeline) / rate(raw)).toFixed(2)}, ` +
+          `peak RSS ${pipeline.peakRssMb.toFixed(0)} MB (${SMALL_N / 1000}k: ${small.peakRssMb.toFixed(0)} MB)`,
+      );
+    }
+  } finally {
+    sink.kill();
+  }
+}
+
+const [role, ...rest] = process.argv.slice(2);
+const entry =
+  role === 'sink' ? sinkMain() : role === 'measure' ? measureMain(rest[0] as 'raw' | 'pipeline', Number(rest[1]), rest[2], rest[3], rest[4]) : main();
+entry.catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
