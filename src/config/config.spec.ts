@@ -92,3 +92,14 @@ describe('parseDatabaseUrl', () => {
     expect(parseDatabaseUrl('mysql://host', '/x')).toEqual(expect.any(String));
   });
 });
+
+describe('DKIM configuration', () => {
+  const base = { SECRET_KEY: 'k'.repeat(40) };
+  it('is off when none of the three variables is set, and an error when only some are', () => {
+    expect(loadConfig(base, '/tmp').dkim).toBeNull();
+    expect(() => loadConfig({ ...base, DKIM_DOMAIN: 'example.com' }, '/tmp')).toThrow(/DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY_FILE: set all three or none/);
+    expect(() => loadConfig({ ...base, DKIM_DOMAIN: 'example.com', DKIM_SELECTOR: 's', DKIM_PRIVATE_KEY_FILE: '/nonexistent/key.pem' }, '/tmp')).toThrow(
+      /DKIM_PRIVATE_KEY_FILE: cannot read a PEM private key/,
+    );
+  });
+});
