@@ -142,7 +142,10 @@ function get(url: string, cookie?: string, extra: Record<string, string> = {}): 
   });
 }
 
-/** Logs in like a browser: CSRF cookie and token from the form, then the session cookie. */
+/**
+ * Logs in like a browser: CSRF cookie and token from the form, then the session cookie. Returns both cookies,
+ * as a browser sends both on every later request (without the CSRF one, every page would mint a new one).
+ */
 async function login(base: string, email: string, password: string): Promise<string> {
   const page = await get(`${base}/login`);
   const csrfCookie = String(page.headers['set-cookie']).match(/kb_csrf=[^;]+/)![0];
@@ -153,7 +156,7 @@ async function login(base: string, email: string, password: string): Promise<str
       res.resume();
       const sid = String(res.headers['set-cookie'] ?? '').match(/kb_sid=[^;]+/);
       if (res.statusCode !== 303 || !sid) return reject(new Error(`login failed: ${res.statusCode}`));
-      resolve(sid[0]);
+      resolve(`${sid[0]}; ${csrfCookie}`);
     });
     req.on('error', reject);
     req.end(body);
