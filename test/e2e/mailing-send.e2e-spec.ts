@@ -11,7 +11,7 @@ import { SubscriptionsService } from '../../src/mailing/subscriptions.service';
 import { createProduct, grantAccess } from '../factories/members';
 import { createUser } from '../factories/users';
 import { ReceivedMail, SmtpSink } from '../utils/smtp-sink';
-import { startTestApp, TestApp } from '../utils/test-app';
+import { csrfFrom, startTestApp, TestApp } from '../utils/test-app';
 
 /** Header lines as they were on the wire, unfolded (RFC 5322 §2.2.3), by lower-cased name (names are case-insensitive). */
 function rawHeaders(raw: string): Map<string, string[]> {
@@ -108,6 +108,20 @@ describe('campaign sending through a real SMTP sink', () => {
 
     const stats = await t.app.get(RecipientsRepository).stats(id);
     expect(stats).toMatchObject({ recipients: 3, sent: 3, failed: 0, bounced: 0, pending: 0, sending: 0 });
+  });
+
+  it('never blocks transactional mail: an address unsubscribed from everything still gets its password reset', async () => {
+    const user = await createUser(t, { email: 'noads@example.com', role: 'client' });
+    const { subscriber } = await subscribe(t, user.email, [(await newList(t, 'Ads', 'ads')).id]);
+    await t.db.transaction((m) => t.app.get(SubscriptionsService).unsubscribe(m, subscriber.id, 'all', { source: 'admin', ip: '' }));
+    const agent = request.agent(t.http);
+    const page = await agent.get('/password/forgot');
+    const res = await agent.post('/password/forgot').type('form').send({ email: user.email, _csrf: csrfFrom(page.text) });
+    expect(res.status).toBeLessThan(400);
+    await t.relay.drain();
+    const got = mailTo(sink, user.email);
+    expect(got).toHaveLength(1);
+    expect(got[0].raw).not.toMatch(/^List-(Unsubscribe|Id)/im);
   });
 
   it('encodes a non-ASCII list name in List-Id', async () => {
