@@ -182,6 +182,9 @@ describe('mailing CSV import', () => {
     const reason = await upload('email\na@example.com', { mode: 'suppress', reason: 'annoying' });
     expect(reason.status).toBe(400);
     expect(reason.text).toContain('Choose a reason.');
+    // The form comes back with the choices made.
+    expect(reason.text).toMatch(/value="suppress" checked/);
+    expect((await admin.get(`/admin/mailing/import?list=${list.id}`)).text).toMatch(new RegExp(`<option value="${list.id}" selected>`));
     expect(await t.db.manager.countBy(Subscriber, { email: 'a@example.com' })).toBe(0);
     expect(fs.readdirSync(t.config.filesDir).filter((n) => n.startsWith('.import-'))).toEqual([]);
   });

@@ -18,14 +18,14 @@ export class MailingImportController {
     private readonly lists: ListsService,
   ) {}
 
-  private async options() {
+  private async options(): Promise<Record<string, unknown>> {
     return { lists: await this.lists.activeLists(), reasons: SUPPRESSION_REASONS };
   }
 
   @Get()
   @Render('mailing/import')
   async form(@Query('list') list?: string) {
-    return { ...(await this.options()), report: null, values: { listId: list ?? '', mode: 'subscribe' } };
+    return { ...(await this.options()), report: null, formValues: { listId: list ?? '', mode: 'subscribe', dryRun: '1' } };
   }
 
   @Post()
@@ -34,7 +34,10 @@ export class MailingImportController {
   @Render('mailing/import')
   async run(@Req() req: Request, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
     ctx.formModel = await this.options();
-    const report = await this.importer.run(actor, req);
-    return { ...ctx.formModel, report };
+    const upload = await this.importer.receiveUpload(req);
+    // A failed import shows the form again with the choices made (a multipart body is not in req.body).
+    ctx.formModel.formValues = upload.fields;
+    const report = await this.importer.importUpload(actor, upload);
+    return { ...ctx.formModel, report, formValues: upload.fields };
   }
 }

@@ -61,6 +61,12 @@ export interface MailingImportReport {
   problems: ImportProblem[];
 }
 
+export interface ReceivedUpload {
+  fields: Record<string, string>;
+  /** The uploaded file on disk; null when the form had none. */
+  tmpPath: string | null;
+}
+
 interface Row {
   line: number;
   email: string;
@@ -114,21 +120,27 @@ export class MailingImportService {
     private readonly audit: AuditService,
   ) {}
 
-  /** The admin form's multipart upload: `file`, `mode`, `listId`, `reason`, `dryRun`, in any order. */
-  async run(actor: Actor, req: Request): Promise<MailingImportReport> {
+  /**
+   * Receives the admin form's multipart upload (`file`, `mode`, `listId`, `reason`, `dryRun`, in any order): the
+   * fields, and the file streamed to a temporary file. Pass the result to `importUpload`, which removes the file.
+   */
+  async receiveUpload(req: Request): Promise<ReceivedUpload> {
     if (!String(req.headers['content-type'] ?? '').startsWith('multipart/form-data')) throw fileRequired();
     const declared = Number(req.headers['content-length'] ?? NaN);
     if (Number.isFinite(declared) && declared > this.config.maxUploadBytes + MULTIPART_SLACK) {
       stopReading(req);
       throw tooLarge();
     }
-    const { fields, tmpPath } = await this.receive(req);
+    return this.receive(req);
+  }
+
+  async importUpload(actor: Actor, upload: ReceivedUpload): Promise<MailingImportReport> {
     try {
-      const opts = parseOptions(fields);
-      if (!tmpPath) throw fileRequired();
-      return await this.importFile(actor, tmpPath, opts);
+      const opts = parseOptions(upload.fields);
+      if (!upload.tmpPath) throw fileRequired();
+      return await this.importFile(actor, upload.tmpPath, opts);
     } finally {
-      if (tmpPath) await fs.promises.rm(tmpPath, { force: true });
+      if (upload.tmpPath) await fs.promises.rm(upload.tmpPath, { force: true });
     }
   }
 
@@ -332,7 +344,7 @@ export class MailingImportService {
   }
 
   /** The form's fields, and its `file` part saved to a temporary file (null when there was none). */
-  private async receive(req: Request): Promise<{ fields: Record<string, string>; tmpPath: string | null }> {
+  private async receive(req: Request): Promise<ReceivedUpload> {
     await fs.promises.mkdir(this.config.filesDir, { recursive: true });
     const max = this.config.maxUploadBytes;
     return new Promise((resolve, reject) => {
