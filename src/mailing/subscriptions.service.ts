@@ -191,6 +191,12 @@ export class SubscriptionsService {
     const subscriber = await this.subscribers.findById(subscriberId, m);
     if (!subscriber) throw AppError.notFound('subscriber');
     if (subscriber.suppressedReason === reason) return;
+    if (reason === 'unsubscribed') {
+      // Unsubscribed-from-all ends every list too, as the person's own "unsubscribe from all" does: when they
+      // later opt in to one list, that must not bring the others back.
+      await this.unsubscribe(m, subscriberId, 'all', ctx);
+      return;
+    }
     await this.subscribers.setSuppression(m, subscriberId, reason, new Date());
     await this.record(m, subscriberId, null, 'suppressed', ctx, detail || reason);
     await this.recipients.skipWaitingFor(m, subscriberId, null);
