@@ -1,16 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import busboy from 'busboy';
-import { parse } from 'csv-parse';
 import type { Request } from 'express';
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { EntityManager } from 'typeorm';
 import { Actor } from '../audit/actor';
 import { AuditService } from '../audit/audit.service';
+import { csvRows } from '../common/csv';
 import { AppError } from '../common/errors/app-error';
-import { MULTIPART_SLACK, stopReading } from '../common/http/stop-reading';
+import { receiveUpload, withTempFile } from '../common/http/multipart-upload';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { Database } from '../database/database.service';
 import { Product } from '../members/entities/product.entity';
@@ -53,26 +50,7 @@ const REQUIRED_COLUMNS = ['email', 'product'];
 
 const fileRequired = () => AppError.validation({ file: 'clients.errors.file_required' });
 const tooLarge = () => new AppError('payload_too_large', 'clients.file_too_large', 'clients.errors.file_too_large', { file: 'clients.errors.file_too_large' });
-
-/** The header decides: a file is either comma- or semicolon-separated, so a `;` inside a comma file's name stays. */
-function delimiterOf(head: Buffer): string {
-  const line = head.toString('utf8').split(/\r?\n/, 1)[0];
-  return (line.match(/;/g)?.length ?? 0) > (line.match(/,/g)?.length ?? 0) ? ';' : ',';
-}
-
-/** The first chunk of the upload (empty if there is none), leaving the stream paused for a later pipe. */
-function firstChunk(stream: Readable): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const done = (chunk: Buffer) => {
-      stream.off('data', onData).off('end', onEnd).off('error', reject);
-      stream.pause();
-      resolve(chunk);
-    };
-    const onData = (chunk: Buffer) => done(chunk);
-    const onEnd = () => done(Buffer.alloc(0));
-    stream.on('data', onData).on('end', onEnd).on('error', reject);
-  });
-}
+const badCsv = (detail?: string) => AppError.validation({ file: 'clients.errors.bad_csv' }, detail);
 
 /**
  * CSV import of clients with access (the shape of a WordPress users export). The upload is streamed to a
@@ -98,115 +76,33 @@ export class ClientsImportService {
    * is known.
    */
   async run(actor: Actor, req: Request): Promise<ImportReport> {
-    if (!String(req.headers['content-type'] ?? '').startsWith('multipart/form-data')) throw fileRequired();
-    const declared = Number(req.headers['content-length'] ?? NaN);
-    if (Number.isFinite(declared) && declared > this.config.maxUploadBytes + MULTIPART_SLACK) {
-      stopReading(req);
-      throw tooLarge();
-    }
-    const { fields, tmpPath } = await this.receive(req);
-    if (!tmpPath) throw fileRequired();
-    const file = fs.createReadStream(tmpPath);
-    try {
-      return await this.process(actor, file, ['1', 'on', 'true'].includes(fields.dryRun ?? ''));
-    } finally {
-      file.destroy();
-      await fs.promises.rm(tmpPath, { force: true });
-    }
-  }
-
-  /** The form's fields, and its `file` part saved to a temporary file (null when there was none). */
-  private async receive(req: Request): Promise<{ fields: Record<string, string>; tmpPath: string | null }> {
-    await fs.promises.mkdir(this.config.filesDir, { recursive: true });
-    const max = this.config.maxUploadBytes;
-    return new Promise((resolve, reject) => {
-      let bb: busboy.Busboy;
+    const { fields, tmpPath } = await receiveUpload(req, {
+      dir: this.config.filesDir,
+      maxBytes: this.config.maxUploadBytes,
+      fileField: 'file',
+      errors: { fileRequired, tooLarge, badBody: badCsv },
+    });
+    return withTempFile(tmpPath, async (tmpPath) => {
+      if (!tmpPath) throw fileRequired();
+      const file = fs.createReadStream(tmpPath);
       try {
-        bb = busboy({ headers: req.headers, limits: { files: 1, fields: 20, fieldSize: 4096 } });
-      } catch {
-        reject(fileRequired());
-        return;
+        return await this.process(actor, file, ['1', 'on', 'true'].includes(fields.dryRun ?? ''));
+      } finally {
+        file.destroy();
       }
-      const fields: Record<string, string> = {};
-      let tmpPath: string | null = null;
-      let out: fs.WriteStream | null = null;
-      let written: Promise<void> | null = null;
-      let failed = false;
-      const fail = (e: unknown) => {
-        if (failed) return;
-        failed = true;
-        req.unpipe(bb);
-        stopReading(req);
-        out?.destroy();
-        (tmpPath ? fs.promises.rm(tmpPath, { force: true }) : Promise.resolve()).finally(() => reject(e));
-      };
-      bb.on('field', (name, value) => {
-        fields[name] = value;
-      });
-      bb.on('file', (name, stream) => {
-        if (name !== 'file' || written || failed) {
-          stream.resume();
-          return;
-        }
-        tmpPath = path.join(this.config.filesDir, `.import-${randomBytes(12).toString('hex')}`);
-        const o = (out = fs.createWriteStream(tmpPath, { flags: 'wx' }));
-        let size = 0;
-        written = new Promise<void>((res, rej) => {
-          stream.on('data', (chunk: Buffer) => {
-            if (failed) return;
-            size += chunk.length;
-            if (size > max) return rej(tooLarge());
-            if (!o.write(chunk)) {
-              stream.pause();
-              o.once('drain', () => stream.resume());
-            }
-          });
-          stream.on('error', rej);
-          o.on('error', rej);
-          stream.on('end', () => {
-            if (!failed) o.end(() => res());
-          });
-        });
-        written.catch(fail);
-      });
-      bb.on('error', (e) => fail(AppError.validation({ file: 'clients.errors.bad_csv' }, (e as Error).message)));
-      bb.on('close', () => {
-        if (failed) return;
-        if (!written) return resolve({ fields, tmpPath: null });
-        written.then(() => resolve({ fields, tmpPath }), fail);
-      });
-      // A client that goes away mid-upload must not leave this promise (and its request) hanging.
-      req.once('aborted', () => fail(fileRequired()));
-      req.pipe(bb);
     });
   }
 
   private async process(actor: Actor, file: Readable, dryRun: boolean): Promise<ImportReport> {
     const report: ImportReport = { dryRun, rows: 0, valid: 0, createdClients: 0, grantsCreated: 0, grantsExtended: 0, unchanged: 0, skipped: [] };
-    const first = await firstChunk(file);
-    const parser = parse({
-      bom: true,
-      delimiter: delimiterOf(first),
-      trim: true,
-      skip_empty_lines: true,
-      relax_column_count: true,
-      info: true,
-      columns: (header: string[]) => {
-        const cols = header.map((h) => String(h).trim().toLowerCase());
-        if (!REQUIRED_COLUMNS.every((c) => cols.includes(c))) throw AppError.validation({ file: 'clients.errors.bad_header' });
-        return cols;
-      },
+    const rows = await csvRows(file, (cols) => {
+      if (!REQUIRED_COLUMNS.every((c) => cols.includes(c))) throw AppError.validation({ file: 'clients.errors.bad_header' });
     });
-    // An empty upload has already ended: piping it would leave the parser waiting for ever.
-    if (first.length) {
-      parser.write(first);
-      file.pipe(parser);
-    } else parser.end();
     const seen = new Set<string>();
     const productCache = new Map<string, Product | null>();
     const now = new Date();
     try {
-      for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string | undefined>; info: { lines: number } }>) {
+      for await (const { record, info } of rows) {
         const row: Row = {
           line: info.lines,
           email: (record.email ?? '').trim().toLowerCase(),
@@ -256,7 +152,7 @@ export class ClientsImportService {
       }
     } catch (e) {
       if (e instanceof AppError) throw e;
-      throw AppError.validation({ file: 'clients.errors.bad_csv' }, (e as Error).message);
+      throw badCsv((e as Error).message);
     }
     if (!report.rows) throw AppError.validation({ file: 'clients.errors.empty_file' });
     if (!dryRun) {

@@ -1,17 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
-import busboy from 'busboy';
-import { parse } from 'csv-parse';
 import type { Request } from 'express';
-import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { Readable } from 'node:stream';
 import { EntityManager } from 'typeorm';
 import { Actor } from '../../audit/actor';
 import { AuditService } from '../../audit/audit.service';
+import { csvRows } from '../../common/csv';
 import { isEmail } from '../../common/email';
 import { AppError } from '../../common/errors/app-error';
-import { MULTIPART_SLACK, stopReading } from '../../common/http/stop-reading';
+import { ReceivedUpload, receiveUpload, withTempFile } from '../../common/http/multipart-upload';
 import { APP_CONFIG, AppConfig, Locale } from '../../config/config';
 import { Database } from '../../database/database.service';
 import { MailingList } from '../entities/mailing-list.entity';
@@ -61,12 +58,6 @@ export interface MailingImportReport {
   problems: ImportProblem[];
 }
 
-export interface ReceivedUpload {
-  fields: Record<string, string>;
-  /** The uploaded file on disk; null when the form had none. */
-  tmpPath: string | null;
-}
-
 interface Row {
   line: number;
   email: string;
@@ -81,25 +72,6 @@ const NAME_MAX = 200;
 const fileRequired = () => AppError.validation({ file: 'mailing.errors.file_required' });
 const tooLarge = () => new AppError('payload_too_large', 'mailing.file_too_large', 'mailing.errors.file_too_large', { file: 'mailing.errors.file_too_large' });
 const badCsv = (detail?: string) => AppError.validation({ file: 'mailing.errors.bad_csv' }, detail);
-
-/** The header decides: a file is either comma- or semicolon-separated. */
-function delimiterOf(head: Buffer): string {
-  const line = head.toString('utf8').split(/\r?\n/, 1)[0];
-  return (line.match(/;/g)?.length ?? 0) > (line.match(/,/g)?.length ?? 0) ? ';' : ',';
-}
-
-/** The first chunk of the stream (empty if there is none), leaving the stream paused for a later pipe. */
-function firstChunk(stream: Readable): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const done = (chunk: Buffer) => {
-      stream.off('data', done).off('end', onEnd).off('error', reject);
-      stream.pause();
-      resolve(chunk);
-    };
-    const onEnd = () => done(Buffer.alloc(0));
-    stream.on('data', done).on('end', onEnd).on('error', reject);
-  });
-}
 
 /**
  * CSV import into the mailing side: columns `email,name[,locale]`, either subscribing everyone to one list
@@ -124,24 +96,21 @@ export class MailingImportService {
    * Receives the admin form's multipart upload (`file`, `mode`, `listId`, `reason`, `dryRun`, in any order): the
    * fields, and the file streamed to a temporary file. Pass the result to `importUpload`, which removes the file.
    */
-  async receiveUpload(req: Request): Promise<ReceivedUpload> {
-    if (!String(req.headers['content-type'] ?? '').startsWith('multipart/form-data')) throw fileRequired();
-    const declared = Number(req.headers['content-length'] ?? NaN);
-    if (Number.isFinite(declared) && declared > this.config.maxUploadBytes + MULTIPART_SLACK) {
-      stopReading(req);
-      throw tooLarge();
-    }
-    return this.receive(req);
+  receiveUpload(req: Request): Promise<ReceivedUpload> {
+    return receiveUpload(req, {
+      dir: this.config.filesDir,
+      maxBytes: this.config.maxUploadBytes,
+      fileField: 'file',
+      errors: { fileRequired, tooLarge, badBody: badCsv },
+    });
   }
 
   async importUpload(actor: Actor, upload: ReceivedUpload): Promise<MailingImportReport> {
-    try {
+    return withTempFile(upload.tmpPath, async (tmpPath) => {
       const opts = parseOptions(upload.fields);
-      if (!upload.tmpPath) throw fileRequired();
-      return await this.importFile(actor, upload.tmpPath, opts);
-    } finally {
-      if (upload.tmpPath) await fs.promises.rm(upload.tmpPath, { force: true });
-    }
+      if (!tmpPath) throw fileRequired();
+      return this.importFile(actor, tmpPath, opts);
+    });
   }
 
   /** Imports a CSV file on disk (the upload once received; the benchmark calls it directly). */
@@ -185,24 +154,9 @@ export class MailingImportService {
       report.invalid++;
       if (report.problems.length < PROBLEMS_SHOWN) report.problems.push({ line, email: email.slice(0, 254), problems });
     };
-    const first = await firstChunk(file);
-    const parser = parse({
-      bom: true,
-      delimiter: delimiterOf(first),
-      trim: true,
-      skip_empty_lines: true,
-      relax_column_count: true,
-      info: true,
-      columns: (header: string[]) => {
-        const cols = header.map((h) => String(h).trim().toLowerCase());
-        if (!cols.includes('email')) throw AppError.validation({ file: 'mailing.errors.bad_header' });
-        return cols;
-      },
+    const csv = await csvRows(file, (cols) => {
+      if (!cols.includes('email')) throw AppError.validation({ file: 'mailing.errors.bad_header' });
     });
-    if (first.length) {
-      parser.write(first);
-      file.pipe(parser);
-    } else parser.end();
 
     const ctx: ConsentContext = { source: 'import', ip: actor.ip, actor };
     const seen = new Set<string>();
@@ -213,7 +167,7 @@ export class MailingImportService {
       if (rows.length) await this.writeBatch(rows, opts, list, ctx, report, problem);
     };
     try {
-      for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string | undefined>; info: { lines: number } }>) {
+      for await (const { record, info } of csv) {
         report.rows++;
         const row: Row = { line: info.lines, email: (record.email ?? '').trim().toLowerCase(), name: (record.name ?? '').trim().replace(/\s+/g, ' '), locale: null };
         const problems: string[] = [];
@@ -341,72 +295,6 @@ export class MailingImportService {
       if (!s) count('created');
       count('suppressed');
     }
-  }
-
-  /** The form's fields, and its `file` part saved to a temporary file (null when there was none). */
-  private async receive(req: Request): Promise<ReceivedUpload> {
-    await fs.promises.mkdir(this.config.filesDir, { recursive: true });
-    const max = this.config.maxUploadBytes;
-    return new Promise((resolve, reject) => {
-      let bb: busboy.Busboy;
-      try {
-        bb = busboy({ headers: req.headers, limits: { files: 1, fields: 20, fieldSize: 4096 } });
-      } catch {
-        reject(fileRequired());
-        return;
-      }
-      const fields: Record<string, string> = {};
-      let tmpPath: string | null = null;
-      let out: fs.WriteStream | null = null;
-      let written: Promise<void> | null = null;
-      let failed = false;
-      const fail = (e: unknown) => {
-        if (failed) return;
-        failed = true;
-        req.unpipe(bb);
-        stopReading(req);
-        out?.destroy();
-        (tmpPath ? fs.promises.rm(tmpPath, { force: true }) : Promise.resolve()).finally(() => reject(e));
-      };
-      bb.on('field', (name, value) => {
-        fields[name] = value;
-      });
-      bb.on('file', (name, stream) => {
-        if (name !== 'file' || written || failed) {
-          stream.resume();
-          return;
-        }
-        tmpPath = path.join(this.config.filesDir, `.import-${randomBytes(12).toString('hex')}`);
-        const o = (out = fs.createWriteStream(tmpPath, { flags: 'wx' }));
-        let size = 0;
-        written = new Promise<void>((res, rej) => {
-          stream.on('data', (chunk: Buffer) => {
-            if (failed) return;
-            size += chunk.length;
-            if (size > max) return rej(tooLarge());
-            if (!o.write(chunk)) {
-              stream.pause();
-              o.once('drain', () => stream.resume());
-            }
-          });
-          stream.on('error', rej);
-          o.on('error', rej);
-          stream.on('end', () => {
-            if (!failed) o.end(() => res());
-          });
-        });
-        written.catch(fail);
-      });
-      bb.on('error', (e) => fail(badCsv((e as Error).message)));
-      bb.on('close', () => {
-        if (failed) return;
-        if (!written) return resolve({ fields, tmpPath: null });
-        written.then(() => resolve({ fields, tmpPath }), fail);
-      });
-      // A client that goes away mid-upload must not leave this promise (and its request) hanging.
-      req.once('aborted', () => fail(fileRequired()));
-      req.pipe(bb);
-    });
   }
 }
 
