@@ -14,14 +14,14 @@ export async function seedList(db: Database, name = 'Bench list', key = `bench-$
   return db.transaction((m) => new ListsRepository(db).insert(m, { name, description: '', listKey: key, isPublic: true, optIn: 'single' }));
 }
 
-/** `count` confirmed subscribers of `listId`, addresses `${prefix}${i}@${domain}`. */
-export async function seedSubscribers(db: Database, listId: number, count: number, prefix = 'r', domain = 'example.test'): Promise<void> {
+/** `count` confirmed subscribers of `listId`, addresses `${prefix}${i}@${domain}`, all in one language (so every mail has the same size). */
+export async function seedSubscribers(db: Database, listId: number, count: number, prefix = 'r', domain = 'example.test', locale = 'en'): Promise<void> {
   const at = sqlDate(new Date());
   const CHUNK = 500;
   for (let start = 0; start < count; start += CHUNK) {
     const n = Math.min(CHUNK, count - start);
     const values: unknown[] = [];
-    for (let i = 0; i < n; i++) values.push(`${prefix}${start + i}@${domain}`, `Reader ${start + i}`, i % 3 === 0 ? 'ru' : 'en', at, at);
+    for (let i = 0; i < n; i++) values.push(`${prefix}${start + i}@${domain}`, `Reader ${start + i}`, locale, at, at);
     await db.transaction(async (m: EntityManager) => {
       await m.query(
         `INSERT INTO subscribers (email, name, locale, created_at, updated_at) VALUES ${Array(n).fill('(?, ?, ?, ?, ?)').join(', ')}`,

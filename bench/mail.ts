@@ -6,10 +6,13 @@
  *  (b) pipeline: a campaign of N subscribers goes through the whole path — claim rows, re-check consent,
  *      render, send, record each outcome — to the same sink.
  * N = 100,000, and 10,000 to show memory does not grow with the audience. Each measurement runs in a fresh
- * process (so peak RSS is its own); the sink is a process of its own too (smtp-server, auth off, loopback).
+ * process (so peak RSS is its own): for the pipeline, one process writes the audience and starts the campaign,
+ * and a second one — the sender, measured — sends it. The sink is a process of its own too (smtp-server, auth
+ * off, loopback).
  * Prints: mail: pipeline X msg/s, raw Y msg/s, ratio R, peak RSS M MB (10k: M10 MB)
  * on SQLite, and again on MariaDB/MySQL when TEST_DATABASE_URL is set.
- * Knobs: BENCH_MAIL_N (default 100000), BENCH_MAIL_SMALL_N (default 10000).
+ * Knobs: BENCH_MAIL_N (default 100000), BENCH_MAIL_SMALL_N (default 10000), BENCH_HEAP_MB (default 192, as
+ * `npm start` and the Dockerfile cap the heap; 0 = V8's default).
  */
 process.env.TZ = 'UTC';
 import 'reflect-metadata';
@@ -21,6 +24,9 @@ import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 
 const N = Number(process.env.BENCH_MAIL_N ?? 100_000);
+/** As `npm start` and the Dockerfile run the app (both sides alike); BENCH_HEAP_MB=0 runs with V8's default. */
+const HEAP_MB = Number(process.env.BENCH_HEAP_MB ?? 192);
+const HEAP_FLAGS = HEAP_MB > 0 ? [`--max-old-space-size=${HEAP_MB}`] : [];
 const SMALL_N = Number(process.env.BENCH_MAIL_SMALL_N ?? 10_000);
 const BODY =
   '# This week in the school\n\nHello, {{name}}!\n\n' +
@@ -59,7 +65,7 @@ async function sinkMain() {
 
 // ---------------------------------------------------------------------------------------------------------------
 // A measuring process: boots the app on the given database, prepares, then measures one thing.
-async function measureMain(mode: 'raw' | 'pipeline', n: number, databaseUrl: string, smtpUrl: string, dir: string) {
+async function measureMain(mode: 'raw' | 'pipeline' | 'prepare', n: number, databaseUrl: string, smtpUrl: string, dir: string) {
   const { createApp } = await import('../src/app');
   const { loadConfig } = await import('../src/config/config');
   const { Database } = await import('../src/database/database.service');
@@ -77,19 +83,34 @@ async function measureMain(mode: 'raw' | 'pipeline', n: number, databaseUrl: str
   const app = await createApp(config, { runJobs: false });
   await app.init();
   const db = app.get(Database);
-  const list = await seedList(db, 'Weekly news', `bench-${randomBytes(3).toString('hex')}`);
+  if (mode === 'prepare') {
+    const list = await seedList(db, 'Weekly news', `bench-${randomBytes(3).toString('hex')}`);
+    await seedSubscribers(db, list.id, n, 'r', 'example.test');
+    const { id, recipients } = await startCampaign(db, { subject: 'This week, {{name}}', preheader: 'New lessons', body: BODY, listIds: [list.id] });
+    if (recipients !== n) throw new Error(`expected ${n} recipients, got ${recipients}`);
+    process.send!({ campaignId: id });
+    await app.close();
+    return;
+  }
+  const list = mode === 'raw' ? await seedList(db, 'Weekly news', `bench-${randomBytes(3).toString('hex')}`) : null;
 
   let peak = process.memoryUsage().rss;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 25);
+  const debug = process.env.BENCH_DEBUG_MEM
+    ? setInterval(() => {
+        const u = process.memoryUsage();
+        console.log(`rss ${(u.rss / 1048576).toFixed(0)} heapUsed ${(u.heapUsed / 1048576).toFixed(0)} heapTotal ${(u.heapTotal / 1048576).toFixed(0)} external ${(u.external / 1048576).toFixed(0)} buffers ${(u.arrayBuffers / 1048576).toFixed(0)}`);
+      }, 5000)
+    : null;
   let seconds: number;
   let sent = n;
   if (mode === 'raw') {
     // The same mail the pipeline sends (a rendered campaign mail with its headers), n times, different To.
     const builder = new CampaignMessageBuilder(config, app.get(MailingTokens), 1);
-    const compiled = app.get(CampaignRenderer).compile({ subject: 'This week, {{name}}', preheader: 'New lessons', bodyFormat: 'markdown', body: BODY }, list);
+    const compiled = app.get(CampaignRenderer).compile({ subject: 'This week, {{name}}', preheader: 'New lessons', bodyFormat: 'markdown', body: BODY }, list!);
     const transport = createMailTransport(config)!;
     const window = Math.max(4, config.mailPoolSize * 4);
-    const mail = builder.build(compiled, { id: 1, subscriberId: 1, listId: list.id, email: 'r0@example.test', name: 'Reader 0', locale: 'en' }, list);
+    const mail = builder.build(compiled, { id: 1, subscriberId: 1, listId: list!.id, email: 'r0@example.test', name: 'Reader 0', locale: 'en' }, list);
     peak = process.memoryUsage().rss;
     const t0 = process.hrtime.bigint();
     let next = 0;
@@ -97,17 +118,25 @@ async function measureMain(mode: 'raw' | 'pipeline', n: number, databaseUrl: str
       Array.from({ length: window }, async () => {
         while (next < n) {
           const i = next++;
-          await transport.send({ ...mail, to: `"Reader ${i}" <r${i}@example.test>`, messageId: `<raw.${i}@portal.example.com>` });
+          // Each copy differs in its name, as real mail does (and as V8 would otherwise cache work on the one
+          // identical string): one string replacement per part, nothing else.
+          const name = `Reader ${i}`;
+          await transport.send({
+            ...mail,
+            to: `"${name}" <r${i}@example.test>`,
+            subject: mail.subject.replace('Reader 0', name),
+            html: mail.html.replace('Reader 0', name),
+            text: mail.text.replace('Reader 0', name),
+            messageId: `<raw.${i}@portal.example.com>`,
+          });
         }
       }),
     );
     seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     transport.close();
   } else {
-    await seedSubscribers(db, list.id, n, 'r', 'example.test');
-    const { id, recipients } = await startCampaign(db, { subject: 'This week, {{name}}', preheader: 'New lessons', body: BODY, listIds: [list.id] });
-    if (recipients !== n) throw new Error(`expected ${n} recipients, got ${recipients}`);
-    if (global.gc) global.gc();
+    // The audience was written by the 'prepare' process: this process only sends, so its memory is the sender's.
+    const id = Number(process.env.BENCH_CAMPAIGN_ID);
     peak = process.memoryUsage().rss;
     const t0 = process.hrtime.bigint();
     const status = await app.get(CampaignSender).runUntilDone(id, { pollMs: 50 });
@@ -117,6 +146,7 @@ async function measureMain(mode: 'raw' | 'pipeline', n: number, databaseUrl: str
     if (status !== 'sent' || sent !== n) throw new Error(`campaign ended ${status} with ${sent} of ${n} sent`);
   }
   clearInterval(sampler);
+  if (debug) clearInterval(debug);
   peak = Math.max(peak, process.memoryUsage().rss);
   const result: Result = { mode, n, seconds, peakRssMb: peak / 1024 / 1024, sent };
   process.send!(result);
@@ -128,11 +158,11 @@ function child(args: string[]): ChildProcess {
   return fork(__filename, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--expose-gc'] });
 }
 
-function run(args: string[]): Promise<Result> {
+function run<T = Result>(args: string[], env: Record<string, string> = {}): Promise<T> {
   return new Promise((resolve, reject) => {
-    const c = child(args);
-    let result: Result | null = null;
-    c.on('message', (m: Result) => (result = m));
+    const c = fork(__filename, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, ...env }, execArgv: HEAP_FLAGS });
+    let result: T | null = null;
+    c.on('message', (m: T) => (result = m));
     c.on('exit', (code) => (result ? resolve(result) : reject(new Error(`${args.join(' ')} exited ${code}`))));
   });
 }
@@ -164,7 +194,9 @@ async function freshDatabase(kind: 'sqlite' | 'mysql'): Promise<{ url: string; d
 async function measure(mode: 'raw' | 'pipeline', n: number, kind: 'sqlite' | 'mysql', smtpUrl: string): Promise<Result> {
   const db = await freshDatabase(kind);
   try {
-    return await run(['measure', mode, String(n), db.url, smtpUrl, db.dir]);
+    if (mode === 'raw') return await run(['measure', mode, String(n), db.url, smtpUrl, db.dir]);
+    const { campaignId } = await run<{ campaignId: number }>(['measure', 'prepare', String(n), db.url, smtpUrl, db.dir]);
+    return await run(['measure', mode, String(n), db.url, smtpUrl, db.dir], { BENCH_CAMPAIGN_ID: String(campaignId) });
   } finally {
     await db.drop();
   }
@@ -177,6 +209,7 @@ async function main() {
   const kinds: ('sqlite' | 'mysql')[] = ['sqlite'];
   if (/^(mysql|mariadb):\/\//.test(process.env.TEST_DATABASE_URL ?? '')) kinds.push('mysql');
   else console.log('(TEST_DATABASE_URL not set: MariaDB/MySQL run skipped)');
+  console.log(`(each measured process runs with ${HEAP_FLAGS.join(' ') || "V8's default heap limit"}, as the app does)`);
   try {
     for (const kind of kinds) {
       // Alternate the order per engine, so drift on a noisy machine does not favour one side.
@@ -199,7 +232,7 @@ async function main() {
 
 const [role, ...rest] = process.argv.slice(2);
 const entry =
-  role === 'sink' ? sinkMain() : role === 'measure' ? measureMain(rest[0] as 'raw' | 'pipeline', Number(rest[1]), rest[2], rest[3], rest[4]) : main();
+  role === 'sink' ? sinkMain() : role === 'measure' ? measureMain(rest[0] as 'raw' | 'pipeline' | 'prepare', Number(rest[1]), rest[2], rest[3], rest[4]) : main();
 entry.catch((e) => {
   console.error(e);
   process.exit(1);

@@ -219,7 +219,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     webhookSecret: r.raw('WEBHOOK_SECRET') ?? null,
     signedLinkTtlHours: r.int('SIGNED_LINK_TTL_HOURS', 24, 1, 24 * 365),
     senderStaleSeconds: r.int('SENDER_STALE_SECONDS', 300, 1, 86400),
-    senderBatchSize: r.int('SENDER_BATCH_SIZE', 100, 1, 5000),
+    senderBatchSize: r.int('SENDER_BATCH_SIZE', 200, 1, 5000),
     unsubscribeMailto: r.str('UNSUBSCRIBE_MAILTO', fromAddress),
     dkim: readDkim(r, cwd),
   };

@@ -27,6 +27,8 @@ function mailbox(name: string, address: string): string {
  */
 export class CampaignMessageBuilder {
   private readonly host: string;
+  /** Makes Message-IDs unguessable without an HMAC per mail: one per campaign, the row id does the rest. */
+  private readonly idSuffix: string;
 
   constructor(
     private readonly config: AppConfig,
@@ -34,10 +36,11 @@ export class CampaignMessageBuilder {
     private readonly campaignId: number,
   ) {
     this.host = new URL(config.appUrl).hostname;
+    this.idSuffix = hmac(config.secretKey, `msgid:${campaignId}`).slice(0, 10);
   }
 
   messageId(recipientId: number): string {
-    return `<c${this.campaignId}.r${recipientId}.${hmac(this.config.secretKey, `msgid:${recipientId}`).slice(0, 10)}@${this.host}>`;
+    return `<c${this.campaignId}.r${recipientId}.${this.idSuffix}@${this.host}>`;
   }
 
   listId(list: Pick<MailingList, 'name' | 'listKey'> | null): string {

@@ -46,6 +46,11 @@ export class RecipientsRepository {
     return m ? this.changes(m, sql, params) : this.db.transaction((tx) => this.changes(tx, sql, params));
   }
 
+  /** The same, for the hot path of sending, where nobody needs the count. */
+  private async update(sql: string, params: unknown[]): Promise<void> {
+    await this.db.transaction((tx) => tx.query(sql, params));
+  }
+
   /** Runs an UPDATE and returns the rows it changed (TypeORM's better-sqlite3 driver reports only lastInsertRowid). */
   private async changes(m: EntityManager, sql: string, params: unknown[]): Promise<number> {
     const res = await m.query(sql, params);
@@ -137,11 +142,13 @@ export class RecipientsRepository {
    * rows without waiting on each other. SQLite has one writer; the conditional UPDATE keeps it correct anyway.
    */
   async claim(campaignId: number, limit: number, now: Date): Promise<ClaimedRecipient[]> {
+    // Ordered as ix_recipients_claim (campaign_id, status, next_attempt_at, then the primary key both engines
+    // append), so the database walks the index instead of sorting every pending row of a 100k campaign.
     const token = randomUUID();
     const at = sqlDate(now);
     const select = `SELECT id FROM campaign_recipients
                      WHERE campaign_id = ? AND status = 'pending' AND next_attempt_at <= ?
-                     ORDER BY id LIMIT ${Math.max(1, Math.floor(limit))}`;
+                     ORDER BY next_attempt_at, id LIMIT ${Math.max(1, Math.floor(limit))}`;
     const claimed = await (this.db.isMysql
       ? this.db.transaction(async (m) => {
           const ids: { id: number }[] = await m.query(`${select} FOR UPDATE SKIP LOCKED`, [campaignId, at]);
@@ -152,11 +159,11 @@ export class RecipientsRepository {
           );
           return ids.length;
         })
-      : this.write(
+      : this.update(
           `UPDATE campaign_recipients SET status = 'sending', claim_token = ?, claimed_at = ?
             WHERE id IN (${select}) AND status = 'pending'`,
           [token, at, campaignId, at],
-        ));
+        ).then(() => -1)); // unknown: the SELECT by token below tells
     if (!claimed) return [];
     const rows: Record<string, unknown>[] = await this.db.manager.query(
       `SELECT r.id, r.subscriber_id, r.list_id, r.attempts, sub.email, sub.name, sub.locale, sub.suppressed_at, s.status AS list_status
@@ -181,7 +188,7 @@ export class RecipientsRepository {
 
   async markSent(ids: number[], at: Date): Promise<void> {
     for (const part of chunks(ids)) {
-      await this.write(
+      await this.update(
         `UPDATE campaign_recipients SET status = 'sent', sent_at = ?, attempts = attempts + 1, claim_token = NULL, last_error = NULL
           WHERE id IN (${placeholders(part.length)}) AND status = 'sending'`,
         [sqlDate(at), ...part],
@@ -191,7 +198,7 @@ export class RecipientsRepository {
 
   async markSkipped(ids: number[], reason: string): Promise<void> {
     for (const part of chunks(ids)) {
-      await this.write(
+      await this.update(
         `UPDATE campaign_recipients SET status = 'skipped', claim_token = NULL, last_error = ? WHERE id IN (${placeholders(part.length)}) AND status = 'sending'`,
         [reason.slice(0, 500), ...part],
       );
@@ -199,7 +206,7 @@ export class RecipientsRepository {
   }
 
   async markRetry(id: number, error: string, nextAttemptAt: Date): Promise<void> {
-    await this.write(
+    await this.update(
       `UPDATE campaign_recipients SET status = 'pending', claim_token = NULL, attempts = attempts + 1, last_error = ?, next_attempt_at = ?
         WHERE id = ? AND status = 'sending'`,
       [error.slice(0, 500), sqlDate(nextAttemptAt), id],
@@ -207,7 +214,7 @@ export class RecipientsRepository {
   }
 
   async markFailed(id: number, status: 'failed' | 'bounced', error: string): Promise<void> {
-    await this.write(
+    await this.update(
       `UPDATE campaign_recipients SET status = ?, claim_token = NULL, attempts = attempts + 1, last_error = ? WHERE id = ? AND status = 'sending'`,
       [status, error.slice(0, 500), id],
     );
