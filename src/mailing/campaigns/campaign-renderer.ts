@@ -36,14 +36,13 @@ function cut(template: string): Parts {
   return parts;
 }
 
-const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+const HTML_SPECIAL = /[&<>"']/;
+const escapeHtml = (s: string) =>
+  HTML_SPECIAL.test(s) ? s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;') : s;
 
-function fill(parts: Parts, vars: RecipientVars, escape: boolean): string {
+function fill(parts: Parts, vars: RecipientVars): string {
   let out = parts[0];
-  for (let i = 1; i < parts.length; i += 2) {
-    const v = vars[parts[i] as Placeholder] ?? '';
-    out += (escape ? escapeHtml(v) : v) + parts[i + 1];
-  }
+  for (let i = 1; i < parts.length; i += 2) out += (vars[parts[i] as Placeholder] ?? '') + parts[i + 1];
   return out;
 }
 
@@ -84,10 +83,11 @@ export class CompiledCampaign {
 
   render(vars: RecipientVars, locale: string | null): RenderedCampaignMail {
     const l: Locale = locale === 'ru' || locale === 'en' ? locale : this.defaultLocale;
+    const escaped = { name: escapeHtml(vars.name), email: escapeHtml(vars.email), unsubscribe_url: escapeHtml(vars.unsubscribe_url), preferences_url: escapeHtml(vars.preferences_url) };
     return {
-      subject: fill(this.subject, vars, false).replace(/[\r\n]+/g, ' ').trim(),
-      html: fill(this.html[l], vars, true),
-      text: fill(this.text[l], vars, false),
+      subject: fill(this.subject, vars).replace(/[\r\n]+/g, ' ').trim(),
+      html: fill(this.html[l], escaped),
+      text: fill(this.text[l], vars),
     };
   }
 }
