@@ -118,15 +118,17 @@ async function measureMain(mode: 'raw' | 'pipeline' | 'prepare', n: number, data
       Array.from({ length: window }, async () => {
         while (next < n) {
           const i = next++;
-          // Each copy differs in its name, as real mail does (and as V8 would otherwise cache work on the one
-          // identical string): one string replacement per part, nothing else.
+          // Each copy differs in its name and its list headers, as real mail does (V8 would otherwise reuse work
+          // done on the one identical string): a string replacement per part, nothing else.
           const name = `Reader ${i}`;
+          const id36 = (i + 1).toString(36);
           await transport.send({
             ...mail,
             to: `"${name}" <r${i}@example.test>`,
             subject: mail.subject.replace('Reader 0', name),
             html: mail.html.replace('Reader 0', name),
             text: mail.text.replace('Reader 0', name),
+            headers: { ...mail.headers, 'List-Unsubscribe': mail.headers['List-Unsubscribe'].replace(/\/u\/1\./g, `/u/${id36}.`).replace(/unsubscribe%201\./, `unsubscribe%20${id36}.`) },
             messageId: `<raw.${i}@portal.example.com>`,
           });
         }
