@@ -43,8 +43,15 @@ export class SubscribersRepository {
   async findOrCreate(m: EntityManager, data: { email: string; name?: string; locale?: Subscriber['locale'] }): Promise<{ subscriber: Subscriber; created: boolean }> {
     const email = normaliseEmail(data.email);
     const existing = await m.findOneBy(Subscriber, { email });
-    if (existing) return { subscriber: existing, created: false };
-    const user = await m.findOneBy(User, { email });
+    const user = existing?.userId ? null : await m.findOneBy(User, { email });
+    if (existing) {
+      // The client account may have come after the subscription: link them now.
+      if (user) {
+        await m.update(Subscriber, { id: existing.id }, { userId: user.id });
+        existing.userId = user.id;
+      }
+      return { subscriber: existing, created: false };
+    }
     const now = new Date();
     const row = m.create(Subscriber, {
       email,

@@ -124,6 +124,16 @@ describe('campaign sending through a real SMTP sink', () => {
     expect(got[0].raw).not.toMatch(/^List-(Unsubscribe|Id)/im);
   });
 
+  it('links a subscriber to the client account that came later', async () => {
+    const list = await newList(t, 'Later', 'later');
+    const { subscriber } = await subscribe(t, 'later@example.com', [list.id]);
+    expect(subscriber.userId).toBeNull();
+    const user = await createUser(t, { email: 'later@example.com', role: 'client' });
+    const again = await subscribe(t, 'Later@Example.com', [list.id]);
+    expect(again.subscriber.id).toBe(subscriber.id);
+    expect(again.subscriber.userId).toBe(user.id);
+  });
+
   it('encodes a non-ASCII list name in List-Id', async () => {
     const list = await newList(t, 'Новости школы', 'school');
     await subscribe(t, 'ru@example.com', [list.id]);
