@@ -21,8 +21,12 @@ export class Database {
     return this.dataSource.manager;
   }
 
-  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    if (this.isMysql) return this.dataSource.transaction(work);
+  /**
+   * `isolation` applies on MySQL/MariaDB (SQLite transactions are serialisable anyway). READ COMMITTED takes no
+   * gap locks, which short claim-and-update transactions racing on one index want.
+   */
+  transaction<T>(work: (manager: EntityManager) => Promise<T>, isolation?: 'READ COMMITTED'): Promise<T> {
+    if (this.isMysql) return isolation ? this.dataSource.transaction(isolation, work) : this.dataSource.transaction(work);
     const run = this.queue.then(() => this.dataSource.transaction(work));
     this.queue = run.catch(() => undefined);
     return run;
@@ -38,4 +42,11 @@ export function isUniqueViolation(e: unknown): boolean {
   const err = e as { code?: string; errno?: number; driverError?: { code?: string; errno?: number } };
   const code = err?.driverError?.code ?? err?.code;
   return code === 'ER_DUP_ENTRY' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+/** InnoDB chose this transaction as a deadlock victim, or gave up waiting for a lock: safe to run it again. */
+export function isLockConflict(e: unknown): boolean {
+  const err = e as { code?: string; errno?: number; driverError?: { code?: string; errno?: number } };
+  const code = err?.driverError?.code ?? err?.code;
+  return code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT' || code === 'SQLITE_BUSY';
 }

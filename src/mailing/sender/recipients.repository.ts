@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
-import { Database } from '../../database/database.service';
+import { Database, isLockConflict } from '../../database/database.service';
 import { dbDateOrNull } from '../../database/raw';
 import { sqlDate } from '../../database/sql-date';
 import { RecipientStatus } from '../entities/campaign-recipient.entity';
@@ -43,12 +43,28 @@ export class RecipientsRepository {
    * there, and a bare statement would otherwise join (and roll back with) a request's open transaction.
    */
   private write(sql: string, params: unknown[], m?: EntityManager): Promise<number> {
-    return m ? this.changes(m, sql, params) : this.db.transaction((tx) => this.changes(tx, sql, params));
+    return m ? this.changes(m, sql, params) : this.tx((tx) => this.changes(tx, sql, params));
   }
 
   /** The same, for the hot path of sending, where nobody needs the count. */
   private async update(sql: string, params: unknown[]): Promise<void> {
-    await this.db.transaction((tx) => tx.query(sql, params));
+    await this.tx((tx) => tx.query(sql, params));
+  }
+
+  /**
+   * A short transaction of the sender's, in READ COMMITTED on MySQL, run again if InnoDB picks it as a deadlock
+   * victim: concurrent senders claiming and recording on the same index can deadlock now and then, and losing
+   * a write here would leave rows `sending` (so `unknown`) for nothing.
+   */
+  private async tx<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.db.transaction(work, 'READ COMMITTED');
+      } catch (e) {
+        if (!isLockConflict(e) || attempt >= 8) throw e;
+        await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 20));
+      }
+    }
   }
 
   /** Runs an UPDATE and returns the rows it changed (TypeORM's better-sqlite3 driver reports only lastInsertRowid). */
@@ -150,7 +166,7 @@ export class RecipientsRepository {
                      WHERE campaign_id = ? AND status = 'pending' AND next_attempt_at <= ?
                      ORDER BY next_attempt_at, id LIMIT ${Math.max(1, Math.floor(limit))}`;
     const claimed = await (this.db.isMysql
-      ? this.db.transaction(async (m) => {
+      ? this.tx(async (m) => {
           const ids: { id: number }[] = await m.query(`${select} FOR UPDATE SKIP LOCKED`, [campaignId, at]);
           if (!ids.length) return 0;
           await m.query(
