@@ -157,7 +157,7 @@ async function measureMain(mode: 'raw' | 'pipeline' | 'prepare', n: number, data
 
 // ---------------------------------------------------------------------------------------------------------------
 function child(args: string[]): ChildProcess {
-  return fork(__filename, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--expose-gc'] });
+  return fork(__filename, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 }
 
 function run<T = Result>(args: string[], env: Record<string, string> = {}): Promise<T> {

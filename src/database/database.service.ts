@@ -22,10 +22,23 @@ export class Database {
   }
 
   /**
-   * `isolation` applies on MySQL/MariaDB (SQLite transactions are serialisable anyway). READ COMMITTED takes no
-   * gap locks, which short claim-and-update transactions racing on one index want.
+   * Options: `isolation` applies on MySQL/MariaDB (SQLite transactions are serialisable anyway); READ COMMITTED
+   * takes no gap locks, which short claim-and-update transactions racing on one index want. `retries` runs the
+   * work again (with a short jittered pause) when InnoDB picks it as a deadlock victim or times out on a lock:
+   * for work that is safe to repeat, racing another writer on the same rows.
    */
-  transaction<T>(work: (manager: EntityManager) => Promise<T>, isolation?: 'READ COMMITTED'): Promise<T> {
+  async transaction<T>(work: (manager: EntityManager) => Promise<T>, opts: { isolation?: 'READ COMMITTED'; retries?: number } = {}): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.runTransaction(work, opts.isolation);
+      } catch (e) {
+        if (!isLockConflict(e) || attempt > (opts.retries ?? 0)) throw e;
+        await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 20));
+      }
+    }
+  }
+
+  private runTransaction<T>(work: (manager: EntityManager) => Promise<T>, isolation?: 'READ COMMITTED'): Promise<T> {
     if (this.isMysql) return isolation ? this.dataSource.transaction(isolation, work) : this.dataSource.transaction(work);
     const run = this.queue.then(() => this.dataSource.transaction(work));
     this.queue = run.catch(() => undefined);

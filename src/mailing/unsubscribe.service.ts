@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/config';
-import { Database, isLockConflict } from '../database/database.service';
+import { Database } from '../database/database.service';
 import { MailingList } from './entities/mailing-list.entity';
 import { Subscriber } from './entities/subscriber.entity';
 import { MailingTokens, UnsubscribeTarget } from './mailing-tokens';
@@ -59,22 +59,16 @@ export class UnsubscribeService {
     const view = await this.describe(token);
     if (!view) return null;
     const { target } = view;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.db.transaction((m) =>
-          this.subscriptions.unsubscribe(m, target.subscriberId, view.list && !scopeAll ? { listId: view.list.id } : 'all', {
-            source: 'one-click',
-            ip,
-            campaignId: target.campaignId || null,
-          }),
-        );
-        break;
-      } catch (e) {
-        // A running sender updates the same recipient rows; InnoDB may pick this transaction as a deadlock victim.
-        if (!isLockConflict(e) || attempt >= 5) throw e;
-        await new Promise((r) => setTimeout(r, 10 * attempt + Math.random() * 20));
-      }
-    }
+    // A running sender updates the same recipient rows; InnoDB may pick this transaction as a deadlock victim.
+    await this.db.transaction(
+      (m) =>
+        this.subscriptions.unsubscribe(m, target.subscriberId, view.list && !scopeAll ? { listId: view.list.id } : 'all', {
+          source: 'one-click',
+          ip,
+          campaignId: target.campaignId || null,
+        }),
+      { retries: 4 },
+    );
     await this.waitForInFlight(target.subscriberId);
     return { ...view, alreadyDone: true };
   }

@@ -58,17 +58,12 @@ export class CampaignSender implements OnApplicationShutdown {
     if (this.running || this.stopping) return;
     this.running = true;
     try {
-      await this.flagStale(now());
       for (const id of await this.campaigns.sendingIds()) await this.sendCampaign(id, now);
     } catch (e) {
       this.logger.error(`campaign sending failed: ${(e as Error).stack ?? e}`);
     } finally {
       this.running = false;
     }
-  }
-
-  flagStale(now = new Date()): Promise<number> {
-    return this.recipients.flagStale(new Date(now.getTime() - this.config.senderStaleSeconds * 1000));
   }
 
   /**
@@ -78,6 +73,8 @@ export class CampaignSender implements OnApplicationShutdown {
   async sendCampaign(campaignId: number, now: () => Date = () => new Date()): Promise<number> {
     const campaign = await this.campaigns.findById(campaignId);
     if (!campaign || campaign.status !== 'sending') return 0;
+    // Rows a dead sender left `sending` become `unknown` (per campaign: the claim index covers it).
+    await this.recipients.flagStale(campaignId, new Date(now().getTime() - this.config.senderStaleSeconds * 1000));
     const builder = new CampaignMessageBuilder(this.config, this.tokens, campaignId);
     const { listIds } = await this.campaigns.audienceOf(campaignId);
     const lists = new Map((await this.lists.findByIds(listIds)).map((l) => [l.id, l] as const));
@@ -160,7 +157,6 @@ export class CampaignSender implements OnApplicationShutdown {
   async runUntilDone(campaignId: number, opts: { pollMs?: number; timeoutMs?: number } = {}): Promise<CampaignStatus | null> {
     const deadline = Date.now() + (opts.timeoutMs ?? 3600_000);
     for (;;) {
-      await this.flagStale();
       await this.sendCampaign(campaignId);
       const status = await this.campaigns.statusOf(campaignId);
       if (status !== 'sending' || Date.now() > deadline || this.stopping) return status;

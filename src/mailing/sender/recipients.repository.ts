@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
-import { Database, isLockConflict } from '../../database/database.service';
+import { Database } from '../../database/database.service';
 import { dbDateOrNull } from '../../database/raw';
 import { sqlDate } from '../../database/sql-date';
 import { RecipientStatus } from '../entities/campaign-recipient.entity';
@@ -56,15 +56,8 @@ export class RecipientsRepository {
    * victim: concurrent senders claiming and recording on the same index can deadlock now and then, and losing
    * a write here would leave rows `sending` (so `unknown`) for nothing.
    */
-  private async tx<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.db.transaction(work, 'READ COMMITTED');
-      } catch (e) {
-        if (!isLockConflict(e) || attempt >= 8) throw e;
-        await new Promise((r) => setTimeout(r, 5 * attempt + Math.random() * 20));
-      }
-    }
+  private tx<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
+    return this.db.transaction(work, { isolation: 'READ COMMITTED', retries: 7 });
   }
 
   /** Runs an UPDATE and returns the rows it changed (TypeORM's better-sqlite3 driver reports only lastInsertRowid). */
@@ -240,11 +233,11 @@ export class RecipientsRepository {
    * Rows left in `sending` by a sender that died: their mail may or may not have reached the SMTP server. They
    * become `unknown` and are never resent on their own; the operator decides (see CampaignSender).
    */
-  flagStale(olderThan: Date): Promise<number> {
+  flagStale(campaignId: number, olderThan: Date): Promise<number> {
     return this.write(
       `UPDATE campaign_recipients SET status = 'unknown', claim_token = NULL, last_error = 'sender stopped while sending; outcome unknown'
-        WHERE status = 'sending' AND claimed_at < ?`,
-      [sqlDate(olderThan)],
+        WHERE campaign_id = ? AND status = 'sending' AND claimed_at < ?`,
+      [campaignId, sqlDate(olderThan)],
     );
   }
 
