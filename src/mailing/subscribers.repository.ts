@@ -32,10 +32,6 @@ export class SubscribersRepository {
     return m.findOneBy(Subscriber, { email: normaliseEmail(email) });
   }
 
-  findByUserId(userId: number, m: EntityManager = this.db.manager): Promise<Subscriber | null> {
-    return m.findOneBy(Subscriber, { userId });
-  }
-
   /**
    * The subscriber with this email, created if new (linked to the client account with the same email). Safe
    * under concurrent calls: the unique email index decides, the loser reads the winner's row.
