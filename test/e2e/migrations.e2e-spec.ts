@@ -26,6 +26,18 @@ describe('migrations', () => {
         'products', 'product_sections', 'lessons', 'files', 'orders', 'access_keys', 'grants', 'grant_events', 'client_notes', 'labels', 'client_labels']) {
         expect(await hasTable(table)).toBe(true);
       }
+      const indexNames = async (table: string) => {
+        const qr = ds.createQueryRunner();
+        try {
+          return (await qr.getTable(table))!.indices.map((i) => i.name);
+        } finally {
+          await qr.release();
+        }
+      };
+      // later migrations: the lesson page's outline index is there, the sender's claim-token index is gone
+      expect(await indexNames('lessons')).toContain('ix_lessons_product_updated');
+      expect(await indexNames('campaign_recipients')).not.toContain('ix_recipients_token');
+      expect(await indexNames('campaign_recipients')).toContain('ix_recipients_claim');
       // timestamps keep milliseconds and come back as UTC Dates on both engines
       const at = new Date('2026-03-04T05:06:07.891Z');
       await ds.query('INSERT INTO users (email, name, role, created_at, updated_at) VALUES (?, ?, ?, ?, ?)', ['ms@example.com', '', 'client', '2026-03-04 05:06:07.891', '2026-03-04 05:06:07.891']);

@@ -19,7 +19,7 @@ export class CampaignRecipient {
   @Column({ type: 'varchar', length: 12 }) status: RecipientStatus;
   @Column({ type: 'integer' }) attempts: number;
   @Column({ name: 'next_attempt_at', type: 'datetime' }) nextAttemptAt: Date;
-  @Column({ name: 'claim_token', type: 'varchar', length: 36, nullable: true }) claimToken: string | null;
+  // claim_token: unused since migration RecipientsClaimById (always NULL; senders know their rows by id).
   @Column({ name: 'claimed_at', type: 'datetime', nullable: true }) claimedAt: Date | null;
   @Column({ name: 'last_error', type: 'varchar', length: 500, nullable: true }) lastError: string | null;
   @Column({ name: 'sent_at', type: 'datetime', nullable: true }) sentAt: Date | null;

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { Database } from '../../database/database.service';
 import { dbDateOrNull } from '../../database/raw';
@@ -153,35 +152,34 @@ export class RecipientsRepository {
   async claim(campaignId: number, limit: number, now: Date): Promise<ClaimedRecipient[]> {
     // Ordered as ix_recipients_claim (campaign_id, status, next_attempt_at, then the primary key both engines
     // append), so the database walks the index instead of sorting every pending row of a 100k campaign.
-    const token = randomUUID();
     const at = sqlDate(now);
     const select = `SELECT id FROM campaign_recipients
                      WHERE campaign_id = ? AND status = 'pending' AND next_attempt_at <= ?
                      ORDER BY next_attempt_at, id LIMIT ${Math.max(1, Math.floor(limit))}`;
-    const claimed = await (this.db.isMysql
-      ? this.tx(async (m) => {
-          const ids: { id: number }[] = await m.query(`${select} FOR UPDATE SKIP LOCKED`, [campaignId, at]);
-          if (!ids.length) return 0;
-          await m.query(
-            `UPDATE campaign_recipients SET status = 'sending', claim_token = ?, claimed_at = ? WHERE id IN (${placeholders(ids.length)})`,
-            [token, at, ...ids.map((r) => r.id)],
-          );
-          return ids.length;
-        })
-      : this.update(
-          `UPDATE campaign_recipients SET status = 'sending', claim_token = ?, claimed_at = ?
-            WHERE id IN (${select}) AND status = 'pending'`,
-          [token, at, campaignId, at],
-        ).then(() => -1)); // unknown: the SELECT by token below tells
-    if (!claimed) return [];
+    // The claim writes only status and time: the rows are known by id from here on (no claim token to index).
+    const ids: { id: number }[] = await this.tx(async (m) => {
+      if (!this.db.isMysql) {
+        return m.query(`UPDATE campaign_recipients SET status = 'sending', claimed_at = ? WHERE id IN (${select}) AND status = 'pending' RETURNING id`, [
+          at,
+          campaignId,
+          at,
+        ]);
+      }
+      const found: { id: number }[] = await m.query(`${select} FOR UPDATE SKIP LOCKED`, [campaignId, at]);
+      if (found.length) {
+        await m.query(`UPDATE campaign_recipients SET status = 'sending', claimed_at = ? WHERE id IN (${placeholders(found.length)})`, [at, ...found.map((r) => r.id)]);
+      }
+      return found;
+    });
+    if (!ids.length) return [];
     const rows: Record<string, unknown>[] = await this.db.manager.query(
       `SELECT r.id, r.subscriber_id, r.list_id, r.attempts, sub.email, sub.name, sub.locale, sub.suppressed_at, s.status AS list_status
          FROM campaign_recipients r
          JOIN subscribers sub ON sub.id = r.subscriber_id
          LEFT JOIN subscriptions s ON s.subscriber_id = r.subscriber_id AND s.list_id = r.list_id
-        WHERE r.claim_token = ? AND r.status = 'sending'
+        WHERE r.id IN (${placeholders(ids.length)}) AND r.status = 'sending'
         ORDER BY r.id`,
-      [token],
+      ids.map((r) => Number(r.id)),
     );
     return rows.map((r) => ({
       id: Number(r.id),
@@ -198,7 +196,7 @@ export class RecipientsRepository {
   async markSent(ids: number[], at: Date): Promise<void> {
     for (const part of chunks(ids)) {
       await this.update(
-        `UPDATE campaign_recipients SET status = 'sent', sent_at = ?, attempts = attempts + 1, claim_token = NULL, last_error = NULL
+        `UPDATE campaign_recipients SET status = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL
           WHERE id IN (${placeholders(part.length)}) AND status = 'sending'`,
         [sqlDate(at), ...part],
       );
@@ -208,7 +206,7 @@ export class RecipientsRepository {
   async markSkipped(ids: number[], reason: string): Promise<void> {
     for (const part of chunks(ids)) {
       await this.update(
-        `UPDATE campaign_recipients SET status = 'skipped', claim_token = NULL, last_error = ? WHERE id IN (${placeholders(part.length)}) AND status = 'sending'`,
+        `UPDATE campaign_recipients SET status = 'skipped', last_error = ? WHERE id IN (${placeholders(part.length)}) AND status = 'sending'`,
         [reason.slice(0, 500), ...part],
       );
     }
@@ -216,7 +214,7 @@ export class RecipientsRepository {
 
   async markRetry(id: number, error: string, nextAttemptAt: Date): Promise<void> {
     await this.update(
-      `UPDATE campaign_recipients SET status = 'pending', claim_token = NULL, attempts = attempts + 1, last_error = ?, next_attempt_at = ?
+      `UPDATE campaign_recipients SET status = 'pending', attempts = attempts + 1, last_error = ?, next_attempt_at = ?
         WHERE id = ? AND status = 'sending'`,
       [error.slice(0, 500), sqlDate(nextAttemptAt), id],
     );
@@ -224,7 +222,7 @@ export class RecipientsRepository {
 
   async markFailed(id: number, status: 'failed' | 'bounced', error: string): Promise<void> {
     await this.update(
-      `UPDATE campaign_recipients SET status = ?, claim_token = NULL, attempts = attempts + 1, last_error = ? WHERE id = ? AND status = 'sending'`,
+      `UPDATE campaign_recipients SET status = ?, attempts = attempts + 1, last_error = ? WHERE id = ? AND status = 'sending'`,
       [status, error.slice(0, 500), id],
     );
   }
@@ -235,7 +233,7 @@ export class RecipientsRepository {
    */
   flagStale(campaignId: number, olderThan: Date): Promise<number> {
     return this.write(
-      `UPDATE campaign_recipients SET status = 'unknown', claim_token = NULL, last_error = 'sender stopped while sending; outcome unknown'
+      `UPDATE campaign_recipients SET status = 'unknown', last_error = 'sender stopped while sending; outcome unknown'
         WHERE campaign_id = ? AND status = 'sending' AND claimed_at < ?`,
       [campaignId, sqlDate(olderThan)],
     );
