@@ -5,14 +5,16 @@
  *      straight to the sink, as fast as it can, with as many messages in flight as the sender keeps;
  *  (b) pipeline: a campaign of N subscribers goes through the whole path — claim rows, re-check consent,
  *      render, send, record each outcome — to the same sink.
- * N = 100,000, and 10,000 to show memory does not grow with the audience. Each measurement runs in a fresh
+ * N = 100,000, and 10,000 to show memory does not grow with the audience. Raw runs before and after the pipeline
+ * and the ratio uses their mean, so drift on a noisy machine cancels out. Each measurement runs in a fresh
  * process (so peak RSS is its own): for the pipeline, one process writes the audience and starts the campaign,
  * and a second one — the sender, measured — sends it. The sink is a process of its own too (smtp-server, auth
  * off, loopback).
  * Prints: mail: pipeline X msg/s, raw Y msg/s, ratio R, peak RSS M MB (10k: M10 MB)
  * on SQLite, and again on MariaDB/MySQL when TEST_DATABASE_URL is set.
  * Knobs: BENCH_MAIL_N (default 100000), BENCH_MAIL_SMALL_N (default 10000), BENCH_HEAP_MB (default 192, as
- * `npm start` and the Dockerfile cap the heap; 0 = V8's default).
+ * `npm start` and the Dockerfile cap the heap; 0 = V8's default), BENCH_NODE_FLAGS (more flags for the measured
+ * processes, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
  */
 process.env.TZ = 'UTC';
 import 'reflect-metadata';
@@ -27,6 +29,8 @@ const N = Number(process.env.BENCH_MAIL_N ?? 100_000);
 /** As `npm start` and the Dockerfile run the app (both sides alike); BENCH_HEAP_MB=0 runs with V8's default. */
 const HEAP_MB = Number(process.env.BENCH_HEAP_MB ?? 192);
 const HEAP_FLAGS = HEAP_MB > 0 ? [`--max-old-space-size=${HEAP_MB}`] : [];
+/** Extra node flags for the measured processes, e.g. BENCH_NODE_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof'. */
+const NODE_FLAGS = [...HEAP_FLAGS, ...(process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean)];
 const SMALL_N = Number(process.env.BENCH_MAIL_SMALL_N ?? 10_000);
 const BODY =
   '# This week in the school\n\nHello, {{name}}!\n\n' +
@@ -39,6 +43,8 @@ interface Result {
   seconds: number;
   peakRssMb: number;
   sent: number;
+  /** CPU time of the measured process (all its threads) while it sent, in µs. */
+  cpuMicros: number;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -104,6 +110,7 @@ async function measureMain(mode: 'raw' | 'pipeline' | 'prepare', n: number, data
     : null;
   let seconds: number;
   let sent = n;
+  let cpu0 = process.cpuUsage();
   if (mode === 'raw') {
     // The same mail the pipeline sends (a rendered campaign mail with its headers), n times, different To.
     const builder = new CampaignMessageBuilder(config, app.get(MailingTokens), 1);
@@ -112,6 +119,7 @@ async function measureMain(mode: 'raw' | 'pipeline' | 'prepare', n: number, data
     const window = Math.max(4, config.mailPoolSize * 4);
     const mail = builder.build(compiled, { id: 1, subscriberId: 1, listId: list!.id, email: 'r0@example.test', name: 'Reader 0', locale: 'en' }, list);
     peak = process.memoryUsage().rss;
+    cpu0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
     let next = 0;
     await Promise.all(
@@ -140,6 +148,7 @@ async function measureMain(mode: 'raw' | 'pipeline' | 'prepare', n: number, data
     // The audience was written by the 'prepare' process: this process only sends, so its memory is the sender's.
     const id = Number(process.env.BENCH_CAMPAIGN_ID);
     peak = process.memoryUsage().rss;
+    cpu0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
     const status = await app.get(CampaignSender).runUntilDone(id, { pollMs: 50 });
     seconds = Number(process.hrtime.bigint() - t0) / 1e9;
@@ -147,10 +156,11 @@ async function measureMain(mode: 'raw' | 'pipeline' | 'prepare', n: number, data
     sent = Number(rows[0].n);
     if (status !== 'sent' || sent !== n) throw new Error(`campaign ended ${status} with ${sent} of ${n} sent`);
   }
+  const cpu = process.cpuUsage(cpu0);
   clearInterval(sampler);
   if (debug) clearInterval(debug);
   peak = Math.max(peak, process.memoryUsage().rss);
-  const result: Result = { mode, n, seconds, peakRssMb: peak / 1024 / 1024, sent };
+  const result: Result = { mode, n, seconds, peakRssMb: peak / 1024 / 1024, sent, cpuMicros: cpu.user + cpu.system };
   process.send!(result);
   await app.close();
 }
@@ -162,7 +172,7 @@ function child(args: string[]): ChildProcess {
 
 function run<T = Result>(args: string[], env: Record<string, string> = {}): Promise<T> {
   return new Promise((resolve, reject) => {
-    const c = fork(__filename, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, ...env }, execArgv: HEAP_FLAGS });
+    const c = fork(__filename, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, ...env }, execArgv: NODE_FLAGS });
     let result: T | null = null;
     c.on('message', (m: T) => (result = m));
     c.on('exit', (code) => (result ? resolve(result) : reject(new Error(`${args.join(' ')} exited ${code}`))));
@@ -214,17 +224,23 @@ async function main() {
   console.log(`(each measured process runs with ${HEAP_FLAGS.join(' ') || "V8's default heap limit"}, as the app does)`);
   try {
     for (const kind of kinds) {
-      // Alternate the order per engine, so drift on a noisy machine does not favour one side.
-      const first = kind === 'sqlite' ? 'raw' : 'pipeline';
-      const a = await measure(first, N, kind, smtpUrl);
-      const b = await measure(first === 'raw' ? 'pipeline' : 'raw', N, kind, smtpUrl);
-      const [raw, pipeline] = first === 'raw' ? [a, b] : [b, a];
+      // Raw, pipeline, raw again: the pipeline is compared with the mean of the two raw runs around it, so a
+      // machine that drifts faster or slower during the run does not favour either side.
+      const rawBefore = await measure('raw', N, kind, smtpUrl);
+      const pipeline = await measure('pipeline', N, kind, smtpUrl);
+      const rawAfter = await measure('raw', N, kind, smtpUrl);
       const small = await measure('pipeline', SMALL_N, kind, smtpUrl);
       const rate = (r: Result) => r.n / r.seconds;
+      const raw = (rate(rawBefore) + rate(rawAfter)) / 2;
       if (kinds.length > 1) console.log(kind === 'sqlite' ? 'SQLite:' : 'MariaDB/MySQL:');
       console.log(
-        `mail: pipeline ${rate(pipeline).toFixed(0)} msg/s, raw ${rate(raw).toFixed(0)} msg/s, ratio ${(rate(pipeline) / rate(raw)).toFixed(2)}, ` +
+        `mail: pipeline ${rate(pipeline).toFixed(0)} msg/s, raw ${raw.toFixed(0)} msg/s, ratio ${(rate(pipeline) / raw).toFixed(2)}, ` +
           `peak RSS ${pipeline.peakRssMb.toFixed(0)} MB (${SMALL_N / 1000}k: ${small.peakRssMb.toFixed(0)} MB)`,
+      );
+      const perMsg = (r: Result) => (r.cpuMicros / r.n).toFixed(0);
+      console.log(
+        `(raw is the mean of ${rate(rawBefore).toFixed(0)} msg/s before the pipeline run and ${rate(rawAfter).toFixed(0)} msg/s after it; ` +
+          `sender CPU per message: raw ${perMsg(rawBefore)} and ${perMsg(rawAfter)} µs, pipeline ${perMsg(pipeline)} µs)`,
       );
     }
   } finally {

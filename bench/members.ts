@@ -4,6 +4,8 @@
  *      connections, 20 s each);
  *  (c) a 1 GiB protected download vs (d) plain res.sendFile of the same file, alternated three times.
  * Prints: members: lesson R1 (X req/s vs Y req/s bare, p99 Z ms) | download R2 (A MB/s vs B MB/s)
+ * and then, to show where the lesson page's time goes, the server's CPU time per request of the bare route, of a
+ * Nest route that only resolves the session (/healthz with the cookie) and of the lesson page.
  */
 process.env.TZ = 'UTC';
 import 'reflect-metadata';
@@ -75,6 +77,8 @@ async function main() {
   }
   const bare = await load(`${base}/__bench/bare`);
   const r1 = lesson.requests.average / bare.requests.average;
+  // Where the lesson page's time goes: a Nest route that does almost nothing but resolve the session.
+  const nest = await load(`${base}/healthz`, cookie);
 
   let protectedBps = 0;
   let plainBps = 0;
@@ -95,6 +99,10 @@ async function main() {
   console.log(
     `members: lesson ${r1.toFixed(2)} (${lesson.requests.average.toFixed(0)} req/s vs ${bare.requests.average.toFixed(0)} req/s bare, p99 ${lesson.latency.p99} ms) | ` +
       `download ${r2.toFixed(2)} (${mb(protectedBps)} MB/s vs ${mb(plainBps)} MB/s)`,
+  );
+  console.log(
+    `members: server CPU per request: bare ${cpuPerRequest(bare)} µs | Nest route with the session resolved (/healthz) ${cpuPerRequest(nest)} µs | ` +
+      `lesson page ${cpuPerRequest(lesson)} µs`,
   );
   if (lesson.non2xx || lesson.errors) console.log(`warning: lesson run had ${lesson.non2xx} non-2xx answers and ${lesson.errors} errors`);
   await app.close();
@@ -119,14 +127,24 @@ async function writeFile(file: string): Promise<string> {
  * The load generator runs in a child process, so it does not take the server's CPU: on a 2-core machine the
  * server gets one core, autocannon the other, for both routes alike.
  */
-function load(url: string, cookie?: string): Promise<autocannon.Result> {
+type Load = autocannon.Result & { cpuMicros: number };
+
+function load(url: string, cookie?: string): Promise<Load> {
   const opts = { url, connections: CONNECTIONS, duration: DURATION, headers: cookie ? { cookie } : {} };
   const script = `require('autocannon')(JSON.parse(process.env.AC_OPTS), (e, r) => { if (e) throw e; process.stdout.write(JSON.stringify(r)); })`;
+  const before = process.cpuUsage();
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['-e', script], { env: { ...process.env, AC_OPTS: JSON.stringify(opts) }, maxBuffer: 64 * 1024 * 1024 }, (err, stdout) =>
-      err ? reject(err) : resolve(JSON.parse(stdout) as autocannon.Result),
-    );
+    execFile(process.execPath, ['-e', script], { env: { ...process.env, AC_OPTS: JSON.stringify(opts) }, maxBuffer: 64 * 1024 * 1024 }, (err, stdout) => {
+      if (err) return reject(err);
+      const cpu = process.cpuUsage(before);
+      resolve({ ...(JSON.parse(stdout) as autocannon.Result), cpuMicros: cpu.user + cpu.system });
+    });
   });
+}
+
+/** The server's CPU time (this process: the app, its GC and SQLite) per answered request, in µs. */
+function cpuPerRequest(r: Load): string {
+  return (r.cpuMicros / Math.max(1, r.requests.total)).toFixed(0);
 }
 
 function get(url: string, cookie?: string, extra: Record<string, string> = {}): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
