@@ -14,7 +14,7 @@
  * on SQLite, and again on MariaDB/MySQL when TEST_DATABASE_URL is set.
  * Knobs: BENCH_MAIL_N (default 100000), BENCH_MAIL_SMALL_N (default 10000), BENCH_HEAP_MB (default 192, as
  * `npm start` and the Dockerfile cap the heap; 0 = V8's default), BENCH_NODE_FLAGS (more flags for the measured
- * processes, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
+ * processes, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`), BENCH_MAIL_ONLY (`sqlite` or `mysql`: one engine only).
  */
 process.env.TZ = 'UTC';
 import 'reflect-metadata';
@@ -24,6 +24,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { PerformanceObserver } from 'node:perf_hooks';
 
 const N = Number(process.env.BENCH_MAIL_N ?? 100_000);
 /** As `npm start` and the Dockerfile run the app (both sides alike); BENCH_HEAP_MB=0 runs with V8's default. */
@@ -45,6 +46,8 @@ interface Result {
   sent: number;
   /** CPU time of the measured process (all its threads) while it sent, in µs. */
   cpuMicros: number;
+  /** Time V8 spent in garbage collection while it sent, in ms. */
+  gcMs: number;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -111,6 +114,9 @@ async function measureMain(mode: 'raw' | 'pipeline' | 'prepare', n: number, data
   let seconds: number;
   let sent = n;
   let cpu0 = process.cpuUsage();
+  let gcMs = 0;
+  const gc = new PerformanceObserver((list) => list.getEntries().forEach((e) => (gcMs += e.duration)));
+  gc.observe({ entryTypes: ['gc'] });
   if (mode === 'raw') {
     // The same mail the pipeline sends (a rendered campaign mail with its headers), n times, different To.
     const builder = new CampaignMessageBuilder(config, app.get(MailingTokens), 1);
@@ -120,6 +126,7 @@ async function measureMain(mode: 'raw' | 'pipeline' | 'prepare', n: number, data
     const mail = builder.build(compiled, { id: 1, subscriberId: 1, listId: list!.id, email: 'r0@example.test', name: 'Reader 0', locale: 'en' }, list);
     peak = process.memoryUsage().rss;
     cpu0 = process.cpuUsage();
+    gcMs = 0;
     const t0 = process.hrtime.bigint();
     let next = 0;
     await Promise.all(
@@ -149,6 +156,7 @@ async function measureMain(mode: 'raw' | 'pipeline' | 'prepare', n: number, data
     const id = Number(process.env.BENCH_CAMPAIGN_ID);
     peak = process.memoryUsage().rss;
     cpu0 = process.cpuUsage();
+    gcMs = 0;
     const t0 = process.hrtime.bigint();
     const status = await app.get(CampaignSender).runUntilDone(id, { pollMs: 50 });
     seconds = Number(process.hrtime.bigint() - t0) / 1e9;
@@ -157,10 +165,11 @@ async function measureMain(mode: 'raw' | 'pipeline' | 'prepare', n: number, data
     if (status !== 'sent' || sent !== n) throw new Error(`campaign ended ${status} with ${sent} of ${n} sent`);
   }
   const cpu = process.cpuUsage(cpu0);
+  gc.disconnect();
   clearInterval(sampler);
   if (debug) clearInterval(debug);
   peak = Math.max(peak, process.memoryUsage().rss);
-  const result: Result = { mode, n, seconds, peakRssMb: peak / 1024 / 1024, sent, cpuMicros: cpu.user + cpu.system };
+  const result: Result = { mode, n, seconds, peakRssMb: peak / 1024 / 1024, sent, cpuMicros: cpu.user + cpu.system, gcMs };
   process.send!(result);
   await app.close();
 }
@@ -221,6 +230,7 @@ async function main() {
   const kinds: ('sqlite' | 'mysql')[] = ['sqlite'];
   if (/^(mysql|mariadb):\/\//.test(process.env.TEST_DATABASE_URL ?? '')) kinds.push('mysql');
   else console.log('(TEST_DATABASE_URL not set: MariaDB/MySQL run skipped)');
+  if (process.env.BENCH_MAIL_ONLY) kinds.splice(0, kinds.length, ...kinds.filter((k) => k === process.env.BENCH_MAIL_ONLY));
   console.log(`(each measured process runs with ${HEAP_FLAGS.join(' ') || "V8's default heap limit"}, as the app does)`);
   try {
     for (const kind of kinds) {
@@ -238,9 +248,11 @@ async function main() {
           `peak RSS ${pipeline.peakRssMb.toFixed(0)} MB (${SMALL_N / 1000}k: ${small.peakRssMb.toFixed(0)} MB)`,
       );
       const perMsg = (r: Result) => (r.cpuMicros / r.n).toFixed(0);
+      const gcShare = (r: Result) => `${((r.gcMs / 1000 / r.seconds) * 100).toFixed(0)}%`;
       console.log(
         `(raw is the mean of ${rate(rawBefore).toFixed(0)} msg/s before the pipeline run and ${rate(rawAfter).toFixed(0)} msg/s after it; ` +
-          `sender CPU per message: raw ${perMsg(rawBefore)} and ${perMsg(rawAfter)} µs, pipeline ${perMsg(pipeline)} µs)`,
+          `sender CPU per message: raw ${perMsg(rawBefore)} and ${perMsg(rawAfter)} µs, pipeline ${perMsg(pipeline)} µs; ` +
+          `in GC: raw ${gcShare(rawBefore)} and ${gcShare(rawAfter)}, pipeline ${gcShare(pipeline)})`,
       );
     }
   } finally {
