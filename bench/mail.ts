@@ -13,7 +13,7 @@
  * Prints: mail: pipeline X msg/s, raw Y msg/s, ratio R, peak RSS M MB (10k: M10 MB)
  * on SQLite, and again on MariaDB/MySQL when TEST_DATABASE_URL is set.
  * Knobs: BENCH_MAIL_N (default 100000), BENCH_MAIL_SMALL_N (default 10000), BENCH_HEAP_MB (default 192, as
- * `npm start` and the Dockerfile cap the heap; 0 = V8's default), BENCH_NODE_FLAGS (more flags for the measured
+ * `npm start` and the Dockerfile cap the heap, with their fixed 16 MB semi-spaces; 0 = V8's defaults), BENCH_NODE_FLAGS (more flags for the measured
  * processes, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`), BENCH_MAIL_ONLY (`sqlite` or `mysql`: one engine only).
  */
 process.env.TZ = 'UTC';
@@ -27,9 +27,9 @@ import type { AddressInfo } from 'node:net';
 import { PerformanceObserver } from 'node:perf_hooks';
 
 const N = Number(process.env.BENCH_MAIL_N ?? 100_000);
-/** As `npm start` and the Dockerfile run the app (both sides alike); BENCH_HEAP_MB=0 runs with V8's default. */
+/** As `npm start` and the Dockerfile run the app (both sides alike); BENCH_HEAP_MB=0 runs with V8's defaults. */
 const HEAP_MB = Number(process.env.BENCH_HEAP_MB ?? 192);
-const HEAP_FLAGS = HEAP_MB > 0 ? [`--max-old-space-size=${HEAP_MB}`] : [];
+const HEAP_FLAGS = HEAP_MB > 0 ? [`--max-old-space-size=${HEAP_MB}`, '--min-semi-space-size=16'] : [];
 /** Extra node flags for the measured processes, e.g. BENCH_NODE_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof'. */
 const NODE_FLAGS = [...HEAP_FLAGS, ...(process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean)];
 const SMALL_N = Number(process.env.BENCH_MAIL_SMALL_N ?? 10_000);
