@@ -1,9 +1,8 @@
 import type { Browser } from 'playwright-core';
 import { ConsentEvent } from '../../src/mailing/entities/consent-event.entity';
 import { Subscriber } from '../../src/mailing/entities/subscriber.entity';
-import { Subscription } from '../../src/mailing/entities/subscription.entity';
 import { MailingTokens } from '../../src/mailing/mailing-tokens';
-import { createList, createSubscriber } from '../factories/mailing';
+import { createList, createSubscriber, subscriptionStatus } from '../factories/mailing';
 import { BrowserApp, clickAndWait, launchBrowser, openSession, screenshot, Session, startBrowserApp, visibleText } from '../utils/browser';
 
 /** The preferences page a marketing mail links to, used in a real browser with no login. */
@@ -26,7 +25,7 @@ describe('mailing preferences in the browser', () => {
     expect(problems).toEqual([]);
   });
 
-  const status = async (subscriberId: number, listId: number) => (await app.db.manager.findOneBy(Subscription, { subscriberId, listId }))?.status;
+  const status = (subscriberId: number, listId: number) => subscriptionStatus(app, subscriberId, listId);
 
   it('unticks a list and switches to Russian, then unsubscribes from everything', async () => {
     const news = await createList(app, { name: 'News' });

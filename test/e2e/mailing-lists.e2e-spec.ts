@@ -6,9 +6,8 @@ import { AuditEntry } from '../../src/audit/entities/audit-entry.entity';
 import { ConsentEvent } from '../../src/mailing/entities/consent-event.entity';
 import { MailingList } from '../../src/mailing/entities/mailing-list.entity';
 import { Subscriber } from '../../src/mailing/entities/subscriber.entity';
-import { Subscription } from '../../src/mailing/entities/subscription.entity';
 import { MailingImportService } from '../../src/mailing/import/mailing-import.service';
-import { createList, createSubscriber } from '../factories/mailing';
+import { createList, createSubscriber, subscriptionStatus } from '../factories/mailing';
 import { FACTORY_ACTOR } from '../factories/members';
 import { createUser } from '../factories/users';
 import { Agent, formPost, loginAgent, startTestApp, TestApp } from '../utils/test-app';
@@ -27,7 +26,7 @@ describe('mailing admin: lists, subscribers, consent record, export', () => {
   });
   afterAll(() => t.close());
 
-  const statusOf = async (subscriberId: number, listId: number) => (await t.db.manager.findOneBy(Subscription, { subscriberId, listId }))?.status;
+  const statusOf = (subscriberId: number, listId: number) => subscriptionStatus(t, subscriberId, listId);
 
   it('is for staff only', async () => {
     const client = await createUser(t);

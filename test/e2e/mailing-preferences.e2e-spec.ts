@@ -1,9 +1,7 @@
 import request from 'supertest';
-import { ConsentEvent } from '../../src/mailing/entities/consent-event.entity';
 import { Subscriber } from '../../src/mailing/entities/subscriber.entity';
-import { Subscription } from '../../src/mailing/entities/subscription.entity';
 import { MailingTokens } from '../../src/mailing/mailing-tokens';
-import { createList, createSubscriber } from '../factories/mailing';
+import { consentEvents, createList, createSubscriber, subscriptionStatus } from '../factories/mailing';
 import { createUser } from '../factories/users';
 import { Agent, csrfFrom, loginAgent, startTestApp, TestApp } from '../utils/test-app';
 
@@ -17,9 +15,9 @@ describe('mailing: preferences', () => {
   });
   afterAll(() => t.close());
 
-  const status = async (subscriberId: number, listId: number) => (await t.db.manager.findOneBy(Subscription, { subscriberId, listId }))?.status;
+  const status = (subscriberId: number, listId: number) => subscriptionStatus(t, subscriberId, listId);
   const subscriber = (id: number) => t.db.manager.findOneByOrFail(Subscriber, { id });
-  const events = (subscriberId: number) => t.db.manager.find(ConsentEvent, { where: { subscriberId }, order: { id: 'ASC' } });
+  const events = (subscriberId: number) => consentEvents(t, subscriberId);
   const since = async (subscriberId: number, n: number) => (await events(subscriberId)).slice(n);
 
   /** Lists shown as `shown` fields on the page: the form posts them back with the ticked ones. */

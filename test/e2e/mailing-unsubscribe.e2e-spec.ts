@@ -1,9 +1,7 @@
 import request from 'supertest';
-import { ConsentEvent } from '../../src/mailing/entities/consent-event.entity';
 import { Subscriber } from '../../src/mailing/entities/subscriber.entity';
-import { Subscription } from '../../src/mailing/entities/subscription.entity';
 import { MailingTokens } from '../../src/mailing/mailing-tokens';
-import { createList, createSubscriber } from '../factories/mailing';
+import { consentEvents, createList, createSubscriber, subscriptionStatus } from '../factories/mailing';
 import { startTestApp, TestApp } from '../utils/test-app';
 
 /** RFC 8058 one-click unsubscribe at /u/:token, as a mailbox provider and as a person use it. */
@@ -16,9 +14,9 @@ describe('mailing: one-click unsubscribe', () => {
   });
   afterAll(() => t.close());
 
-  const status = async (subscriberId: number, listId: number) => (await t.db.manager.findOneBy(Subscription, { subscriberId, listId }))?.status;
+  const status = (subscriberId: number, listId: number) => subscriptionStatus(t, subscriberId, listId);
   const suppression = async (id: number) => (await t.db.manager.findOneByOrFail(Subscriber, { id })).suppressedReason;
-  const events = (subscriberId: number) => t.db.manager.find(ConsentEvent, { where: { subscriberId }, order: { id: 'ASC' } });
+  const events = (subscriberId: number) => consentEvents(t, subscriberId);
 
   /** A provider's POST: no cookie, no CSRF token, only the RFC 8058 body. */
   const oneClickUrlencoded = (token: string, ip = '203.0.113.7') =>

@@ -8,7 +8,7 @@ import { Grant } from '../../src/members/entities/grant.entity';
 import { Order } from '../../src/orders/entities/order.entity';
 import { User } from '../../src/users/entities/user.entity';
 import { createUser } from '../factories/users';
-import { lastMailTo, linkIn, outboxFor } from '../utils/outbox';
+import { linkIn, outboxFor } from '../utils/outbox';
 import { createProduct, grantAccess } from '../factories/members';
 import { csrfFrom, loginAgent, startTestApp, TestApp } from '../utils/test-app';
 

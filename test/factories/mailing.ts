@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { ConsentSource } from '../../src/mailing/entities/consent-event.entity';
+import { ConsentEvent, ConsentSource } from '../../src/mailing/entities/consent-event.entity';
 import { MailingList, OptInMode } from '../../src/mailing/entities/mailing-list.entity';
 import { Subscriber, SuppressionReason } from '../../src/mailing/entities/subscriber.entity';
-import { SubscriptionStatus } from '../../src/mailing/entities/subscription.entity';
+import { Subscription, SubscriptionStatus } from '../../src/mailing/entities/subscription.entity';
 import { ListsRepository, SubscribersRepository } from '../../src/mailing/subscribers.repository';
 import type { TestApp } from '../utils/test-app';
 
@@ -82,4 +82,14 @@ export async function createSubscriber(t: TestApp, o: SubscriberOverrides = {}):
     }
     return subscriber;
   });
+}
+
+/** The subscription's status on a list, or undefined when there is no row. */
+export async function subscriptionStatus(t: Pick<TestApp, 'db'>, subscriberId: number, listId: number): Promise<SubscriptionStatus | undefined> {
+  return (await t.db.manager.findOneBy(Subscription, { subscriberId, listId }))?.status;
+}
+
+/** The subscriber's consent record, oldest first. */
+export function consentEvents(t: Pick<TestApp, 'db'>, subscriberId: number): Promise<ConsentEvent[]> {
+  return t.db.manager.find(ConsentEvent, { where: { subscriberId }, order: { id: 'ASC' } });
 }

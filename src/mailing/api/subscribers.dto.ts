@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, getSchemaPath, OmitType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsIP, IsOptional, IsString, MaxLength, ValidateIf, ValidateNested } from 'class-validator';
 import { SUPPRESSION_REASONS } from '../entities/subscriber.entity';
@@ -40,34 +40,16 @@ export class NewSubscriberDto {
   ip?: string;
 }
 
-/** Either one subscriber (email, name, source, locale, ip) or `subscribers`: up to 1000 of them. */
-export class AddSubscribersDto {
+/**
+ * Either one subscriber (email, name, source, locale, ip) or `subscribers`: up to 1000 of them. The single
+ * form's fields and their rules are NewSubscriberDto's; only `email` is required just when `subscribers` is absent.
+ */
+export class AddSubscribersDto extends OmitType(NewSubscriberDto, ['email'] as const) {
   @ApiPropertyOptional({ example: 'anna@example.com', description: 'Required unless `subscribers` is given' })
   @ValidateIf((o: AddSubscribersDto) => o.subscribers === undefined)
   @IsString({ message: 'is required' })
   @MaxLength(254)
   email?: string;
-
-  @ApiPropertyOptional({ example: 'Anna' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  name?: string;
-
-  @ApiPropertyOptional({ enum: API_CONSENT_SOURCES, default: 'api' })
-  @IsOptional()
-  @IsIn(API_CONSENT_SOURCES, { message: `must be one of ${API_CONSENT_SOURCES.join(', ')}` })
-  source?: ApiConsentSource;
-
-  @ApiPropertyOptional({ enum: ['ru', 'en'] })
-  @IsOptional()
-  @IsIn(['ru', 'en'], { message: 'must be ru or en' })
-  locale?: 'ru' | 'en';
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsIP(undefined, { message: 'must be an IP address' })
-  ip?: string;
 
   @ApiPropertyOptional({ type: [NewSubscriberDto], description: 'Several at once (instead of email/name/source)' })
   @ValidateIf((o: AddSubscribersDto) => o.subscribers !== undefined)
