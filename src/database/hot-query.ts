@@ -1,10 +1,7 @@
 import type { Database } from './database.service';
+import { SqliteStatements } from './sqlite-connection';
 
 type Row = Record<string, unknown>;
-/** The part of better-sqlite3 used here (the package ships no types). */
-interface SqliteConnection {
-  prepare(sql: string): { all(...params: unknown[]): unknown[] };
-}
 
 /**
  * Reads on the hottest paths (the session on every request, the lesson page). On SQLite they run a prepared
@@ -14,26 +11,17 @@ interface SqliteConnection {
  * query: the network dominates there.
  */
 export class HotQuery {
-  private conn: SqliteConnection | null = null;
-  private statements = new Map<string, ReturnType<SqliteConnection['prepare']>>();
+  private readonly statements: SqliteStatements;
 
-  constructor(private readonly db: Database) {}
+  constructor(private readonly db: Database) {
+    this.statements = new SqliteStatements(db.dataSource);
+  }
 
   /** `sql` should be a constant text (statements are kept per text); parameters are positional `?`. */
   all(sql: string, params: unknown[]): Promise<Row[]> {
     if (this.db.isMysql) return this.db.manager.query(sql, params);
-    const conn = (this.db.dataSource.driver as unknown as { databaseConnection: SqliteConnection }).databaseConnection;
-    if (conn !== this.conn) {
-      this.conn = conn;
-      this.statements = new Map();
-    }
-    let stmt = this.statements.get(sql);
-    if (!stmt) {
-      stmt = conn.prepare(sql);
-      this.statements.set(sql, stmt);
-    }
     try {
-      return Promise.resolve(stmt.all(...params) as Row[]);
+      return Promise.resolve(this.statements.get(sql).all(...params) as Row[]);
     } catch (e) {
       return Promise.reject(e);
     }

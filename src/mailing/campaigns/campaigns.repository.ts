@@ -1,12 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, In, LessThanOrEqual } from 'typeorm';
 import { Database } from '../../database/database.service';
+import { HotQuery } from '../../database/hot-query';
 import { RecipientStatus } from '../entities/campaign-recipient.entity';
 import { Campaign, CampaignList, CampaignProduct, CampaignStatus } from '../entities/campaign.entity';
 
 @Injectable()
 export class CampaignsRepository {
-  constructor(private readonly db: Database) {}
+  private readonly hot: HotQuery;
+
+  constructor(private readonly db: Database) {
+    this.hot = new HotQuery(db);
+  }
 
   findById(id: number, m: EntityManager = this.db.manager): Promise<Campaign | null> {
     return m.findOneBy(Campaign, { id });
@@ -54,9 +59,10 @@ export class CampaignsRepository {
     return this.db.manager.find(Campaign, { where: { status: 'scheduled', scheduledAt: LessThanOrEqual(now) }, order: { scheduledAt: 'ASC' } });
   }
 
+  /** Asked before every claim of a send (paused? cancelled?), hence plain SQL. */
   async statusOf(id: number): Promise<CampaignStatus | null> {
-    const row = await this.db.manager.findOne(Campaign, { select: { id: true, status: true }, where: { id } });
-    return row?.status ?? null;
+    const rows = await this.hot.all('SELECT status FROM campaigns WHERE id = ?', [id]);
+    return (rows[0]?.status as CampaignStatus | undefined) ?? null;
   }
 
   list(limit: number, offset: number): Promise<[Campaign[], number]> {

@@ -3,6 +3,7 @@ import { EntityManager } from 'typeorm';
 import { Database } from '../../database/database.service';
 import { dbDateOrNull } from '../../database/raw';
 import { sqlDate } from '../../database/sql-date';
+import { SqliteStatements } from '../../database/sqlite-connection';
 import { RecipientStatus } from '../entities/campaign-recipient.entity';
 
 /** A claimed row with what the sender needs to render and address the mail. */
@@ -28,6 +29,24 @@ function chunks<T>(xs: T[], size = CHUNK): T[][] {
   return out;
 }
 
+// Due rows of a campaign in the order of ix_recipients_claim (campaign_id, status, next_attempt_at, then the
+// primary key both engines append), so the database walks the index instead of sorting every pending row.
+const CLAIMABLE = `SELECT id FROM campaign_recipients
+                    WHERE campaign_id = ? AND status = 'pending' AND next_attempt_at <= ?
+                    ORDER BY next_attempt_at, id`;
+// The claim writes only status and time: the rows are known by id from here on.
+const SQLITE_CLAIM = `UPDATE campaign_recipients SET status = 'sending', claimed_at = ?
+                       WHERE id IN (${CLAIMABLE} LIMIT ?) AND status = 'pending' RETURNING id`;
+// What the sender needs of claimed rows, with the subscriber's state now (suppression, list status): `… IN` + ids + END.
+const CLAIMED_ROWS = `SELECT r.id, r.subscriber_id, r.list_id, r.attempts, sub.email, sub.name, sub.locale, sub.suppressed_at, s.status AS list_status
+                        FROM campaign_recipients r
+                        JOIN subscribers sub ON sub.id = r.subscriber_id
+                        LEFT JOIN subscriptions s ON s.subscriber_id = r.subscriber_id AND s.list_id = r.list_id
+                       WHERE r.id IN`;
+const CLAIMED_ROWS_END = `AND r.status = 'sending' ORDER BY r.id`;
+const SQLITE_MARK_SENT = `UPDATE campaign_recipients SET status = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL
+                           WHERE id IN (SELECT value FROM json_each(?)) AND status = 'sending'`;
+
 /**
  * The recipient rows of campaigns: written once when a campaign starts, then claimed in batches by senders.
  * Plain SQL throughout: these statements run per batch of a 100k-recipient send, and the audience is built with
@@ -35,7 +54,12 @@ function chunks<T>(xs: T[], size = CHUNK): T[][] {
  */
 @Injectable()
 export class RecipientsRepository {
-  constructor(private readonly db: Database) {}
+  /** The sender's statements on SQLite, prepared once. */
+  private readonly sqlite: SqliteStatements;
+
+  constructor(private readonly db: Database) {
+    this.sqlite = new SqliteStatements(db.dataSource);
+  }
 
   /**
    * A write of its own. On SQLite every write goes through the transaction queue: TypeORM shares one connection
@@ -150,37 +174,9 @@ export class RecipientsRepository {
    * rows without waiting on each other. SQLite has one writer; the conditional UPDATE keeps it correct anyway.
    */
   async claim(campaignId: number, limit: number, now: Date): Promise<ClaimedRecipient[]> {
-    // Ordered as ix_recipients_claim (campaign_id, status, next_attempt_at, then the primary key both engines
-    // append), so the database walks the index instead of sorting every pending row of a 100k campaign.
     const at = sqlDate(now);
-    const select = `SELECT id FROM campaign_recipients
-                     WHERE campaign_id = ? AND status = 'pending' AND next_attempt_at <= ?
-                     ORDER BY next_attempt_at, id LIMIT ${Math.max(1, Math.floor(limit))}`;
-    // The claim writes only status and time: the rows are known by id from here on (no claim token to index).
-    const ids: { id: number }[] = await this.tx(async (m) => {
-      if (!this.db.isMysql) {
-        return m.query(`UPDATE campaign_recipients SET status = 'sending', claimed_at = ? WHERE id IN (${select}) AND status = 'pending' RETURNING id`, [
-          at,
-          campaignId,
-          at,
-        ]);
-      }
-      const found: { id: number }[] = await m.query(`${select} FOR UPDATE SKIP LOCKED`, [campaignId, at]);
-      if (found.length) {
-        await m.query(`UPDATE campaign_recipients SET status = 'sending', claimed_at = ? WHERE id IN (${placeholders(found.length)})`, [at, ...found.map((r) => r.id)]);
-      }
-      return found;
-    });
-    if (!ids.length) return [];
-    const rows: Record<string, unknown>[] = await this.db.manager.query(
-      `SELECT r.id, r.subscriber_id, r.list_id, r.attempts, sub.email, sub.name, sub.locale, sub.suppressed_at, s.status AS list_status
-         FROM campaign_recipients r
-         JOIN subscribers sub ON sub.id = r.subscriber_id
-         LEFT JOIN subscriptions s ON s.subscriber_id = r.subscriber_id AND s.list_id = r.list_id
-        WHERE r.id IN (${placeholders(ids.length)}) AND r.status = 'sending'
-        ORDER BY r.id`,
-      ids.map((r) => Number(r.id)),
-    );
+    const n = Math.max(1, Math.floor(limit));
+    const rows = this.db.isMysql ? await this.claimMysql(campaignId, n, at) : await this.claimSqlite(campaignId, n, at);
     return rows.map((r) => ({
       id: Number(r.id),
       subscriberId: Number(r.subscriber_id),
@@ -193,7 +189,36 @@ export class RecipientsRepository {
     }));
   }
 
+  /**
+   * SQLite has one writer: a conditional UPDATE … RETURNING claims the rows, and the same synchronous
+   * transaction reads what the sender needs, by id (a JSON array: one statement text for any batch size).
+   */
+  private claimSqlite(campaignId: number, limit: number, at: string): Promise<Record<string, unknown>[]> {
+    return this.db.sqliteTransaction(() => {
+      const ids = this.sqlite.get(SQLITE_CLAIM).all(at, campaignId, at, limit) as { id: number }[];
+      if (!ids.length) return [];
+      return this.sqlite.get(`${CLAIMED_ROWS} (SELECT value FROM json_each(?)) ${CLAIMED_ROWS_END}`).all(JSON.stringify(ids.map((r) => r.id))) as Record<string, unknown>[];
+    }, { retries: 7 });
+  }
+
+  /** MySQL/MariaDB: `FOR UPDATE SKIP LOCKED` in a short transaction, so concurrent senders take disjoint rows without waiting on each other. */
+  private async claimMysql(campaignId: number, limit: number, at: string): Promise<Record<string, unknown>[]> {
+    const ids: { id: number }[] = await this.tx(async (m) => {
+      const found: { id: number }[] = await m.query(`${CLAIMABLE} LIMIT ${limit} FOR UPDATE SKIP LOCKED`, [campaignId, at]);
+      if (found.length) {
+        await m.query(`UPDATE campaign_recipients SET status = 'sending', claimed_at = ? WHERE id IN (${placeholders(found.length)})`, [at, ...found.map((r) => r.id)]);
+      }
+      return found;
+    });
+    if (!ids.length) return [];
+    return this.db.manager.query(`${CLAIMED_ROWS} (${placeholders(ids.length)}) ${CLAIMED_ROWS_END}`, ids.map((r) => Number(r.id)));
+  }
+
   async markSent(ids: number[], at: Date): Promise<void> {
+    if (!this.db.isMysql) {
+      await this.db.sqliteTransaction(() => this.sqlite.get(SQLITE_MARK_SENT).run(sqlDate(at), JSON.stringify(ids)), { retries: 7 });
+      return;
+    }
     for (const part of chunks(ids)) {
       await this.update(
         `UPDATE campaign_recipients SET status = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL
