@@ -34,7 +34,10 @@ describe('migrations', () => {
           await qr.release();
         }
       };
-      // later migrations: the lesson page's outline index is there, the sender's claim-token index is gone
+      // later migrations: the lesson page's outline index is there, the sender's claim-token index is gone, and
+      // recipients are indexed by subscriber without the status
+      expect(await indexNames('campaign_recipients')).toContain('ix_recipients_subscriber_id');
+      expect(await indexNames('campaign_recipients')).not.toContain('ix_recipients_subscriber');
       expect(await indexNames('lessons')).toContain('ix_lessons_product_updated');
       expect(await indexNames('campaign_recipients')).not.toContain('ix_recipients_token');
       expect(await indexNames('campaign_recipients')).toContain('ix_recipients_claim');
