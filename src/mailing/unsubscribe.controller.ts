@@ -36,6 +36,15 @@ function pageModel(req: Request, ctx: RequestContext, token: string, view: Unsub
 export class UnsubscribeController {
   constructor(private readonly unsubscribe: UnsubscribeService) {}
 
+  /** The preferences link of a campaign mail (see UnsubscribeService.preferencesTokenFor): on to the preferences page. */
+  @Get(':token/preferences')
+  preferences(@Param('token') token: string, @Res() res: Response) {
+    const prefs = this.unsubscribe.preferencesTokenFor(token);
+    if (!prefs) throw badLink();
+    privatePage(res);
+    res.redirect(303, `/preferences/${encodeURIComponent(prefs)}`);
+  }
+
   @Get(':token')
   @Render('mailing/unsubscribe')
   async confirmPage(@Param('token') token: string, @Ctx() ctx: RequestContext, @Req() req: Request, @Res({ passthrough: true }) res: Response) {

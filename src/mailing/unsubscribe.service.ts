@@ -51,6 +51,16 @@ export class UnsubscribeService {
   }
 
   /**
+   * The preferences token for the person an unsubscribe token names (null for a bad token). Campaign mail links
+   * to preferences through its unsubscribe token, so a send signs one token per mail, and this one is signed
+   * only when somebody follows the link.
+   */
+  preferencesTokenFor(token: string): string | null {
+    const target = this.tokens.readUnsubscribe(token);
+    return target ? this.tokens.preferences(target.subscriberId) : null;
+  }
+
+  /**
    * One click. Returns null for a bad token. The change commits before this returns, and so does every row of
    * a running campaign still waiting for this address; a mail a sender had already handed to the SMTP server
    * is waited for (up to 10 s), so once the caller answers 200 no more mail for this address goes out.

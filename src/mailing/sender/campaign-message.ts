@@ -56,7 +56,8 @@ export class CampaignMessageBuilder {
     const token = this.tokens.unsubscribe({ subscriberId: r.subscriberId, campaignId: this.campaignId, listId: r.listId ?? 0 });
     const unsubscribeUrl = `${this.config.appUrl}/u/${token}`;
     const rendered = compiled.render(
-      { name: r.name, email: r.email, unsubscribe_url: unsubscribeUrl, preferences_url: `${this.config.appUrl}/preferences/${this.tokens.preferences(r.subscriberId)}` },
+      // The preferences link goes through the unsubscribe token (one HMAC per mail; see UnsubscribeService).
+      { name: r.name, email: r.email, unsubscribe_url: unsubscribeUrl, preferences_url: `${unsubscribeUrl}/preferences` },
       r.locale,
     );
     return {
