@@ -44,6 +44,8 @@ const CLAIMED_ROWS = `SELECT r.id, r.subscriber_id, r.list_id, r.attempts, sub.e
                         LEFT JOIN subscriptions s ON s.subscriber_id = r.subscriber_id AND s.list_id = r.list_id
                        WHERE r.id IN`;
 const CLAIMED_ROWS_END = `AND r.status = 'sending' ORDER BY r.id`;
+// On SQLite the ids come as one JSON array parameter: one prepared statement for any batch size.
+const SQLITE_CLAIMED_ROWS = `${CLAIMED_ROWS} (SELECT value FROM json_each(?)) ${CLAIMED_ROWS_END}`;
 const SQLITE_MARK_SENT = `UPDATE campaign_recipients SET status = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL
                            WHERE id IN (SELECT value FROM json_each(?)) AND status = 'sending'`;
 
@@ -169,9 +171,8 @@ export class RecipientsRepository {
   }
 
   /**
-   * Claims up to `limit` due rows of a campaign for this sender and returns them with the subscriber's current
-   * state. MySQL/MariaDB: `FOR UPDATE SKIP LOCKED` in a short transaction, so concurrent senders take disjoint
-   * rows without waiting on each other. SQLite has one writer; the conditional UPDATE keeps it correct anyway.
+   * Claims up to `limit` due rows of a campaign for this sender (→ `sending`) and returns them with the
+   * subscriber's current state; each engine's way below.
    */
   async claim(campaignId: number, limit: number, now: Date): Promise<ClaimedRecipient[]> {
     const at = sqlDate(now);
@@ -191,13 +192,13 @@ export class RecipientsRepository {
 
   /**
    * SQLite has one writer: a conditional UPDATE … RETURNING claims the rows, and the same synchronous
-   * transaction reads what the sender needs, by id (a JSON array: one statement text for any batch size).
+   * transaction reads what the sender needs, by id.
    */
   private claimSqlite(campaignId: number, limit: number, at: string): Promise<Record<string, unknown>[]> {
     return this.db.sqliteTransaction(() => {
       const ids = this.sqlite.get(SQLITE_CLAIM).all(at, campaignId, at, limit) as { id: number }[];
       if (!ids.length) return [];
-      return this.sqlite.get(`${CLAIMED_ROWS} (SELECT value FROM json_each(?)) ${CLAIMED_ROWS_END}`).all(JSON.stringify(ids.map((r) => r.id))) as Record<string, unknown>[];
+      return this.sqlite.get(SQLITE_CLAIMED_ROWS).all(JSON.stringify(ids.map((r) => r.id))) as Record<string, unknown>[];
     }, { retries: 7 });
   }
 
