@@ -23,7 +23,7 @@ const FLUSH_AFTER_MS = 100;
 /**
  * Sends campaigns, row by row, exactly once or flagged.
  *
- * A sender claims a batch of `pending` rows (→ `sending`, with its claim token; SKIP LOCKED on MySQL/MariaDB so
+ * A sender claims a batch of `pending` rows (→ `sending`, known by id from then on; SKIP LOCKED on MySQL/MariaDB so
  * several senders share a campaign without waiting on each other), re-checks suppression and the list status
  * at claim time, renders each mail, hands it to the pooled SMTP transport and records the outcome: `sent`, a
  * retry with backoff for a temporary failure, `bounced` for a 5xx, `failed` when retries run out.
