@@ -5,6 +5,20 @@ import { MIGRATIONS } from '../../migrations';
 import type { DatabaseConfig } from '../config/config';
 import { ENTITIES } from './entities';
 
+/** Every SQLite connection of the app's (TypeORM's, and a SqliteThread's) runs these first. */
+export const SQLITE_PRAGMAS = ['busy_timeout = 5000', 'foreign_keys = ON', 'synchronous = NORMAL'];
+
+/**
+ * TypeORM begins SQLite transactions with a plain (DEFERRED) BEGIN and has no option for another kind. A
+ * deferred transaction that reads and then writes fails at once with SQLITE_BUSY_SNAPSHOT, without waiting,
+ * when another connection (a SqliteThread, another process) committed in between. BEGIN IMMEDIATE takes the
+ * write lock first, waiting up to busy_timeout for it, so that cannot happen.
+ */
+function beginImmediate(conn: { prepare(sql: string): unknown }): void {
+  const prepare = conn.prepare.bind(conn);
+  conn.prepare = (sql: string) => prepare(sql === 'BEGIN TRANSACTION' ? 'BEGIN IMMEDIATE TRANSACTION' : sql);
+}
+
 export function dataSourceOptions(db: DatabaseConfig, opts: { logging?: boolean } = {}): DataSourceOptions {
   const common = {
     entities: ENTITIES,
@@ -36,10 +50,9 @@ export function dataSourceOptions(db: DatabaseConfig, opts: { logging?: boolean 
     type: 'better-sqlite3',
     database: db.file,
     enableWAL: db.file !== ':memory:',
-    prepareDatabase: (conn: { pragma(s: string): unknown }) => {
-      conn.pragma('busy_timeout = 5000');
-      conn.pragma('foreign_keys = ON');
-      conn.pragma('synchronous = NORMAL');
+    prepareDatabase: (conn: { pragma(s: string): unknown; prepare(sql: string): unknown }) => {
+      for (const p of SQLITE_PRAGMAS) conn.pragma(p);
+      beginImmediate(conn);
     },
   };
 }

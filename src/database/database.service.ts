@@ -67,7 +67,7 @@ export class Database {
 }
 
 /** Runs `attempt` again (after a short jittered pause) while it fails on a lock conflict, at most `retries` times. */
-async function withRetries<T>(attempt: () => Promise<T>, retries: number): Promise<T> {
+export async function withRetries<T>(attempt: () => Promise<T>, retries: number): Promise<T> {
   for (let n = 1; ; n++) {
     try {
       return await attempt();

@@ -1,4 +1,5 @@
-import { sqliteConnectionOf } from '../../src/database/sqlite-connection';
+import { SqliteConnection, sqliteConnectionOf } from '../../src/database/sqlite-connection';
+import { SqliteThread } from '../../src/database/sqlite-thread';
 import { startTestApp, TestApp } from '../utils/test-app';
 
 /** The synchronous transactions of SQLite hot paths (the campaign sender) against TypeORM's own on one connection. */
@@ -62,5 +63,70 @@ describe('database: synchronous SQLite transactions', () => {
     expect(order).toEqual(['first', 'failing']);
     expect(await labels()).toEqual(expect.not.arrayContaining(['half']));
     expect(await labels()).toContain('first');
+  });
+});
+
+/** Operations for the thread below: self-contained, as SqliteThread requires (its text is what the thread runs). */
+function labelOps(conn: SqliteConnection, at: string) {
+  const insert = conn.prepare('INSERT INTO labels (name, created_at) VALUES (?, ?)');
+  return {
+    add(...names: string[]): number {
+      for (const name of names) insert.run(name, at);
+      return names.length;
+    },
+    addThenFail(name: string): never {
+      insert.run(name, at);
+      throw Object.assign(new Error('refused'), { code: 'E_TEST' });
+    },
+  };
+}
+
+/** A thread with a SQLite connection of its own, writing beside the app's connection. */
+describe('database: SqliteThread', () => {
+  let t: TestApp;
+  let thread: SqliteThread<string, ReturnType<typeof labelOps>>;
+  beforeAll(async () => {
+    t = await startTestApp();
+    if (!t.db.isMysql) thread = new SqliteThread(String(t.db.dataSource.options.database), labelOps, '2026-01-01 00:00:00.000');
+  });
+  afterAll(async () => {
+    await thread?.close();
+    await t.close();
+  });
+
+  const labels = async () => (await t.db.manager.query('SELECT name FROM labels ORDER BY name')).map((r: { name: string }) => r.name);
+
+  it('commits on its own connection what the app then reads; a throw rolls back that call only, with its message and code', async () => {
+    if (t.db.isMysql) return;
+    expect(await thread.run('add', 'thread-a', 'thread-b')).toBe(2);
+    expect(await labels()).toEqual(expect.arrayContaining(['thread-a', 'thread-b']));
+    await expect(thread.run('addThenFail', 'thread-half')).rejects.toMatchObject({ message: 'refused', code: 'E_TEST' });
+    expect(await labels()).not.toContain('thread-half');
+    expect(await thread.run('add', 'thread-c')).toBe(1);
+  });
+
+  it("lets the app's transactions read, then write, while the thread commits (TypeORM's transactions begin IMMEDIATE)", async () => {
+    if (t.db.isMysql) return;
+    const at = '2026-01-01 00:00:00.000';
+    let threadWrite!: Promise<number>;
+    await t.db.transaction(async (m) => {
+      await m.query('SELECT COUNT(*) AS n FROM labels');
+      // With a deferred BEGIN the thread would commit now, and the write below fail with SQLITE_BUSY_SNAPSHOT.
+      threadWrite = thread.run('add', 'from-thread');
+      await Promise.race([threadWrite, new Promise((r) => setTimeout(r, 150))]);
+      await m.query('INSERT INTO labels (name, created_at) VALUES (?, ?)', ['from-app', at]);
+    });
+    expect(await threadWrite).toBe(1);
+    expect(await labels()).toEqual(expect.arrayContaining(['from-app', 'from-thread']));
+  });
+
+  it('answers the calls made before close, and refuses later ones', async () => {
+    if (t.db.isMysql) return;
+    const before = thread.run('add', 'before-close');
+    await thread.close();
+    expect(await before).toBe(1);
+    await expect(thread.run('add', 'after-close')).rejects.toThrow('the SQLite thread is closed');
+    expect(await labels()).toEqual(expect.arrayContaining(['before-close']));
+    expect(await labels()).not.toContain('after-close');
   });
 });

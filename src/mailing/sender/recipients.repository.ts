@@ -1,9 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Database } from '../../database/database.service';
 import { dbDateOrNull } from '../../database/raw';
 import { sqlDate } from '../../database/sql-date';
-import { SqliteStatements } from '../../database/sqlite-connection';
+import type { SqliteConnection } from '../../database/sqlite-connection';
+import { SqliteOpsHost, sqliteOpsHost } from '../../database/sqlite-thread';
 import { RecipientStatus } from '../entities/campaign-recipient.entity';
 
 /** A claimed row with what the sender needs to render and address the mail. */
@@ -48,6 +49,33 @@ const CLAIMED_ROWS_END = `AND r.status = 'sending' ORDER BY r.id`;
 const SQLITE_CLAIMED_ROWS = `${CLAIMED_ROWS} (SELECT value FROM json_each(?)) ${CLAIMED_ROWS_END}`;
 const SQLITE_MARK_SENT = `UPDATE campaign_recipients SET status = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL
                            WHERE id IN (SELECT value FROM json_each(?)) AND status = 'sending'`;
+const SQLITE_MARK_SKIPPED = `UPDATE campaign_recipients SET status = 'skipped', last_error = ?
+                              WHERE id IN (SELECT value FROM json_each(?)) AND status = 'sending'`;
+
+/**
+ * The sender's statements on SQLite, run on a thread of their own (see SqliteThread; this function's text is what
+ * the thread runs, so it uses nothing but its arguments). Each operation is one IMMEDIATE transaction there.
+ */
+function sqliteSenderOps(conn: SqliteConnection, sql: { claim: string; claimedRows: string; markSent: string; markSkipped: string }) {
+  const claim = conn.prepare(sql.claim);
+  const claimedRows = conn.prepare(sql.claimedRows);
+  const markSent = conn.prepare(sql.markSent);
+  const markSkipped = conn.prepare(sql.markSkipped);
+  return {
+    /** A conditional UPDATE … RETURNING claims the rows; the same transaction reads what the sender needs, by id. */
+    claim(campaignId: number, at: string, limit: number): Record<string, unknown>[] {
+      const ids = (claim.all(at, campaignId, at, limit) as { id: number }[]).map((r) => r.id);
+      return ids.length ? (claimedRows.all(JSON.stringify(ids)) as Record<string, unknown>[]) : [];
+    },
+    markSent(at: string, ids: number[]): void {
+      markSent.run(at, JSON.stringify(ids));
+    },
+    markSkipped(reason: string, ids: number[]): void {
+      markSkipped.run(reason, JSON.stringify(ids));
+    },
+  };
+}
+const SQLITE_SENDER_SQL = { claim: SQLITE_CLAIM, claimedRows: SQLITE_CLAIMED_ROWS, markSent: SQLITE_MARK_SENT, markSkipped: SQLITE_MARK_SKIPPED };
 
 /**
  * The recipient rows of campaigns: written once when a campaign starts, then claimed in batches by senders.
@@ -55,12 +83,19 @@ const SQLITE_MARK_SENT = `UPDATE campaign_recipients SET status = 'sent', sent_a
  * INSERT … SELECT inside the database, so no process ever holds the whole audience in memory.
  */
 @Injectable()
-export class RecipientsRepository {
-  /** The sender's statements on SQLite, prepared once. */
-  private readonly sqlite: SqliteStatements;
+export class RecipientsRepository implements OnApplicationShutdown {
+  /**
+   * SQLite: the sender's claims and outcomes, on a connection and thread of their own, so a send neither holds
+   * the event loop for each batch nor shares the CPU caches of the thread that renders and sends.
+   */
+  private readonly sqlite: SqliteOpsHost<ReturnType<typeof sqliteSenderOps>> | null;
 
   constructor(private readonly db: Database) {
-    this.sqlite = new SqliteStatements(db.dataSource);
+    this.sqlite = db.isMysql ? null : sqliteOpsHost(db, sqliteSenderOps, SQLITE_SENDER_SQL);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.sqlite?.close();
   }
 
   /**
@@ -177,7 +212,7 @@ export class RecipientsRepository {
   async claim(campaignId: number, limit: number, now: Date): Promise<ClaimedRecipient[]> {
     const at = sqlDate(now);
     const n = Math.max(1, Math.floor(limit));
-    const rows = this.db.isMysql ? await this.claimMysql(campaignId, n, at) : await this.claimSqlite(campaignId, n, at);
+    const rows = this.sqlite ? await this.sqlite.run('claim', campaignId, at, n) : await this.claimMysql(campaignId, n, at);
     return rows.map((r) => ({
       id: Number(r.id),
       subscriberId: Number(r.subscriber_id),
@@ -188,18 +223,6 @@ export class RecipientsRepository {
       locale: (r.locale as string | null) ?? null,
       eligible: r.suppressed_at === null && (r.list_id === null || r.list_status === 'confirmed'),
     }));
-  }
-
-  /**
-   * SQLite has one writer: a conditional UPDATE … RETURNING claims the rows, and the same synchronous
-   * transaction reads what the sender needs, by id.
-   */
-  private claimSqlite(campaignId: number, limit: number, at: string): Promise<Record<string, unknown>[]> {
-    return this.db.sqliteTransaction(() => {
-      const ids = this.sqlite.get(SQLITE_CLAIM).all(at, campaignId, at, limit) as { id: number }[];
-      if (!ids.length) return [];
-      return this.sqlite.get(SQLITE_CLAIMED_ROWS).all(JSON.stringify(ids.map((r) => r.id))) as Record<string, unknown>[];
-    }, { retries: 7 });
   }
 
   /** MySQL/MariaDB: `FOR UPDATE SKIP LOCKED` in a short transaction, so concurrent senders take disjoint rows without waiting on each other. */
@@ -216,10 +239,7 @@ export class RecipientsRepository {
   }
 
   async markSent(ids: number[], at: Date): Promise<void> {
-    if (!this.db.isMysql) {
-      await this.db.sqliteTransaction(() => this.sqlite.get(SQLITE_MARK_SENT).run(sqlDate(at), JSON.stringify(ids)), { retries: 7 });
-      return;
-    }
+    if (this.sqlite) return this.sqlite.run('markSent', sqlDate(at), ids);
     for (const part of chunks(ids)) {
       await this.update(
         `UPDATE campaign_recipients SET status = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL
@@ -230,6 +250,7 @@ export class RecipientsRepository {
   }
 
   async markSkipped(ids: number[], reason: string): Promise<void> {
+    if (this.sqlite) return this.sqlite.run('markSkipped', reason.slice(0, 500), ids);
     for (const part of chunks(ids)) {
       await this.update(
         `UPDATE campaign_recipients SET status = 'skipped', last_error = ? WHERE id IN (${placeholders(part.length)}) AND status = 'sending'`,
