@@ -137,7 +137,7 @@ export class SqliteThread<A, O extends SqliteOps> implements SqliteOpsHost<O> {
 }
 
 /** The same operations on the app's own connection, in its transaction queue: for an in-memory database, which no other connection can open. */
-class InlineSqliteOps<A, O extends SqliteOps> implements SqliteOpsHost<O> {
+export class InlineSqliteOps<A, O extends SqliteOps> implements SqliteOpsHost<O> {
   private ops: { conn: SqliteConnection; ops: O } | null = null;
 
   constructor(

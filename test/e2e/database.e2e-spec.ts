@@ -1,5 +1,5 @@
 import { SqliteConnection, sqliteConnectionOf } from '../../src/database/sqlite-connection';
-import { SqliteThread } from '../../src/database/sqlite-thread';
+import { InlineSqliteOps, SqliteThread } from '../../src/database/sqlite-thread';
 import { startTestApp, TestApp } from '../utils/test-app';
 
 /** The synchronous transactions of SQLite hot paths (the campaign sender) against TypeORM's own on one connection. */
@@ -128,5 +128,14 @@ describe('database: SqliteThread', () => {
     await expect(thread.run('add', 'after-close')).rejects.toThrow('the SQLite thread is closed');
     expect(await labels()).toEqual(expect.arrayContaining(['before-close']));
     expect(await labels()).not.toContain('after-close');
+  });
+
+  it('runs inline on the app\'s connection, in its transaction queue, where no thread can open the database (in memory)', async () => {
+    if (t.db.isMysql) return;
+    const inline = new InlineSqliteOps(t.db, labelOps, '2026-01-01 00:00:00.000');
+    expect(await inline.run('add', 'inline-a')).toBe(1);
+    await expect(inline.run('addThenFail', 'inline-half')).rejects.toMatchObject({ message: 'refused', code: 'E_TEST' });
+    expect(await labels()).toContain('inline-a');
+    expect(await labels()).not.toContain('inline-half');
   });
 });
