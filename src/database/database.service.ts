@@ -35,9 +35,9 @@ export class Database {
   /**
    * SQLite only: `work` runs as one synchronous better-sqlite3 transaction (BEGIN IMMEDIATE) on the connection
    * TypeORM holds, in the same queue as every other transaction, so it never interleaves with one. No query
-   * runner and no promise per statement: for loops of small statements on a hot path (the campaign sender
-   * claims and records thousands of rows a second). `retries` as for `transaction` (another process may hold
-   * the write lock past busy_timeout).
+   * runner and no promise per statement: for loops of small statements on a hot path (SqliteThread runs its
+   * operations this way when the database is in memory). `retries` as for `transaction` (another connection may
+   * hold the write lock past busy_timeout).
    */
   sqliteTransaction<T>(work: (conn: SqliteConnection) => T, opts: { retries?: number } = {}): Promise<T> {
     if (this.isMysql) return Promise.reject(new Error('sqliteTransaction on MySQL'));
