@@ -90,7 +90,12 @@ export class SqliteThread<A, O extends SqliteOps> implements SqliteOpsHost<O> {
     if (!this.pending.size) worker.ref();
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      worker.postMessage({ id, op, args });
+      try {
+        worker.postMessage({ id, op, args });
+      } catch (e) {
+        // Arguments that cannot be cloned: nothing was sent, so nothing will answer.
+        this.settle({ id, error: { message: (e as Error).message } });
+      }
     });
   }
 

@@ -105,6 +105,12 @@ describe('database: SqliteThread', () => {
     expect(await thread.run('add', 'thread-c')).toBe(1);
   });
 
+  it('refuses arguments it cannot hand to the thread, and goes on', async () => {
+    if (t.db.isMysql) return;
+    await expect(thread.run('add', (() => 'x') as unknown as string)).rejects.toThrow(/could not be cloned/);
+    expect(await thread.run('add', 'thread-d')).toBe(1);
+  });
+
   it("lets the app's transactions read, then write, while the thread commits (TypeORM's transactions begin IMMEDIATE)", async () => {
     if (t.db.isMysql) return;
     const at = '2026-01-01 00:00:00.000';
