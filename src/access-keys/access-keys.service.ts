@@ -145,9 +145,11 @@ export class AccessKeysService {
       { bucket: `redeem:account:${actor.userId}`, max: 10, windowMs: WINDOW_MS },
       { bucket: `redeem:ip:${actor.ip}`, max: 30, windowMs: WINDOW_MS },
     ];
-    await this.throttle.assertAllowed(limits);
+    // Counted first (see ThrottleService.take); only invalid codes keep counting.
+    await this.throttle.take(limits);
+    let result: RedeemResult;
     try {
-      return await this.db.transaction(async (m) => {
+      result = await this.db.transaction(async (m) => {
         const code = normaliseCode(input);
         const key = code ? await this.keys.findByCode(m, code) : null;
         if (!key) throw AppError.validation({ code: 'keys.invalid' });
@@ -160,8 +162,10 @@ export class AccessKeysService {
         return { productId: product.id, productTitle: product.title, endsAt: grant.endsAt };
       });
     } catch (e) {
-      if (e instanceof AppError && e.kind === 'validation') await this.throttle.record(limits);
+      if (!(e instanceof AppError && e.kind === 'validation')) await this.throttle.giveBack(limits);
       throw e;
     }
+    await this.throttle.giveBack(limits);
+    return result;
   }
 }

@@ -54,15 +54,15 @@ export class AuthService {
     if (!password) fields.password = 'errors.required';
     if (Object.keys(fields).length) throw AppError.validation(fields);
 
-    const limits = this.loginLimits(email, client.ip);
-    await this.throttle.assertAllowed(limits);
+    const [account, ip] = this.loginLimits(email, client.ip);
+    // Counted before the password is checked, so parallel guesses cannot slip past the limit together.
+    await this.throttle.take([account, ip]);
     const user = await this.users.findByEmail(email);
     const ok = await this.usersService.verifyPassword(user, password);
-    if (!ok || !user || user.disabledAt) {
-      await this.throttle.record(limits);
-      throw new AppError('unauthenticated', 'auth.invalid_credentials', 'auth.invalid_credentials', {}, {});
-    }
-    await this.throttle.reset(limits[0].bucket);
+    if (!ok || !user || user.disabledAt) throw new AppError('unauthenticated', 'auth.invalid_credentials', 'auth.invalid_credentials', {}, {});
+    // Only failures count: a success clears the account's count and takes its own attempt back from the address's.
+    await this.throttle.reset(account.bucket);
+    await this.throttle.giveBack([ip]);
     return this.db.transaction(async (m) => {
       const { token } = await this.sessions.start(m, user.id, client.ip, client.userAgent);
       await this.audit.record(m, actorOf(user, client.ip), { action: 'auth.login', subjectType: 'user', subjectId: user.id });
@@ -89,7 +89,7 @@ export class AuthService {
   async requestPasswordReset(email: string, client: ClientInfo): Promise<void> {
     if (!email?.trim() || !EMAIL_RE.test(email.trim())) throw AppError.validation({ email: 'errors.email_invalid' });
     const windowMs = 15 * 60_000;
-    await this.throttle.consume([
+    await this.throttle.take([
       { bucket: `reset:ip:${client.ip}`, max: 10, windowMs },
       { bucket: `reset:account:${normaliseEmail(email).slice(0, 170)}`, max: 3, windowMs },
     ]);

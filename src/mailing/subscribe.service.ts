@@ -68,7 +68,7 @@ export class SubscribeService {
   }
 
   async submit(input: SubscribeFormInput, ip: string, pageLocale: Locale): Promise<SubscribeState> {
-    await this.throttle.consume([{ bucket: `subscribe:ip:${ip}`, ...SUBSCRIBE_LIMITS.perIp }]);
+    await this.throttle.take([{ bucket: `subscribe:ip:${ip}`, ...SUBSCRIBE_LIMITS.perIp }]);
     const publicLists = await this.lists.publicLists();
     let listIds = ids(input.lists);
     if (!listIds.length && publicLists.length === 1) listIds = [publicLists[0].id];
@@ -87,7 +87,7 @@ export class SubscribeService {
     if (input.consent === undefined || input.consent === null || input.consent === '') fields.consent = 'mailing.errors.consent_required';
     if (Object.keys(fields).length) throw AppError.validation(fields);
 
-    await this.throttle.consume([{ bucket: `subscribe:email:${sha256(email)}`, ...SUBSCRIBE_LIMITS.perEmail }]);
+    await this.throttle.take([{ bucket: `subscribe:email:${sha256(email)}`, ...SUBSCRIBE_LIMITS.perEmail }]);
     const locale = isLocale(input.locale) ? input.locale : pageLocale;
     const res = await this.db.transaction((m) => this.subscriptions.subscribe(m, { email, name, locale, listIds }, { source: 'form', ip }));
     const chosen = publicLists.filter((l) => listIds.includes(l.id));

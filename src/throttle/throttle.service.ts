@@ -16,26 +16,23 @@ export interface Limit {
 export class ThrottleService {
   constructor(private readonly limits: RateLimitRepository) {}
 
-  /** Throws `rate_limited` (with the retry time) if any of the buckets is already full. */
-  async assertAllowed(limits: Limit[], now = new Date()): Promise<void> {
+  /**
+   * Counts this attempt in every bucket, then throws `rate_limited` (with the retry time) if any went over its
+   * max. Counting first makes the check atomic: parallel attempts cannot all pass the check before any of them
+   * is counted, so at most `max` attempts per window get through.
+   */
+  async take(limits: Limit[], now = new Date()): Promise<void> {
     let retryAfterMs = 0;
     for (const l of limits) {
-      const row = await this.limits.find(l.bucket);
-      if (row && row.windowEndsAt > now && row.hits >= l.max) {
-        retryAfterMs = Math.max(retryAfterMs, row.windowEndsAt.getTime() - now.getTime());
-      }
+      const row = await this.limits.hit(l.bucket, now, l.windowMs);
+      if (row.hits > l.max) retryAfterMs = Math.max(retryAfterMs, row.windowEndsAt.getTime() - now.getTime(), 1000);
     }
     if (retryAfterMs > 0) throw AppError.rateLimited(Math.ceil(retryAfterMs / 1000));
   }
 
-  async record(limits: Limit[], now = new Date()): Promise<void> {
-    for (const l of limits) await this.limits.hit(l.bucket, now, l.windowMs);
-  }
-
-  /** Counts the attempt and throws if it went over: for actions limited whether they succeed or not. */
-  async consume(limits: Limit[], now = new Date()): Promise<void> {
-    await this.assertAllowed(limits, now);
-    await this.record(limits, now);
+  /** Takes back an attempt `take` counted: for limits on failures, once the attempt has succeeded. */
+  async giveBack(limits: Limit[]): Promise<void> {
+    for (const l of limits) await this.limits.unhit(l.bucket);
   }
 
   async reset(bucket: string): Promise<void> {

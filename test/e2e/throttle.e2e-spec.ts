@@ -32,6 +32,36 @@ describe('login throttling', () => {
     }
   });
 
+  it('lets no more than the limit of parallel guesses through to the password check', async () => {
+    const t = await startTestApp({ env: { LOGIN_MAX_PER_ACCOUNT: '3', LOGIN_MAX_PER_IP: '100' } });
+    try {
+      const u = await createUser(t);
+      // Twelve guesses at once: each takes tens of milliseconds of argon2, long enough for all to arrive together.
+      const statuses = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => formPost(request.agent(t.http), '/login', '/login', { email: u.email, password: `wrong-${i}-password` }).then((r) => r.status)),
+      );
+      expect(statuses.filter((s) => s === 401)).toHaveLength(3);
+      expect(statuses.filter((s) => s === 429)).toHaveLength(9);
+      const blocked = await formPost(request.agent(t.http), '/login', '/login', { email: u.email, password: u.password });
+      expect(blocked.status).toBe(429);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('does not count successful logins against the address', async () => {
+    const t = await startTestApp({ env: { LOGIN_MAX_PER_ACCOUNT: '100', LOGIN_MAX_PER_IP: '2' } });
+    try {
+      const u = await createUser(t);
+      for (let i = 0; i < 4; i++) expect((await formPost(request.agent(t.http), '/login', '/login', { email: u.email, password: u.password })).status).toBe(303);
+      expect((await formPost(request.agent(t.http), '/login', '/login', { email: u.email, password: 'wrong-password-1' })).status).toBe(401);
+      expect((await formPost(request.agent(t.http), '/login', '/login', { email: u.email, password: 'wrong-password-2' })).status).toBe(401);
+      expect((await formPost(request.agent(t.http), '/login', '/login', { email: u.email, password: u.password })).status).toBe(429);
+    } finally {
+      await t.close();
+    }
+  });
+
   it('limits attempts per IP address across accounts, and a success does not reset the IP count', async () => {
     const t = await startTestApp({ env: { LOGIN_MAX_PER_ACCOUNT: '100', LOGIN_MAX_PER_IP: '4' } });
     try {
