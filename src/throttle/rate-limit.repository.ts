@@ -7,10 +7,6 @@ import { RateLimit } from './rate-limit.entity';
 export class RateLimitRepository {
   constructor(private readonly db: Database) {}
 
-  find(bucket: string): Promise<RateLimit | null> {
-    return this.db.manager.findOneBy(RateLimit, { bucket });
-  }
-
   /**
    * Adds one hit, opening a new window if the old one has ended, and returns the bucket as this hit left it:
    * the update and the read share a transaction (the row stays locked in between), so parallel hits each see
@@ -47,26 +43,33 @@ export class RateLimitRepository {
     throw new Error(`rate limit bucket ${bucket} could not be updated`);
   }
 
-  /** Takes one hit back (never below zero). */
+  /**
+   * Takes one hit back (never below zero). Like every write here it runs in a transaction of its own: on SQLite
+   * that queues it, where a bare statement would join (and roll back with) a request's open transaction.
+   */
   async unhit(bucket: string): Promise<void> {
-    await this.db.manager
-      .createQueryBuilder()
-      .update(RateLimit)
-      .set({ hits: () => 'hits - 1' })
-      .where('bucket = :bucket AND hits > 0', { bucket })
-      .execute();
+    await this.db.transaction((m) =>
+      m
+        .createQueryBuilder()
+        .update(RateLimit)
+        .set({ hits: () => 'hits - 1' })
+        .where('bucket = :bucket AND hits > 0', { bucket })
+        .execute(),
+    );
   }
 
   async clear(bucket: string): Promise<void> {
-    await this.db.manager.delete(RateLimit, { bucket });
+    await this.db.transaction((m) => m.delete(RateLimit, { bucket }));
   }
 
   async deleteExpired(now: Date): Promise<void> {
-    await this.db.manager
-      .createQueryBuilder()
-      .delete()
-      .from(RateLimit)
-      .where('window_ends_at <= :now', { now: sqlDate(now) })
-      .execute();
+    await this.db.transaction((m) =>
+      m
+        .createQueryBuilder()
+        .delete()
+        .from(RateLimit)
+        .where('window_ends_at <= :now', { now: sqlDate(now) })
+        .execute(),
+    );
   }
 }
