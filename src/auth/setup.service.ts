@@ -42,12 +42,13 @@ export class SetupService {
     Object.assign(fields, this.usersService.validatePassword(input.password));
     if (input.password !== input.confirm) fields.confirm = 'errors.password_mismatch';
     if (Object.keys(fields).length) throw AppError.validation(fields);
+    // `retries`: a setup racing another one on MySQL may be picked as the deadlock victim; run again, it finds the owner
     return this.db.transaction(async (m) => {
-      if (await this.users.ownerExists(m)) throw new AppError('forbidden', 'setup.done', 'setup.already_done');
+      if (await this.users.ownerExistsForUpdate(m)) throw new AppError('forbidden', 'setup.done', 'setup.already_done');
       const owner = await this.usersService.create(m, { email, name: input.name, role: 'owner', password: input.password, locale: input.locale });
       await this.audit.record(m, { userId: owner.id, label: owner.email, ip }, { action: 'setup.owner_created', subjectType: 'user', subjectId: owner.id });
       return owner;
-    });
+    }, { retries: 3 });
   }
 
   /** ADMIN_EMAIL + ADMIN_PASSWORD create the owner unattended, only while there is none. */

@@ -23,6 +23,17 @@ export class UsersRepository {
     return (await m.countBy(User, { role: 'owner' })) > 0;
   }
 
+  /**
+   * Inside a transaction that may go on to create the owner. On MySQL the read locks the owner range of
+   * `ix_users_role` (FOR UPDATE), so of two racing transactions one waits or is picked as a deadlock victim
+   * instead of both inserting an owner; SQLite transactions begin IMMEDIATE and are serialised already.
+   */
+  async ownerExistsForUpdate(m: EntityManager): Promise<boolean> {
+    const qb = m.createQueryBuilder(User, 'u').select('u.id').where('u.role = :role', { role: 'owner' }).limit(1);
+    if (this.db.isMysql) qb.setLock('pessimistic_write');
+    return (await qb.getRawOne()) !== undefined;
+  }
+
   async insert(m: EntityManager, data: Pick<User, 'email' | 'name' | 'role' | 'passwordHash' | 'locale'>): Promise<User> {
     const now = new Date();
     const user = m.create(User, { ...data, email: normaliseEmail(data.email), createdAt: now, updatedAt: now, disabledAt: null });

@@ -162,3 +162,27 @@ describe('foundation: pages, security headers, roles', () => {
     expect((await logged.get('/account')).text).toContain('Мои продукты');
   });
 });
+
+describe('first-run setup under concurrency', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('creates exactly one owner when several browsers submit /setup at once', async () => {
+    const agents = Array.from({ length: 6 }, () => request.agent(t.http));
+    const tokens = await Promise.all(agents.map(async (a) => csrfFrom((await a.get('/setup').expect(200)).text)));
+    const results = await Promise.all(
+      agents.map((a, i) =>
+        a.post('/setup').type('form').send({ email: `owner${i}@example.com`, password: DEFAULT_PASSWORD, confirm: DEFAULT_PASSWORD, _csrf: tokens[i] }),
+      ),
+    );
+    const statuses = results.map((r) => r.status).sort();
+    expect(statuses.filter((s) => s === 303)).toHaveLength(1);
+    // the others learn that setup is done (403 while they raced, 404 once it was visible), never a 500
+    for (const s of statuses.filter((s) => s !== 303)) expect([403, 404]).toContain(s);
+    const owners = await t.db.manager.query(`SELECT email FROM users WHERE role = 'owner'`);
+    expect(owners).toHaveLength(1);
+  });
+});
