@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// `npm test`: runs jest in legs (unit, e2e on SQLite, e2e on MariaDB/MySQL, browser) and prints a summary.
-//   npm test -- [--leg=unit|sqlite|mysql|browser ...] [jest args, e.g. a test path pattern]
+// `npm test`: type-checks everything (src, migrations, tests, bench), then runs jest in legs (unit, e2e on SQLite,
+// e2e on MariaDB/MySQL, browser) and prints a summary.
+//   npm test -- [--leg=types|unit|sqlite|mysql|browser ...] [jest args, e.g. a test path pattern]
+// ts-jest compiles each file on its own (isolatedModules), so a type error jest would run past fails the types leg.
 // A leg whose tool is missing (mariadbd, chromium) is skipped with the reason; with CI=true a skip is a failure.
 'use strict';
 const { spawn } = require('node:child_process');
@@ -11,7 +13,8 @@ const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '..');
 const JEST = path.join(ROOT, 'node_modules', '.bin', 'jest');
-const LEGS = ['unit', 'sqlite', 'mysql', 'browser'];
+const TSC = path.join(ROOT, 'node_modules', '.bin', 'tsc');
+const LEGS = ['types', 'unit', 'sqlite', 'mysql', 'browser'];
 const IN_CI = /^(true|1)$/i.test(process.env.CI || '');
 const EXIT_GRACE_MS = 30_000;
 
@@ -23,9 +26,9 @@ for (const a of process.argv.slice(2)) {
 }
 const unknown = selected.filter((l) => !LEGS.includes(l));
 if (unknown.length) console.error(`Unknown leg ${unknown.join(', ')}; choose from ${LEGS.join(', ')}`), process.exit(2);
-const legs = selected.length ? LEGS.filter((l) => selected.includes(l)) : LEGS;
-// With a test path pattern, a leg may legitimately have nothing to run.
+// With a test path pattern, a leg may legitimately have nothing to run (and the type check is left out unless asked for).
 const filtered = jestArgs.some((a) => !a.startsWith('-'));
+const legs = selected.length ? LEGS.filter((l) => selected.includes(l)) : LEGS.filter((l) => !(filtered && l === 'types'));
 
 let child = null; // the process running now, killed on Ctrl-C
 let mariadb = null; // { pid, dir } of a throwaway server we started
@@ -108,6 +111,10 @@ async function jestLeg(project, env, extra) {
 const withoutDbUrl = () => Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'TEST_DATABASE_URL'));
 
 const LEG_RUNNERS = {
+  async types() {
+    const { code } = await run(TSC, ['-p', path.join(ROOT, 'test/tsconfig.json'), '--noEmit'], process.env);
+    return { ok: code === 0, note: code === 0 ? '' : `tsc found type errors (exit ${code})` };
+  },
   unit: () => jestLeg('unit', process.env, ['--passWithNoTests']),
   sqlite: () => jestLeg('e2e', withoutDbUrl(), ['--runInBand']),
   async mysql() {
@@ -135,7 +142,7 @@ const LEG_RUNNERS = {
   },
 };
 
-const LABELS = { unit: 'unit', sqlite: 'e2e SQLite', mysql: 'e2e MariaDB', browser: 'browser' };
+const LABELS = { types: 'types', unit: 'unit', sqlite: 'e2e SQLite', mysql: 'e2e MariaDB', browser: 'browser' };
 const SKIP_NAMES = { mysql: 'MariaDB', browser: 'Chromium' }; // "SKIPPED MariaDB leg: <reason>"
 
 function onSignal(sig) {

@@ -87,7 +87,7 @@ describe('database: SqliteThread', () => {
   let thread: SqliteThread<string, ReturnType<typeof labelOps>>;
   beforeAll(async () => {
     t = await startTestApp();
-    if (!t.db.isMysql) thread = new SqliteThread(String(t.db.dataSource.options.database), labelOps, '2026-01-01 00:00:00.000');
+    if (!t.db.isMysql) thread = new SqliteThread<string, ReturnType<typeof labelOps>>(String(t.db.dataSource.options.database), labelOps, '2026-01-01 00:00:00.000');
   });
   afterAll(async () => {
     await thread?.close();
