@@ -6,6 +6,7 @@ import { ApiKeysService } from './api-keys/api-keys.service';
 import { AppModule } from './app.module';
 import { ConfigError, loadConfig } from './config/config';
 import { createDataSource } from './database/data-source';
+import { migrate } from './database/migrate';
 
 const USAGE = `Usage: npm run cli -- <command>
 
@@ -31,7 +32,7 @@ async function main(args: string[]): Promise<number> {
       await ds.initialize();
       try {
         if (args[0] === 'migrate') {
-          const done = await ds.runMigrations({ transaction: 'each' });
+          const done = await migrate(ds);
           console.log(done.length ? done.map((m) => `applied ${m.name}`).join('\n') : 'database is up to date');
         } else if (args[0] === 'migrate:revert') {
           await ds.undoLastMigration({ transaction: 'each' });

@@ -1,4 +1,5 @@
 import { createDataSource } from '../../src/database/data-source';
+import { migrate } from '../../src/database/migrate';
 import { parseDatabaseUrl } from '../../src/config/config';
 import { MIGRATIONS } from '../../migrations';
 import { createTestDb } from '../utils/test-db';
@@ -57,6 +58,29 @@ describe('migrations', () => {
       expect(await ds.showMigrations()).toBe(false);
     } finally {
       await ds.destroy();
+      await testDb.drop();
+    }
+  });
+});
+
+describe('migrations at start-up', () => {
+  it('apply once when several instances start on a fresh database at the same time', async () => {
+    const testDb = await createTestDb();
+    const cfg = parseDatabaseUrl(testDb.url, testDb.dir);
+    if (typeof cfg === 'string') throw new Error(cfg);
+    const instances = Array.from({ length: 4 }, () => createDataSource(cfg));
+    try {
+      await Promise.all(instances.map((ds) => ds.initialize()));
+      const results = await Promise.allSettled(instances.map((ds) => migrate(ds)));
+      expect(results.filter((r) => r.status === 'rejected')).toEqual([]);
+      const applied = results.flatMap((r) => (r.status === 'fulfilled' ? r.value : []));
+      // every migration was applied by exactly one instance, and recorded once
+      expect(applied.map((m) => m.name).sort()).toEqual(MIGRATIONS.map((M) => new M().name).sort());
+      const rows: { name: string }[] = await instances[0].query('SELECT name FROM migrations');
+      expect(rows).toHaveLength(MIGRATIONS.length);
+      expect(await instances[0].showMigrations()).toBe(false);
+    } finally {
+      await Promise.all(instances.filter((ds) => ds.isInitialized).map((ds) => ds.destroy()));
       await testDb.drop();
     }
   });
