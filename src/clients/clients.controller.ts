@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, Redirect, Render, 
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { Actor } from '../audit/actor';
-import { Ctx, CurrentActor, FormView, Roles } from '../common/http/decorators';
+import { Ctx, CurrentActor, FormView, MultipartForm, Roles } from '../common/http/decorators';
 import { pagerLinks, parseId, parsePage } from '../common/http/pagination';
 import { RequestContext } from '../common/http/request-context';
 import { STAFF_ROLES } from '../users/entities/user.entity';
@@ -51,6 +51,7 @@ export class ClientsController {
   }
 
   @Post('import')
+  @MultipartForm()
   @HttpCode(200)
   @FormView('clients/import')
   @Render('clients/import')

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Param, Post, Query, Redirect, Render, Req } from
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { Actor } from '../audit/actor';
-import { Ctx, CurrentActor, FormView, Roles } from '../common/http/decorators';
+import { Ctx, CurrentActor, FormView, MultipartForm, Roles } from '../common/http/decorators';
 import { pagerLinks, parseId, parsePage } from '../common/http/pagination';
 import { RequestContext } from '../common/http/request-context';
 import { CatalogueStructureService, parseDirection } from './catalogue-structure.service';
@@ -114,8 +114,9 @@ export class CatalogueController {
     return { url: `/admin/lessons/${lessonId}` };
   }
 
-  /** multipart/form-data; the CSRF token travels in the query string (the body is not parsed before the check). */
+  /** multipart/form-data, its `_csrf` field checked as the body is read. */
   @Post('lessons/:id/files')
+  @MultipartForm()
   @FormView('members/admin-lesson')
   @Redirect('/admin/products', 303)
   async upload(@Param('id') id: string, @Req() req: Request, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {

@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import busboy from 'busboy';
 import type { Request } from 'express';
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -9,7 +8,7 @@ import { AuditService } from '../audit/audit.service';
 import { AppError } from '../common/errors/app-error';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { Database } from '../database/database.service';
-import { MULTIPART_SLACK, stopReading } from '../common/http/stop-reading';
+import { receiveUpload } from '../common/http/multipart-upload';
 import { FileView, toFileView } from './catalogue.service';
 import { FilesRepository } from './files.repository';
 import { sniffContentType, SNIFF_BYTES } from './file-sniff';
@@ -62,14 +61,6 @@ export class UploadsService {
   async uploadToLesson(actor: Actor, lessonId: number, req: Request): Promise<FileView> {
     const lesson = await this.lessons.findLesson(lessonId);
     if (!lesson) throw AppError.notFound('lesson');
-    if (!String(req.headers['content-type'] ?? '').startsWith('multipart/form-data')) throw noFile();
-    // A declared length that cannot fit is refused before a byte of the body is read.
-    const declared = Number(req.headers['content-length'] ?? NaN);
-    if (Number.isFinite(declared) && declared > this.config.maxUploadBytes + MULTIPART_SLACK) {
-      stopReading(req);
-      throw tooLarge(this.config.maxUploadBytes);
-    }
-
     const got = await this.receive(req);
     if (!got) throw noFile();
     if (got.size === 0) {
@@ -105,73 +96,24 @@ export class UploadsService {
   }
 
   /**
-   * The first file part of the request, written to a temporary file; null when the form had none. The moment
-   * the file passes the size limit, writing and reading stop, the partial file is removed and the promise
-   * fails with 413 (busboy's own limit would only truncate, still reading the rest of the body).
+   * The form's `file` part, written to a temporary file (hashed and counted on the way, its first bytes kept for
+   * sniffing); null when the form had none. Past the size limit, reading stops and the promise fails with 413.
    */
   private async receive(req: Request): Promise<Received | null> {
-    await fs.promises.mkdir(this.config.filesDir, { recursive: true });
     const max = this.config.maxUploadBytes;
-    return new Promise<Received | null>((resolve, reject) => {
-      let bb: busboy.Busboy;
-      try {
-        bb = busboy({ headers: req.headers, defParamCharset: 'utf8', limits: { files: 1, fields: 20, fieldSize: 4096 } });
-      } catch {
-        return reject(noFile());
-      }
-      let pending: Promise<Received> | null = null;
-      let failed = false;
-      let cleanup: () => Promise<void> = async () => {};
-      const fail = (e: unknown) => {
-        if (failed) return;
-        failed = true;
-        req.unpipe(bb);
-        bb.removeAllListeners('file');
-        stopReading(req);
-        cleanup().finally(() => reject(e));
-      };
-
-      bb.on('file', (_name, stream, info) => {
-        if (pending || failed) return stream.resume();
-        const tmpPath = path.join(this.config.filesDir, `.upload-${randomBytes(12).toString('hex')}`);
-        const out = fs.createWriteStream(tmpPath, { flags: 'wx' });
-        cleanup = async () => {
-          stream.unpipe();
-          out.destroy();
-          await fs.promises.rm(tmpPath, { force: true });
-        };
-        const hash = createHash('sha256');
-        let size = 0;
-        let head = Buffer.alloc(0);
-        pending = new Promise<Received>((res, rej) => {
-          stream.on('data', (chunk: Buffer) => {
-            if (failed) return;
-            size += chunk.length;
-            if (size > max) return rej(tooLarge(max));
-            hash.update(chunk);
-            if (head.length < SNIFF_BYTES) head = Buffer.concat([head, chunk.subarray(0, SNIFF_BYTES - head.length)]);
-            if (!out.write(chunk)) {
-              stream.pause();
-              out.once('drain', () => stream.resume());
-            }
-          });
-          stream.on('error', rej);
-          out.on('error', rej);
-          stream.on('end', () => {
-            if (failed) return;
-            out.end(() => res({ tmpPath, originalName: cleanName(info.filename ?? ''), size, sha256: hash.digest('hex'), head }));
-          });
-        });
-        pending.catch(fail);
-      });
-      bb.on('error', () => fail(noFile()));
-      bb.on('close', () => {
-        if (failed) return;
-        if (!pending) return resolve(null);
-        pending.then(resolve, fail);
-      });
-      req.on('aborted', () => fail(new AppError('bad_request', 'members.upload_aborted', 'members.upload_aborted')));
-      req.pipe(bb);
+    const hash = createHash('sha256');
+    let head = Buffer.alloc(0);
+    const got = await receiveUpload(req, {
+      dir: this.config.filesDir,
+      maxBytes: max,
+      fileField: 'file',
+      onChunk: (chunk) => {
+        hash.update(chunk);
+        if (head.length < SNIFF_BYTES) head = Buffer.concat([head, chunk.subarray(0, SNIFF_BYTES - head.length)]);
+      },
+      errors: { fileRequired: noFile, tooLarge: () => tooLarge(max), badBody: noFile },
     });
+    if (!got.tmpPath) return null;
+    return { tmpPath: got.tmpPath, originalName: cleanName(got.fileName), size: got.size, sha256: hash.digest('hex'), head };
   }
 }

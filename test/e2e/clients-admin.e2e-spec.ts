@@ -199,7 +199,7 @@ describe('clients admin: CSV import', () => {
   async function upload(csv: string, dryRun: boolean, order: 'dryRunFirst' | 'fileFirst' = 'dryRunFirst') {
     const page = await admin.get('/admin/clients/import').expect(200);
     const token = csrfFrom(page.text);
-    const req = admin.post(`/admin/clients/import?_csrf=${encodeURIComponent(token)}`);
+    const req = admin.post(`/admin/clients/import`).field('_csrf', token);
     if (dryRun && order === 'dryRunFirst') req.field('dryRun', '1');
     req.attach('file', Buffer.from(csv), { filename: 'clients.csv', contentType: 'text/csv' });
     if (dryRun && order === 'fileFirst') req.field('dryRun', '1');
@@ -260,7 +260,7 @@ describe('clients admin: CSV import', () => {
       expect(/data-test="valid">(\d+)</.exec(res.text)![1]).toBe('1');
       expect(await t.db.manager.countBy(User, { email: `order-${k}@example.com` })).toBe(0);
     }
-    expect(fs.readdirSync(t.config.filesDir).filter((n) => n.startsWith('.import-'))).toEqual([]);
+    expect(fs.readdirSync(t.config.filesDir).filter((n) => n.startsWith('.upload-'))).toEqual([]);
   });
 
   it('a real run creates clients and grants, extends shorter access, reports skipped rows and audits once', async () => {
@@ -314,14 +314,14 @@ describe('clients admin: CSV import', () => {
       expect(res.text).toContain('The file has no rows after the header.');
     }
     const page = await admin.get('/admin/clients/import');
-    const noFile = await admin.post(`/admin/clients/import?_csrf=${csrfFrom(page.text)}`).field('dryRun', '1');
+    const noFile = await admin.post('/admin/clients/import').field('_csrf', csrfFrom(page.text)).field('dryRun', '1');
     expect(noFile.status).toBe(400);
     expect(noFile.text).toContain('Choose a CSV file.');
     const big = ['email,name,product,expires', ...Array.from({ length: 200 }, (_, i) => `big-${i}@example.com,Big,${slug},`)].join('\n');
     const tooLarge = await upload(big, true);
     expect(tooLarge.status).toBe(413);
     expect(tooLarge.text).toContain('The file is too large.');
-    expect(fs.readdirSync(t.config.filesDir).filter((n) => n.startsWith('.import-'))).toEqual([]);
+    expect(fs.readdirSync(t.config.filesDir).filter((n) => n.startsWith('.upload-'))).toEqual([]);
     const noCsrf = await admin.post('/admin/clients/import').attach('file', Buffer.from('email,product\n'), 'x.csv');
     expect(noCsrf.status).toBe(403);
   });

@@ -24,7 +24,7 @@ describe('mailing CSV import', () => {
 
   async function upload(csv: string | Buffer, fields: Record<string, string>) {
     const page = await admin.get('/admin/mailing/import').expect(200);
-    const req = admin.post(`/admin/mailing/import?_csrf=${encodeURIComponent(csrfFrom(page.text))}`);
+    const req = admin.post(`/admin/mailing/import`).field('_csrf', csrfFrom(page.text));
     for (const [k, v] of Object.entries(fields)) req.field(k, v);
     return req.attach('file', Buffer.isBuffer(csv) ? csv : Buffer.from(csv), { filename: 'subscribers.csv', contentType: 'text/csv' });
   }
@@ -70,7 +70,7 @@ describe('mailing CSV import', () => {
     expect(await t.db.manager.count(Subscriber)).toBe(before.subs);
     expect(await t.db.manager.count(ConsentEvent)).toBe(before.events);
     expect(await t.db.manager.count(AuditEntry)).toBe(before.audit);
-    expect(fs.readdirSync(t.config.filesDir).filter((n) => n.startsWith('.import-'))).toEqual([]);
+    expect(fs.readdirSync(t.config.filesDir).filter((n) => n.startsWith('.upload-'))).toEqual([]);
   });
 
   it('subscribes to a list: new, already there, unsubscribed and suppressed people each get the right outcome', async () => {
@@ -165,7 +165,7 @@ describe('mailing CSV import', () => {
     const list = await createList(t);
     const archived = await createList(t, { archived: true });
     const page = await admin.get('/admin/mailing/import').expect(200);
-    const noFile = await admin.post(`/admin/mailing/import?_csrf=${encodeURIComponent(csrfFrom(page.text))}`).field('mode', 'subscribe').field('listId', String(list.id));
+    const noFile = await admin.post(`/admin/mailing/import`).field('_csrf', csrfFrom(page.text)).field('mode', 'subscribe').field('listId', String(list.id));
     expect(noFile.status).toBe(400);
     expect(noFile.text).toContain('Choose a CSV file.');
     const header = await upload('mail,name\na@example.com,A', { mode: 'subscribe', listId: String(list.id) });
@@ -186,7 +186,7 @@ describe('mailing CSV import', () => {
     expect(reason.text).toMatch(/value="suppress" checked/);
     expect((await admin.get(`/admin/mailing/import?list=${list.id}`)).text).toMatch(new RegExp(`<option value="${list.id}" selected>`));
     expect(await t.db.manager.countBy(Subscriber, { email: 'a@example.com' })).toBe(0);
-    expect(fs.readdirSync(t.config.filesDir).filter((n) => n.startsWith('.import-'))).toEqual([]);
+    expect(fs.readdirSync(t.config.filesDir).filter((n) => n.startsWith('.upload-'))).toEqual([]);
   });
 
   it('is not for clients', async () => {

@@ -153,10 +153,12 @@ describe('members: admin catalogue, markdown, uploads, products API', () => {
     const lessonId = Number(lessonUrl.split('/').pop());
     const page = await admin.get(lessonUrl).expect(200);
     const csrf = csrfFrom(page.text);
-    expect(page.text).toContain(`/admin/lessons/${lessonId}/files?_csrf=`);
+    // the token is the form's first field (checked before the file is read), never in the URL
+    expect(page.text).toMatch(new RegExp(`action="/admin/lessons/${lessonId}/files" class="card inline-form">\\s*<input type="hidden" name="_csrf"`));
+    expect(page.text).not.toContain('_csrf=');
 
     const pdf = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(2000, 7)]);
-    const up = await admin.post(`/admin/lessons/${lessonId}/files?_csrf=${encodeURIComponent(csrf)}`).attach('file', pdf, { filename: 'Конспект урока.txt', contentType: 'text/html' });
+    const up = await admin.post(`/admin/lessons/${lessonId}/files`).field('_csrf', csrf).attach('file', pdf, { filename: 'Конспект урока.txt', contentType: 'text/html' });
     expect(up.status).toBe(303);
     const f = await t.db.manager.findOneByOrFail(StoredFile, { lessonId });
     expect(f).toMatchObject({ productId: p.id, originalName: 'Конспект урока.txt', sizeBytes: pdf.length, contentType: 'application/pdf' });
@@ -166,28 +168,61 @@ describe('members: admin catalogue, markdown, uploads, products API', () => {
     expect((await t.db.manager.findBy(AuditEntry, { action: 'file.upload' })).length).toBe(1);
 
     const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);
-    await admin.post(`/admin/lessons/${lessonId}/files?_csrf=${encodeURIComponent(csrf)}`).attach('file', png, 'a.png').expect(303);
+    await admin.post(`/admin/lessons/${lessonId}/files`).field('_csrf', csrf).attach('file', png, 'a.png').expect(303);
     const unknown = Buffer.from('<html><script>alert(1)</script></html>');
-    await admin.post(`/admin/lessons/${lessonId}/files?_csrf=${encodeURIComponent(csrf)}`).attach('file', unknown, 'page.pdf').expect(303);
+    await admin.post(`/admin/lessons/${lessonId}/files`).field('_csrf', csrf).attach('file', unknown, 'page.pdf').expect(303);
     const types = (await t.db.manager.find(StoredFile, { where: { lessonId }, order: { id: 'ASC' } })).map((x) => x.contentType);
     expect(types).toEqual(['application/pdf', 'image/png', 'application/octet-stream']);
 
     const before = fs.readdirSync(t.config.filesDir).length;
-    const big = await admin.post(`/admin/lessons/${lessonId}/files?_csrf=${encodeURIComponent(csrf)}`).attach('file', Buffer.alloc(10_000, 1), 'big.bin');
+    const big = await admin.post(`/admin/lessons/${lessonId}/files`).field('_csrf', csrf).attach('file', Buffer.alloc(10_000, 1), 'big.bin');
     expect(big.status).toBe(413);
     expect(big.text).toContain('The file is larger than the upload limit of 4 KiB.');
     expect(big.text).toContain('value="With files"');
     expect(fs.readdirSync(t.config.filesDir).length).toBe(before);
     expect(await t.db.manager.countBy(StoredFile, { lessonId })).toBe(3);
 
-    const noToken = await admin.post(`/admin/lessons/${lessonId}/files`).attach('file', pdf, 'x.pdf');
-    expect(noToken.status).toBe(403);
-    const noFile = await admin.post(`/admin/lessons/${lessonId}/files?_csrf=${encodeURIComponent(csrf)}`).field('x', 'y');
+    const noFile = await admin.post(`/admin/lessons/${lessonId}/files`).field('_csrf', csrf).field('x', 'y');
     expect(noFile.status).toBe(400);
     expect(noFile.text).toContain('Choose a file to upload.');
-    // the query-string token is for multipart only
-    const form = await admin.post(`/admin/products?_csrf=${encodeURIComponent(csrf)}`).type('form').send({ slug: 'x', title: 'x' });
-    expect(form.status).toBe(403);
+    expect(await t.db.manager.countBy(StoredFile, { lessonId })).toBe(3);
+  });
+
+  it('an upload without its CSRF field first is refused with 403 before the file is read, and multipart cannot skip the check elsewhere', async () => {
+    const p = await createProduct(t);
+    const create = await formPost(admin, `/admin/products/${p.id}/lessons/new`, `/admin/products/${p.id}/lessons`, { title: 'Guarded' });
+    const lessonId = Number((create.headers.location as string).split('/').pop());
+    const csrf = csrfFrom((await admin.get(`/admin/lessons/${lessonId}`).expect(200)).text);
+    const pdf = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(1000, 7)]);
+    const otherBrowsers = csrfFrom((await request.agent(t.http).get('/login')).text);
+    const files = () => fs.readdirSync(t.config.filesDir).sort();
+    const before = files();
+    const refused = [
+      admin.post(`/admin/lessons/${lessonId}/files`).attach('file', pdf, 'none.pdf'), // no token
+      admin.post(`/admin/lessons/${lessonId}/files`).field('_csrf', 'x'.repeat(csrf.length)).attach('file', pdf, 'wrong.pdf'),
+      admin.post(`/admin/lessons/${lessonId}/files`).attach('file', pdf, 'late.pdf').field('_csrf', csrf), // after the file
+      admin.post(`/admin/lessons/${lessonId}/files?_csrf=${encodeURIComponent(csrf)}`).attach('file', pdf, 'query.pdf'), // the URL is not read
+      admin.post(`/admin/lessons/${lessonId}/files`).field('_csrf', otherBrowsers).attach('file', pdf, 'other.pdf'), // another browser's token
+    ];
+    for (const res of await Promise.all(refused)) {
+      expect(res.status).toBe(403);
+      expect(res.text).toContain('form expired');
+    }
+    expect(files()).toEqual(before); // not even a temporary file was written
+    expect(await t.db.manager.countBy(StoredFile, { lessonId })).toBe(0);
+
+    // a form handler that does not read multipart bodies refuses one, even with a valid _csrf field in it
+    const multipart = await admin.post(`/admin/products`).field('_csrf', csrf).field('slug', 'sneaky').field('title', 'Sneaky');
+    expect(multipart.status).toBe(403);
+    // and a token in the URL counts for nothing on an ordinary form either
+    const query = await admin.post(`/admin/products?_csrf=${encodeURIComponent(csrf)}`).type('form').send({ slug: 'sneaky', title: 'Sneaky' });
+    expect(query.status).toBe(403);
+    expect(await t.db.manager.query(`SELECT id FROM products WHERE slug = 'sneaky'`)).toEqual([]);
+
+    // the header works for scripts, as on every other form
+    await admin.post(`/admin/lessons/${lessonId}/files`).set('X-CSRF-Token', csrf).attach('file', pdf, 'header.pdf').expect(303);
+    await admin.post(`/admin/lessons/${lessonId}/files`).field('_csrf', csrf).attach('file', pdf, 'field.pdf').expect(303);
+    expect(await t.db.manager.countBy(StoredFile, { lessonId })).toBe(2);
   });
 
   it('an oversized upload is refused with 413 as soon as it passes the limit: nothing kept, the rest never read', async () => {
@@ -196,12 +231,13 @@ describe('members: admin catalogue, markdown, uploads, products API', () => {
     const lessonId = Number((create.headers.location as string).split('/').pop());
     const page = await admin.get(`/admin/lessons/${lessonId}`).expect(200);
     const cookie = String((page as unknown as { req: ClientRequest }).req.getHeader('cookie'));
-    const url = `/admin/lessons/${lessonId}/files?_csrf=${encodeURIComponent(csrfFrom(page.text))}`;
+    const url = `/admin/lessons/${lessonId}/files`;
     const server = t.http.listen(0, '127.0.0.1');
     await once(server, 'listening');
     const port = (server.address() as AddressInfo).port;
     const boundary = 'kabinet-test-boundary';
-    const partHead = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="huge.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`;
+    const csrfPart = `--${boundary}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${csrfFrom(page.text)}\r\n`;
+    const partHead = `${csrfPart}--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="huge.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`;
     const leftovers = () => fs.readdirSync(t.config.filesDir).filter((n) => n.startsWith('.upload-'));
     /** Sends `first` and then keeps the request open (more bytes every 20 ms) until the server answers. */
     const send = (headers: Record<string, string>, first: Buffer) =>

@@ -6,11 +6,14 @@ import { FormViewInterceptor } from './form-view.interceptor';
 
 export const ROLES_KEY = 'kabinet:roles';
 export const PUBLIC_KEY = 'kabinet:public';
+export const MULTIPART_FORM_KEY = 'kabinet:multipart-form';
 
 /** Only these roles may call the handler (or every handler of the class). */
 export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
 /** No login needed. */
 export const Public = () => SetMetadata(PUBLIC_KEY, true);
+/** Takes a multipart form read with `receiveUpload`, which checks its `_csrf` field (see CsrfMiddleware). */
+export const MultipartForm = () => SetMetadata(MULTIPART_FORM_KEY, true);
 
 export const Ctx = createParamDecorator((_: unknown, c: ExecutionContext): RequestContext => ctxOf(c.switchToHttp().getRequest<Request>()));
 export const CurrentActor = createParamDecorator((_: unknown, c: ExecutionContext) => actorFromRequest(c.switchToHttp().getRequest<Request>()));

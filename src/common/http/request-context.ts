@@ -12,6 +12,12 @@ export interface RequestContext {
   apiKey: ApiKeyView | null;
   locale: Locale;
   csrfToken: string;
+  /**
+   * A multipart form (file upload) whose `_csrf` field is still unread: the CSRF middleware cannot read the body,
+   * so it lets the request on to a handler marked @MultipartForm (any other handler refuses it), and
+   * `receiveUpload` checks the field before it takes a byte of the file.
+   */
+  csrfInBody?: boolean;
   ip: string;
   userAgent: string;
   /** Set by @FormView: the template a failed form post is rendered with again. */

@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Post, Query, Render, Req } from '@nestjs/com
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { Actor } from '../../audit/actor';
-import { Ctx, CurrentActor, FormView, Roles } from '../../common/http/decorators';
+import { Ctx, CurrentActor, FormView, MultipartForm, Roles } from '../../common/http/decorators';
 import { RequestContext } from '../../common/http/request-context';
 import { STAFF_ROLES } from '../../users/entities/user.entity';
 import { SUPPRESSION_REASONS } from '../entities/subscriber.entity';
@@ -29,6 +29,7 @@ export class MailingImportController {
   }
 
   @Post()
+  @MultipartForm()
   @HttpCode(200)
   @FormView('mailing/import')
   @Render('mailing/import')
