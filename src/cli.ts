@@ -6,7 +6,7 @@ import { ApiKeysService } from './api-keys/api-keys.service';
 import { AppModule } from './app.module';
 import { ConfigError, loadConfig } from './config/config';
 import { createDataSource } from './database/data-source';
-import { migrate } from './database/migrate';
+import { migrate, withMigrationLock } from './database/migrate';
 
 const USAGE = `Usage: npm run cli -- <command>
 
@@ -35,7 +35,7 @@ async function main(args: string[]): Promise<number> {
           const done = await migrate(ds);
           console.log(done.length ? done.map((m) => `applied ${m.name}`).join('\n') : 'database is up to date');
         } else if (args[0] === 'migrate:revert') {
-          await ds.undoLastMigration({ transaction: 'each' });
+          await withMigrationLock(ds, () => ds.undoLastMigration({ transaction: 'each' }));
           console.log('reverted the last migration');
         } else {
           const qr = ds.createQueryRunner();

@@ -13,10 +13,15 @@ const DEFAULT_WAIT_SECONDS = 600;
  * - SQLite: a write transaction on a lock file beside the database (`<file>-migrate-lock`), polled so a
  *   waiting instance does not block its event loop. The operating system drops the lock if its holder dies.
  */
-export async function migrate(ds: DataSource, opts: { waitSeconds?: number } = {}): Promise<Migration[]> {
-  const release = await migrationLock(ds, opts.waitSeconds ?? DEFAULT_WAIT_SECONDS);
+export function migrate(ds: DataSource, opts: { waitSeconds?: number } = {}): Promise<Migration[]> {
+  return withMigrationLock(ds, () => ds.runMigrations({ transaction: 'each' }), opts.waitSeconds);
+}
+
+/** Runs `work` (applying or undoing migrations) holding the lock `migrate` takes. */
+export async function withMigrationLock<T>(ds: DataSource, work: () => Promise<T>, waitSeconds = DEFAULT_WAIT_SECONDS): Promise<T> {
+  const release = await migrationLock(ds, waitSeconds);
   try {
-    return await ds.runMigrations({ transaction: 'each' });
+    return await work();
   } finally {
     await release();
   }
