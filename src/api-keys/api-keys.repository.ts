@@ -24,7 +24,7 @@ export class ApiKeysRepository {
   }
 
   async touch(id: number, at: Date): Promise<void> {
-    await this.db.manager.update(ApiKey, { id }, { lastUsedAt: at });
+    await this.db.write((m) => m.update(ApiKey, { id }, { lastUsedAt: at }));
   }
 
   async revoke(m: EntityManager, id: number, at: Date): Promise<void> {

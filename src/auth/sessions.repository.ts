@@ -55,7 +55,7 @@ export class SessionsRepository {
   }
 
   async touch(id: number, at: Date, expiresAt: Date): Promise<void> {
-    await this.db.manager.update(Session, { id }, { lastSeenAt: at, expiresAt });
+    await this.db.write((m) => m.update(Session, { id }, { lastSeenAt: at, expiresAt }));
   }
 
   listForUser(userId: number): Promise<Session[]> {
@@ -73,6 +73,6 @@ export class SessionsRepository {
   }
 
   async deleteExpired(now: Date): Promise<void> {
-    await this.db.manager.createQueryBuilder().delete().from(Session).where('expires_at <= :now', { now: sqlDate(now) }).execute();
+    await this.db.write((m) => m.createQueryBuilder().delete().from(Session).where('expires_at <= :now', { now: sqlDate(now) }).execute());
   }
 }

@@ -33,6 +33,17 @@ export class Database {
   }
 
   /**
+   * A short write that stands on its own, never part of another unit of work: a session's last-seen time, a
+   * relay's claim, a lease. On MySQL it runs as it is, each statement committing by itself (so several
+   * statements are not atomic together). On SQLite, where TypeORM runs everything on one connection, a bare
+   * statement issued while another request's transaction is open would join that transaction, and vanish if it
+   * rolls back; so there it waits its turn in the transaction queue and runs as a transaction of its own.
+   */
+  write<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.isMysql ? work(this.manager) : this.transaction(work, { retries: 3 });
+  }
+
+  /**
    * SQLite only: `work` runs as one synchronous better-sqlite3 transaction (BEGIN IMMEDIATE) on the connection
    * TypeORM holds, in the same queue as every other transaction, so it never interleaves with one. No query
    * runner and no promise per statement: for loops of small statements on a hot path (SqliteThread runs its
@@ -43,10 +54,7 @@ export class Database {
     if (this.isMysql) return Promise.reject(new Error('sqliteTransaction on MySQL'));
     return withRetries(() => {
       const run = this.queue.then(async () => {
-        const conn = sqliteConnectionOf(this.dataSource);
-        // A transaction TypeORM opened outside the queue (a bare save) is still open: better-sqlite3 would nest
-        // into it with a savepoint and commit or roll back with it, so wait for it to end.
-        while (conn.inTransaction) await new Promise((r) => setImmediate(r));
+        const conn = await this.openTransactionEnded();
         return conn.transaction(() => work(conn)).immediate();
       });
       this.queue = run.catch(() => undefined);
@@ -56,9 +64,22 @@ export class Database {
 
   private runTransaction<T>(work: (manager: EntityManager) => Promise<T>, isolation?: 'READ COMMITTED'): Promise<T> {
     if (this.isMysql) return isolation ? this.dataSource.transaction(isolation, work) : this.dataSource.transaction(work);
-    const run = this.queue.then(() => this.dataSource.transaction(work));
+    const run = this.queue.then(async () => {
+      await this.openTransactionEnded();
+      return this.dataSource.transaction(work);
+    });
     this.queue = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * SQLite: a transaction TypeORM opened outside the queue (a bare `save`) may still be open on the one
+   * connection; a transaction begun now would nest into it (a savepoint) and commit or roll back with it.
+   */
+  private async openTransactionEnded(): Promise<SqliteConnection> {
+    const conn = sqliteConnectionOf(this.dataSource);
+    while (conn.inTransaction) await new Promise((r) => setImmediate(r));
+    return conn;
   }
 
   async ping(): Promise<void> {

@@ -18,17 +18,19 @@ export class LeaseService {
 
   async tryAcquire(name: string, tick: number, ttlMs: number, now = new Date()): Promise<boolean> {
     const until = new Date(now.getTime() + ttlMs);
-    const res = await this.db.manager
-      .createQueryBuilder()
-      .update(JobLease)
-      .set({ holder: this.holder, lastTick: String(tick), lockedUntil: until })
-      .where('name = :name AND last_tick < :tick AND locked_until <= :now', { name, tick, now: sqlDate(now) })
-      .execute();
+    const res = await this.db.write((m) =>
+      m
+        .createQueryBuilder()
+        .update(JobLease)
+        .set({ holder: this.holder, lastTick: String(tick), lockedUntil: until })
+        .where('name = :name AND last_tick < :tick AND locked_until <= :now', { name, tick, now: sqlDate(now) })
+        .execute(),
+    );
     if (res.affected) return true;
     const exists = await this.db.manager.existsBy(JobLease, { name });
     if (exists) return false;
     try {
-      await this.db.manager.insert(JobLease, { name, holder: this.holder, lastTick: String(tick), lockedUntil: until });
+      await this.db.write((m) => m.insert(JobLease, { name, holder: this.holder, lastTick: String(tick), lockedUntil: until }));
       return true;
     } catch (e) {
       if (isUniqueViolation(e)) return false;
@@ -37,12 +39,9 @@ export class LeaseService {
   }
 
   async release(name: string): Promise<void> {
-    await this.db.manager
-      .createQueryBuilder()
-      .update(JobLease)
-      .set({ lockedUntil: new Date() })
-      .where('name = :name AND holder = :holder', { name, holder: this.holder })
-      .execute();
+    await this.db.write((m) =>
+      m.createQueryBuilder().update(JobLease).set({ lockedUntil: new Date() }).where('name = :name AND holder = :holder', { name, holder: this.holder }).execute(),
+    );
   }
 
   /** Runs `job` if this instance wins the tick `floor(now / intervalMs)`. Returns whether it ran. */

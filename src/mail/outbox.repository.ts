@@ -59,23 +59,25 @@ export class OutboxRepository {
    * so two instances racing for the same rows each get a disjoint share.
    */
   async claimDue(now: Date, limit: number): Promise<OutboxMessage[]> {
-    const candidates = await this.db.manager
-      .createQueryBuilder(OutboxMessage, 'o')
-      .select('o.id', 'id')
-      .where('o.status = :pending AND o.next_attempt_at <= :now', { pending: 'pending', now: sqlDate(now) })
-      .orderBy('o.next_attempt_at', 'ASC')
-      .addOrderBy('o.id', 'ASC')
-      .limit(limit)
-      .getRawMany<{ id: number }>();
-    if (!candidates.length) return [];
-    const token = randomUUID();
-    await this.db.manager
-      .createQueryBuilder()
-      .update(OutboxMessage)
-      .set({ status: 'sending', claimToken: token, claimedAt: now })
-      .where({ id: In(candidates.map((c) => c.id)), status: 'pending' })
-      .execute();
-    return this.db.manager.find(OutboxMessage, { where: { claimToken: token, status: 'sending' }, order: { id: 'ASC' } });
+    return this.db.write(async (m) => {
+      const candidates = await m
+        .createQueryBuilder(OutboxMessage, 'o')
+        .select('o.id', 'id')
+        .where('o.status = :pending AND o.next_attempt_at <= :now', { pending: 'pending', now: sqlDate(now) })
+        .orderBy('o.next_attempt_at', 'ASC')
+        .addOrderBy('o.id', 'ASC')
+        .limit(limit)
+        .getRawMany<{ id: number }>();
+      if (!candidates.length) return [];
+      const token = randomUUID();
+      await m
+        .createQueryBuilder()
+        .update(OutboxMessage)
+        .set({ status: 'sending', claimToken: token, claimedAt: now })
+        .where({ id: In(candidates.map((c) => c.id)), status: 'pending' })
+        .execute();
+      return m.find(OutboxMessage, { where: { claimToken: token, status: 'sending' }, order: { id: 'ASC' } });
+    });
   }
 
   /**
@@ -83,29 +85,29 @@ export class OutboxRepository {
    * same Message-ID (at-least-once; receivers and the viewer can tell a duplicate by that id).
    */
   async releaseStale(olderThan: Date): Promise<number> {
-    const res = await this.db.manager
-      .createQueryBuilder()
-      .update(OutboxMessage)
-      .set({ status: 'pending', claimToken: null })
-      .where('status = :sending AND claimed_at < :t', { sending: 'sending', t: sqlDate(olderThan) })
-      .execute();
+    const res = await this.db.write((m) =>
+      m
+        .createQueryBuilder()
+        .update(OutboxMessage)
+        .set({ status: 'pending', claimToken: null })
+        .where('status = :sending AND claimed_at < :t', { sending: 'sending', t: sqlDate(olderThan) })
+        .execute(),
+    );
     return res.affected ?? 0;
   }
 
   async markSent(id: number, status: 'sent' | 'kept', at: Date): Promise<void> {
-    await this.db.manager.update(OutboxMessage, { id }, { status, sentAt: at, lastError: null, attempts: () => 'attempts + 1' });
+    await this.db.write((m) => m.update(OutboxMessage, { id }, { status, sentAt: at, lastError: null, attempts: () => 'attempts + 1' }));
   }
 
   async markRetry(id: number, error: string, nextAttemptAt: Date): Promise<void> {
-    await this.db.manager.update(
-      OutboxMessage,
-      { id },
-      { status: 'pending', claimToken: null, lastError: error.slice(0, 2000), nextAttemptAt, attempts: () => 'attempts + 1' },
+    await this.db.write((m) =>
+      m.update(OutboxMessage, { id }, { status: 'pending', claimToken: null, lastError: error.slice(0, 2000), nextAttemptAt, attempts: () => 'attempts + 1' }),
     );
   }
 
   async markFailed(id: number, error: string): Promise<void> {
-    await this.db.manager.update(OutboxMessage, { id }, { status: 'failed', lastError: error.slice(0, 2000), attempts: () => 'attempts + 1' });
+    await this.db.write((m) => m.update(OutboxMessage, { id }, { status: 'failed', lastError: error.slice(0, 2000), attempts: () => 'attempts + 1' }));
   }
 
   countByStatus(status: OutboxStatus): Promise<number> {
@@ -124,6 +126,6 @@ export class OutboxRepository {
   }
 
   async retryNow(id: number): Promise<void> {
-    await this.db.manager.update(OutboxMessage, { id, status: In(['failed']) }, { status: 'pending', nextAttemptAt: new Date(), claimToken: null });
+    await this.db.write((m) => m.update(OutboxMessage, { id, status: In(['failed']) }, { status: 'pending', nextAttemptAt: new Date(), claimToken: null }));
   }
 }

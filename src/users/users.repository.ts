@@ -44,8 +44,8 @@ export class UsersRepository {
     await m.update(User, { id }, { passwordHash, updatedAt: new Date() });
   }
 
-  async setLocale(id: number, locale: string | null, m: EntityManager = this.db.manager): Promise<void> {
-    await m.update(User, { id }, { locale: locale as User['locale'], updatedAt: new Date() });
+  async setLocale(id: number, locale: string | null): Promise<void> {
+    await this.db.write((m) => m.update(User, { id }, { locale: locale as User['locale'], updatedAt: new Date() }));
   }
 
   async countByRole(): Promise<Record<string, number>> {

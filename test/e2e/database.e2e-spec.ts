@@ -1,5 +1,6 @@
 import { SqliteConnection, sqliteConnectionOf } from '../../src/database/sqlite-connection';
 import { InlineSqliteOps, SqliteThread } from '../../src/database/sqlite-thread';
+import { LeaseService } from '../../src/database/lease.service';
 import { startTestApp, TestApp } from '../utils/test-app';
 
 /** The synchronous transactions of SQLite hot paths (the campaign sender) against TypeORM's own on one connection. */
@@ -42,6 +43,54 @@ describe('database: synchronous SQLite transactions', () => {
     expect(await outer).toBe('roll back');
     expect(await inner).toBe('done');
     expect(await labels()).toEqual(['inner']);
+  });
+
+  it('Database.transaction also waits for a transaction TypeORM opened outside the queue, and never joins it', async () => {
+    if (t.db.isMysql) return; // one connection per transaction there
+    await t.db.manager.query('DELETE FROM labels');
+    const at = '2026-01-01 00:00:00.000';
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const outer = t.db.dataSource
+      .transaction(async (m) => {
+        await m.query('INSERT INTO labels (name, created_at) VALUES (?, ?)', ['outer', at]);
+        await held;
+        throw new Error('roll back');
+      })
+      .catch((e: Error) => e.message);
+    await new Promise((r) => setImmediate(r));
+    const inner = t.db.transaction((m) => m.query('INSERT INTO labels (name, created_at) VALUES (?, ?)', ['queued', at]));
+    await new Promise((r) => setTimeout(r, 30));
+    release();
+    expect(await outer).toBe('roll back');
+    await inner;
+    expect(await labels()).toEqual(['queued']);
+  });
+
+  it("a stand-alone write (Database.write) made while another request's transaction is open survives that transaction's rollback", async () => {
+    const at = '2026-01-01 00:00:00.000';
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const failing = t.db
+      .transaction(async (m) => {
+        await m.query('INSERT INTO labels (name, created_at) VALUES (?, ?)', ['doomed', at]);
+        await held;
+        throw new Error('roll back');
+      })
+      .catch((e: Error) => e.message);
+    await new Promise((r) => setTimeout(r, 10));
+    // e.g. a scheduler lease taken, a session touched, a relay's claim, while a form post is mid-transaction
+    const lease = t.app.get(LeaseService);
+    const acquired = lease.tryAcquire('probe-during-rollback', 1, 60_000);
+    const written = t.db.write((m) => m.query('INSERT INTO labels (name, created_at) VALUES (?, ?)', ['standalone', at]));
+    await new Promise((r) => setTimeout(r, 30));
+    release();
+    expect(await failing).toBe('roll back');
+    expect(await acquired).toBe(true);
+    await written;
+    expect(await labels()).toContain('standalone');
+    expect(await labels()).not.toContain('doomed');
+    expect(await t.db.manager.query(`SELECT holder FROM job_leases WHERE name = 'probe-during-rollback'`)).toEqual([{ holder: lease.holder }]);
   });
 
   it('rolls back everything when the work throws, and queues behind Database.transaction', async () => {
