@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { DataSource, EntityManager } from 'typeorm';
 import { SqliteConnection, sqliteConnectionOf } from './sqlite-connection';
 
@@ -7,11 +8,15 @@ import { SqliteConnection, sqliteConnectionOf } from './sqlite-connection';
  * outbox mail or audit entry it causes commit together.
  *
  * better-sqlite3 gives TypeORM a single connection, so two interleaved async transactions would share it; on
- * SQLite transactions are therefore queued (SQLite allows one writer at a time anyway).
+ * SQLite transactions are therefore queued (SQLite allows one writer at a time anyway). A unit of work that
+ * started another one (or a `write`) from inside itself would wait for itself there forever, so that is refused
+ * with an error naming the mistake: pass the `EntityManager` you were given instead.
  */
 @Injectable()
 export class Database {
   private queue: Promise<unknown> = Promise.resolve();
+  /** Set inside the work of a queued SQLite unit of work. */
+  private readonly inQueuedWork = new AsyncLocalStorage<true>();
   readonly isMysql: boolean;
 
   constructor(readonly dataSource: DataSource) {
@@ -52,6 +57,7 @@ export class Database {
    */
   sqliteTransaction<T>(work: (conn: SqliteConnection) => T, opts: { retries?: number } = {}): Promise<T> {
     if (this.isMysql) return Promise.reject(new Error('sqliteTransaction on MySQL'));
+    if (this.inQueuedWork.getStore()) return Promise.reject(nestedWork());
     return withRetries(() => {
       const run = this.queue.then(async () => {
         const conn = await this.openTransactionEnded();
@@ -64,9 +70,10 @@ export class Database {
 
   private runTransaction<T>(work: (manager: EntityManager) => Promise<T>, isolation?: 'READ COMMITTED'): Promise<T> {
     if (this.isMysql) return isolation ? this.dataSource.transaction(isolation, work) : this.dataSource.transaction(work);
+    if (this.inQueuedWork.getStore()) return Promise.reject(nestedWork());
     const run = this.queue.then(async () => {
       await this.openTransactionEnded();
-      return this.dataSource.transaction(work);
+      return this.dataSource.transaction((m) => this.inQueuedWork.run(true, () => work(m)));
     });
     this.queue = run.catch(() => undefined);
     return run;
@@ -86,6 +93,9 @@ export class Database {
     await this.dataSource.query('SELECT 1');
   }
 }
+
+const nestedWork = () =>
+  new Error('Database.transaction or Database.write called inside a transaction: on SQLite it would wait for that transaction forever; pass its EntityManager instead');
 
 /** Runs `attempt` again (after a short jittered pause) while it fails on a lock conflict, at most `retries` times. */
 export async function withRetries<T>(attempt: () => Promise<T>, retries: number): Promise<T> {
