@@ -1,3 +1,4 @@
+import type { EntityManager } from 'typeorm';
 import { SqliteConnection, sqliteConnectionOf } from '../../src/database/sqlite-connection';
 import { InlineSqliteOps, SqliteThread } from '../../src/database/sqlite-thread';
 import { LeaseService } from '../../src/database/lease.service';
@@ -13,22 +14,26 @@ describe('database: synchronous SQLite transactions', () => {
 
   const labels = async () => (await t.db.manager.query('SELECT name FROM labels ORDER BY name')).map((r: { name: string }) => r.name);
 
+  /** Begins a transaction that adds the label `name`, then holds until `release()` and rolls back. */
+  function rollingBack(begin: (work: (m: EntityManager) => Promise<never>) => Promise<unknown>, name: string) {
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const outcome = begin(async (m) => {
+      await m.query('INSERT INTO labels (name, created_at) VALUES (?, ?)', [name, '2026-01-01 00:00:00.000']);
+      await held;
+      throw new Error('roll back');
+    }).catch((e: Error) => e.message);
+    return { release, outcome };
+  }
+
   it('waits for a transaction TypeORM opened outside the queue, and never joins it', async () => {
     if (t.db.isMysql) {
       await expect(t.db.sqliteTransaction(() => 1)).rejects.toThrow('sqliteTransaction on MySQL');
       return;
     }
     const at = '2026-01-01 00:00:00.000';
-    let release!: () => void;
-    const held = new Promise<void>((r) => (release = r));
     // A bare TypeORM transaction (not through Database.transaction) that will roll back.
-    const outer = t.db.dataSource
-      .transaction(async (m) => {
-        await m.query('INSERT INTO labels (name, created_at) VALUES (?, ?)', ['outer', at]);
-        await held;
-        throw new Error('roll back');
-      })
-      .catch((e: Error) => e.message);
+    const { release, outcome: outer } = rollingBack((work) => t.db.dataSource.transaction(work), 'outer');
     await new Promise((r) => setImmediate(r));
     expect(sqliteConnectionOf(t.db.dataSource).inTransaction).toBe(true);
     let ran = false;
@@ -49,15 +54,7 @@ describe('database: synchronous SQLite transactions', () => {
     if (t.db.isMysql) return; // one connection per transaction there
     await t.db.manager.query('DELETE FROM labels');
     const at = '2026-01-01 00:00:00.000';
-    let release!: () => void;
-    const held = new Promise<void>((r) => (release = r));
-    const outer = t.db.dataSource
-      .transaction(async (m) => {
-        await m.query('INSERT INTO labels (name, created_at) VALUES (?, ?)', ['outer', at]);
-        await held;
-        throw new Error('roll back');
-      })
-      .catch((e: Error) => e.message);
+    const { release, outcome: outer } = rollingBack((work) => t.db.dataSource.transaction(work), 'outer');
     await new Promise((r) => setImmediate(r));
     const inner = t.db.transaction((m) => m.query('INSERT INTO labels (name, created_at) VALUES (?, ?)', ['queued', at]));
     await new Promise((r) => setTimeout(r, 30));
@@ -69,15 +66,7 @@ describe('database: synchronous SQLite transactions', () => {
 
   it("a stand-alone write (Database.write) made while another request's transaction is open survives that transaction's rollback", async () => {
     const at = '2026-01-01 00:00:00.000';
-    let release!: () => void;
-    const held = new Promise<void>((r) => (release = r));
-    const failing = t.db
-      .transaction(async (m) => {
-        await m.query('INSERT INTO labels (name, created_at) VALUES (?, ?)', ['doomed', at]);
-        await held;
-        throw new Error('roll back');
-      })
-      .catch((e: Error) => e.message);
+    const { release, outcome: failing } = rollingBack((work) => t.db.transaction(work), 'doomed');
     await new Promise((r) => setTimeout(r, 10));
     // e.g. a scheduler lease taken, a session touched, a relay's claim, while a form post is mid-transaction
     const lease = t.app.get(LeaseService);
