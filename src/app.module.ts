@@ -11,7 +11,6 @@ import { AllExceptionsFilter } from './common/http/exception.filter';
 import { ContextMiddleware } from './common/http/context.middleware';
 import { CsrfMiddleware } from './common/http/csrf.middleware';
 import { RolesGuard } from './common/http/roles.guard';
-import { MultipartCsrfGuard } from './common/http/multipart-csrf.guard';
 import { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
@@ -55,7 +54,6 @@ export class AppModule implements NestModule {
       ],
       providers: [
         { provide: APP_GUARD, useClass: RolesGuard },
-        { provide: APP_GUARD, useClass: MultipartCsrfGuard },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
       ],
     };

@@ -82,19 +82,6 @@ describe('database: synchronous SQLite transactions', () => {
     expect(await t.db.manager.query(`SELECT holder FROM job_leases WHERE name = 'probe-during-rollback'`)).toEqual([{ holder: lease.holder }]);
   });
 
-  it('refuses a unit of work started from inside another (it would wait for itself forever on SQLite)', async () => {
-    if (t.db.isMysql) return; // a connection of its own there: no wait, no error
-    const nested = await t.db.transaction(async () => {
-      const errors: string[] = [];
-      await t.db.write(async () => 'never').catch((e: Error) => errors.push(e.message));
-      await t.db.transaction(async () => 'never').catch((e: Error) => errors.push(e.message));
-      return errors;
-    });
-    expect(nested).toEqual([expect.stringContaining('pass its EntityManager instead'), expect.stringContaining('pass its EntityManager instead')]);
-    // and the queue goes on
-    expect(await t.db.write(async () => 'after')).toBe('after');
-  });
-
   it('rolls back everything when the work throws, and queues behind Database.transaction', async () => {
     if (t.db.isMysql) return;
     const at = '2026-01-01 00:00:00.000';
