@@ -59,17 +59,18 @@ export class OutboxRepository {
    * so two instances racing for the same rows each get a disjoint share.
    */
   async claimDue(now: Date, limit: number): Promise<OutboxMessage[]> {
+    // A plain read first: an idle tick writes nothing (on SQLite, takes no write lock).
+    const candidates = await this.db.manager
+      .createQueryBuilder(OutboxMessage, 'o')
+      .select('o.id', 'id')
+      .where('o.status = :pending AND o.next_attempt_at <= :now', { pending: 'pending', now: sqlDate(now) })
+      .orderBy('o.next_attempt_at', 'ASC')
+      .addOrderBy('o.id', 'ASC')
+      .limit(limit)
+      .getRawMany<{ id: number }>();
+    if (!candidates.length) return [];
+    const token = randomUUID();
     return this.db.write(async (m) => {
-      const candidates = await m
-        .createQueryBuilder(OutboxMessage, 'o')
-        .select('o.id', 'id')
-        .where('o.status = :pending AND o.next_attempt_at <= :now', { pending: 'pending', now: sqlDate(now) })
-        .orderBy('o.next_attempt_at', 'ASC')
-        .addOrderBy('o.id', 'ASC')
-        .limit(limit)
-        .getRawMany<{ id: number }>();
-      if (!candidates.length) return [];
-      const token = randomUUID();
       await m
         .createQueryBuilder()
         .update(OutboxMessage)

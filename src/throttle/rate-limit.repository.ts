@@ -43,12 +43,9 @@ export class RateLimitRepository {
     throw new Error(`rate limit bucket ${bucket} could not be updated`);
   }
 
-  /**
-   * Takes one hit back (never below zero). Like every write here it runs in a transaction of its own: on SQLite
-   * that queues it, where a bare statement would join (and roll back with) a request's open transaction.
-   */
+  /** Takes one hit back (never below zero). Like every write here it stands on its own (`Database.write`). */
   async unhit(bucket: string): Promise<void> {
-    await this.db.transaction((m) =>
+    await this.db.write((m) =>
       m
         .createQueryBuilder()
         .update(RateLimit)
@@ -59,11 +56,11 @@ export class RateLimitRepository {
   }
 
   async clear(bucket: string): Promise<void> {
-    await this.db.transaction((m) => m.delete(RateLimit, { bucket }));
+    await this.db.write((m) => m.delete(RateLimit, { bucket }));
   }
 
   async deleteExpired(now: Date): Promise<void> {
-    await this.db.transaction((m) =>
+    await this.db.write((m) =>
       m
         .createQueryBuilder()
         .delete()
