@@ -3,6 +3,7 @@ import { EntityManager, In } from 'typeorm';
 import { Page } from '../common/http/pagination';
 import { Database } from '../database/database.service';
 import { sqlDate } from '../database/sql-date';
+import { activeGrantSql } from '../members/access-rule';
 import { GrantEvent } from '../members/entities/grant-event.entity';
 import { Grant } from '../members/entities/grant.entity';
 import { User } from '../users/entities/user.entity';
@@ -52,7 +53,7 @@ export class ClientsRepository {
     }
     const product = f.productId ? ' AND g.product_id = :productId' : '';
     const params = { productId: f.productId, now: sqlDate(now) };
-    const running = 'g.revoked_at IS NULL AND g.starts_at <= :now AND (g.ends_at IS NULL OR g.ends_at > :now)';
+    const running = activeGrantSql('g', ':now');
     if (f.productId && !f.status) qb.andWhere(`EXISTS (SELECT 1 FROM grants g WHERE g.client_id = u.id${product})`, params);
     if (f.status === 'active') qb.andWhere(`EXISTS (SELECT 1 FROM grants g WHERE g.client_id = u.id${product} AND ${running})`, params);
     if (f.status === 'expired') {

@@ -1,6 +1,6 @@
 import { GrantEvent } from '../members/entities/grant-event.entity';
 import { Grant, GrantSource } from '../members/entities/grant.entity';
-import { isActive } from '../members/grants.service';
+import { isGrantActive } from '../members/access-rule';
 import { Order } from '../orders/entities/order.entity';
 import { User } from '../users/entities/user.entity';
 import { ClientNote } from './entities/client-note.entity';
@@ -57,7 +57,7 @@ export function toGrantRow(g: Grant, productTitle: string, events: GrantEvent[],
     source: g.source,
     startsAt: g.startsAt,
     endsAt: g.endsAt,
-    active: isActive(g, now),
+    active: isGrantActive(g, now),
     revokedAt: g.revokedAt,
     reason: g.reason,
     history: events.map((e) => ({ kind: e.kind, at: e.createdAt, endsAtBefore: e.endsAtBefore, endsAtAfter: e.endsAtAfter, actor: e.actorLabel, reason: e.reason })),

@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 import { Database } from '../database/database.service';
 import { HotQuery } from '../database/hot-query';
 import { dbDate, dbDateOrNull } from '../database/raw';
-import { sqlDate } from '../database/sql-date';
+import { activeGrantParams, activeGrantSql } from './access-rule';
 import { GrantEvent } from './entities/grant-event.entity';
 import { Grant } from './entities/grant.entity';
 
@@ -24,13 +24,12 @@ export class GrantsRepository {
    * For bookkeeping (extending, importing): whatever the product's status.
    */
   async findActive(clientId: number, productId: number, now: Date, m: EntityManager = this.db.manager): Promise<Grant | null> {
-    const at = sqlDate(now);
     const rows: Record<string, unknown>[] = await m.query(
       `SELECT g.* FROM grants g
         WHERE g.client_id = ? AND g.product_id = ? AND ${ACTIVE}
         ORDER BY ${LONGEST_FIRST}
         LIMIT 1`,
-      [clientId, productId, at, at],
+      [clientId, productId, ...activeGrantParams(now)],
     );
     return rows[0] ? toGrant(rows[0]) : null;
   }
@@ -40,25 +39,23 @@ export class GrantsRepository {
    * a product the client area shows. A draft is not shown even to grantees; an archived product is (they paid).
    */
   async findAccess(clientId: number, productId: number, now: Date): Promise<Grant | null> {
-    const at = sqlDate(now);
     const rows = await this.hot.all(
       `SELECT g.* FROM grants g INNER JOIN products p ON p.id = g.product_id
         WHERE g.client_id = ? AND g.product_id = ? AND ${ACTIVE} AND ${SHOWN_TO_CLIENTS}
         ORDER BY ${LONGEST_FIRST}
         LIMIT 1`,
-      [clientId, productId, at, at],
+      [clientId, productId, ...activeGrantParams(now)],
     );
     return rows[0] ? toGrant(rows[0]) : null;
   }
 
   /** The client's access for "My products": one active grant per shown product (the one that lasts longest). */
   async listAccessForClient(clientId: number, now: Date): Promise<Grant[]> {
-    const at = sqlDate(now);
     const rows: Record<string, unknown>[] = await this.db.manager.query(
       `SELECT g.* FROM grants g INNER JOIN products p ON p.id = g.product_id
         WHERE g.client_id = ? AND ${ACTIVE} AND ${SHOWN_TO_CLIENTS}
         ORDER BY ${LONGEST_FIRST}`,
-      [clientId, at, at],
+      [clientId, ...activeGrantParams(now)],
     );
     const best = new Map<number, Grant>();
     for (const r of rows) {
@@ -81,8 +78,8 @@ export class GrantsRepository {
     await m.update(Grant, { id }, { ...patch, updatedAt: new Date() });
   }
 
-  async addEvent(m: EntityManager, e: Omit<GrantEvent, 'id' | 'createdAt'>): Promise<void> {
-    await m.insert(GrantEvent, { ...e, createdAt: new Date() });
+  async addEvent(m: EntityManager, e: Omit<GrantEvent, 'id' | 'createdAt' | 'orderId'> & { orderId?: number | null }): Promise<void> {
+    await m.insert(GrantEvent, { ...e, orderId: e.orderId ?? null, createdAt: new Date() });
   }
 
   events(grantId: number): Promise<GrantEvent[]> {
@@ -90,8 +87,8 @@ export class GrantsRepository {
   }
 }
 
-/** Not revoked, started, not ended; parameters: now, now. */
-const ACTIVE = 'g.revoked_at IS NULL AND g.starts_at <= ? AND (g.ends_at IS NULL OR g.ends_at > ?)';
+/** The access rule on `g`; parameters: activeGrantParams(now). */
+const ACTIVE = activeGrantSql('g');
 /** Forever first, then the latest end, then the newest grant. */
 const LONGEST_FIRST = 'CASE WHEN g.ends_at IS NULL THEN 1 ELSE 0 END DESC, g.ends_at DESC, g.id DESC';
 /** Which products the client area shows at all (joined as `p`). */

@@ -3,6 +3,7 @@ import { EntityManager } from 'typeorm';
 import { Actor } from '../audit/actor';
 import { AuditService } from '../audit/audit.service';
 import { AppError } from '../common/errors/app-error';
+import { isGrantActive } from './access-rule';
 import { Grant, GrantSource } from './entities/grant.entity';
 import { GrantsRepository } from './grants.repository';
 
@@ -29,10 +30,6 @@ export interface GrantView {
   reason: string | null;
 }
 
-export function isActive(g: Grant, now = new Date()): boolean {
-  return !g.revokedAt && g.startsAt <= now && (g.endsAt === null || g.endsAt > now);
-}
-
 export function toGrantView(g: Grant, now = new Date()): GrantView {
   return {
     id: g.id,
@@ -40,7 +37,7 @@ export function toGrantView(g: Grant, now = new Date()): GrantView {
     startsAt: g.startsAt,
     endsAt: g.endsAt,
     source: g.source,
-    active: isActive(g, now),
+    active: isGrantActive(g, now),
     revokedAt: g.revokedAt,
     reason: g.reason,
   };
@@ -74,7 +71,16 @@ export class GrantsService {
       orderId: input.orderId ?? null,
       accessKeyId: input.accessKeyId ?? null,
     });
-    await this.grants.addEvent(m, { grantId: g.id, kind: 'created', endsAtBefore: null, endsAtAfter: g.endsAt, actorUserId: actor.userId, actorLabel: actor.label, reason: input.reason ?? null });
+    await this.grants.addEvent(m, {
+      grantId: g.id,
+      kind: 'created',
+      endsAtBefore: null,
+      endsAtAfter: g.endsAt,
+      actorUserId: actor.userId,
+      actorLabel: actor.label,
+      reason: input.reason ?? null,
+      orderId: input.orderId ?? null,
+    });
     await this.audit.record(m, actor, {
       action: 'grant.create',
       subjectType: 'client',
@@ -96,7 +102,7 @@ export class GrantsService {
     }
     if (current.endsAt === null) return current; // already forever
     const endsAt = input.days === null ? null : new Date(current.endsAt.getTime() + input.days * DAY);
-    return this.setEnd(m, actor, current, endsAt, input.reason ?? null);
+    return this.setEnd(m, actor, current, endsAt, input.reason ?? null, input.orderId ?? null);
   }
 
   async extend(m: EntityManager, actor: Actor, grantId: number, endsAt: Date | null, reason: string | null): Promise<Grant> {
@@ -107,9 +113,10 @@ export class GrantsService {
     return this.setEnd(m, actor, g, endsAt, reason);
   }
 
-  private async setEnd(m: EntityManager, actor: Actor, g: Grant, endsAt: Date | null, reason: string | null): Promise<Grant> {
+  /** `orderId`: the order whose purchase sets this end, so a refund can find the extension again. */
+  private async setEnd(m: EntityManager, actor: Actor, g: Grant, endsAt: Date | null, reason: string | null, orderId: number | null = null): Promise<Grant> {
     await this.grants.update(m, g.id, { endsAt });
-    await this.grants.addEvent(m, { grantId: g.id, kind: 'extended', endsAtBefore: g.endsAt, endsAtAfter: endsAt, actorUserId: actor.userId, actorLabel: actor.label, reason });
+    await this.grants.addEvent(m, { grantId: g.id, kind: 'extended', endsAtBefore: g.endsAt, endsAtAfter: endsAt, actorUserId: actor.userId, actorLabel: actor.label, reason, orderId });
     await this.audit.record(m, actor, {
       action: 'grant.extend',
       subjectType: 'client',
@@ -132,7 +139,7 @@ export class GrantsService {
       action: 'grant.revoke',
       subjectType: 'client',
       subjectId: g.clientId,
-      before: { grantId: g.id, active: isActive(g, now) },
+      before: { grantId: g.id, active: isGrantActive(g, now) },
       after: { grantId: g.id, active: false },
       extra: { reason },
     });

@@ -8,6 +8,7 @@ import { hmacHex, safeEqual } from '../common/crypto';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { Database, isUniqueViolation } from '../database/database.service';
 import { MailService } from '../mail/mail.service';
+import { isGrantOver } from '../members/access-rule';
 import { GrantsRepository } from '../members/grants.repository';
 import { GrantsService } from '../members/grants.service';
 import { ProductsRepository } from '../members/products.repository';
@@ -96,7 +97,7 @@ export class OrderWebhookService {
       // What the platform sent, byte for byte (it is signed), for disputes and support.
       payload,
     });
-    // The tag on the grant event lets a refund find an extension this order made (see refund()).
+    // The order id on the grant event lets a refund find an extension this order made (see refund()); the tag is for people.
     const grant = await this.grants.extendOrGrant(m, actor, { clientId: client.id, productId, source: 'purchase', days: null, orderId: order.id, reason: purchaseTag(order.id) });
     await this.audit.record(m, actor, {
       action: 'order.paid',
@@ -134,7 +135,8 @@ export class OrderWebhookService {
    * rule, kept simple on purpose because every purchase buys access for ever:
    * - while the client still has another paid order for the product, the access stays (it is still paid for);
    * - otherwise each grant a purchase created is revoked (reason "refund"), and each grant a purchase extended
-   *   goes back to the end it had before the first purchase extended it (revoked if that end has passed).
+   *   goes back to the end it had before the latest purchase extended it (revoked if that end has passed); the
+   *   extension is found by the order id on its grant event, and other changes of the grant stay.
    * An order that met access already for ever (a forever key, a manual grant) changed nothing, so its refund
    * changes nothing either.
    */
@@ -166,7 +168,7 @@ export class OrderWebhookService {
     const now = new Date();
     const changes: { grantId: number; endsAt: Date | null; revoked: boolean }[] = [];
     for (const { grant: g, createdByPurchase, endsAtBeforePurchase } of await this.orders.purchaseEffects(m, order.clientId, order.productId)) {
-      if (g.revokedAt || (g.endsAt !== null && g.endsAt <= now)) continue; // already over
+      if (isGrantOver(g, now)) continue;
       if (createdByPurchase) {
         await this.grants.revoke(m, actor, g.id, 'refund');
         changes.push({ grantId: g.id, endsAt: g.endsAt, revoked: true });

@@ -9,16 +9,16 @@ import { User } from '../users/entities/user.entity';
 import { Order } from './entities/order.entity';
 
 /**
- * How a purchase marks the grant event it caused when it extended an existing grant (a grant it created
- * carries its order id instead). Readable in the grant's history, and exact enough to find the event again.
+ * The reason a purchase writes on the grant event it causes, for people reading the grant's history. Only
+ * display: the event's order_id is what says which order it was.
  */
 export const purchaseTag = (orderId: number): string => `order #${orderId}`;
 
-/** What purchases did to one grant: created it, and/or extended it (the end it had before the first one). */
+/** What purchases did to one grant: created it, and/or extended it (the end it had before the latest one). */
 export interface PurchaseEffect {
   grant: Grant;
   createdByPurchase: boolean;
-  /** ends_at before the first purchase that extended this grant; undefined when none extended it. */
+  /** ends_at before the latest purchase that extended this grant; undefined when none extended it. */
   endsAtBeforePurchase?: Date | null;
 }
 
@@ -63,7 +63,7 @@ export class OrdersRepository {
   async findGrantIdForOrder(m: EntityManager, orderId: number): Promise<number | null> {
     const g = await m.findOne(Grant, { where: { orderId }, order: { id: 'DESC' }, select: { id: true } });
     if (g) return g.id;
-    const e = await m.findOne(GrantEvent, { where: { kind: 'extended', reason: purchaseTag(orderId) }, order: { id: 'ASC' }, select: { grantId: true } });
+    const e = await m.findOne(GrantEvent, { where: { kind: 'extended', orderId }, order: { id: 'ASC' }, select: { grantId: true } });
     return e?.grantId ?? null;
   }
 
@@ -72,22 +72,26 @@ export class OrdersRepository {
     return (await m.countBy(Order, { clientId, productId, status: 'paid', id: Not(exceptOrderId) })) > 0;
   }
 
-  /** Every grant of the client for the product that one of their orders for it created or extended. */
+  /**
+   * Every grant of the client for the product that one of their orders for it created or extended. An extended
+   * grant reports the end it had before the latest purchase extension: a refund takes back that extension and
+   * no more, so what staff did before it (or between two purchases and their refunds) stays.
+   */
   async purchaseEffects(m: EntityManager, clientId: number, productId: number): Promise<PurchaseEffect[]> {
     const orderIds = (await m.find(Order, { where: { clientId, productId }, select: { id: true } })).map((o) => o.id);
     if (!orderIds.length) return [];
     const grants = await m.find(Grant, { where: { clientId, productId }, order: { id: 'ASC' } });
     if (!grants.length) return [];
-    const events = await m.find(GrantEvent, {
-      where: { grantId: In(grants.map((g) => g.id)), kind: 'extended', reason: In(orderIds.map(purchaseTag)) },
-      order: { id: 'ASC' },
+    const extensions = await m.find(GrantEvent, {
+      where: { grantId: In(grants.map((g) => g.id)), kind: 'extended', orderId: In(orderIds) },
+      order: { id: 'DESC' }, // newest first: the first one found per grant is its latest
     });
     const out: PurchaseEffect[] = [];
     for (const grant of grants) {
       const createdByPurchase = grant.orderId !== null && orderIds.includes(grant.orderId);
-      const firstExtension = events.find((e) => e.grantId === grant.id);
-      if (!createdByPurchase && !firstExtension) continue;
-      out.push({ grant, createdByPurchase, ...(firstExtension ? { endsAtBeforePurchase: firstExtension.endsAtBefore } : {}) });
+      const latestExtension = extensions.find((e) => e.grantId === grant.id);
+      if (!createdByPurchase && !latestExtension) continue;
+      out.push({ grant, createdByPurchase, ...(latestExtension ? { endsAtBeforePurchase: latestExtension.endsAtBefore } : {}) });
     }
     return out;
   }

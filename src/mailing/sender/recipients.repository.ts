@@ -5,6 +5,7 @@ import { dbDateOrNull } from '../../database/raw';
 import { sqlDate } from '../../database/sql-date';
 import type { SqliteConnection } from '../../database/sqlite-connection';
 import { SqliteOpsHost, sqliteOpsHost } from '../../database/sqlite-thread';
+import { activeGrantParams, activeGrantSql } from '../../members/access-rule';
 import { RecipientStatus } from '../entities/campaign-recipient.entity';
 
 /** A claimed row with what the sender needs to render and address the mail. */
@@ -21,6 +22,9 @@ export interface ClaimedRecipient {
 }
 
 export type RecipientStats = Record<RecipientStatus, number> & { recipients: number; unsubscribed: number };
+
+/** Members' access rule: a client reached through a product is one with an active grant of it. */
+const ACTIVE_GRANT = activeGrantSql('g');
 
 const CHUNK = 500;
 const placeholders = (n: number) => Array(n).fill('?').join(',');
@@ -130,7 +134,6 @@ export class RecipientsRepository implements OnApplicationShutdown {
 
   /** SQL for the audience of a campaign: confirmed on a chosen list ∪ clients with active access to a chosen product. */
   private audienceParts(listIds: number[], productIds: number[], now: Date) {
-    const at = sqlDate(now);
     const lists = listIds.length
       ? {
           sql: `SELECT s.subscriber_id AS subscriber_id, MIN(s.list_id) AS list_id
@@ -143,9 +146,8 @@ export class RecipientsRepository implements OnApplicationShutdown {
     const grantees = productIds.length
       ? {
           sql: `FROM grants g JOIN users u ON u.id = g.client_id{join}
-                 WHERE g.product_id IN (${placeholders(productIds.length)}) AND g.revoked_at IS NULL AND g.starts_at <= ?
-                   AND (g.ends_at IS NULL OR g.ends_at > ?) AND u.disabled_at IS NULL`,
-          params: [...productIds, at, at],
+                 WHERE g.product_id IN (${placeholders(productIds.length)}) AND ${ACTIVE_GRANT} AND u.disabled_at IS NULL`,
+          params: [...productIds, ...activeGrantParams(now)],
         }
       : null;
     return { lists, grantees };
