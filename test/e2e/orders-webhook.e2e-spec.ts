@@ -5,11 +5,12 @@ import { SYSTEM_ACTOR } from '../../src/audit/actor';
 import { AuditEntry } from '../../src/audit/entities/audit-entry.entity';
 import { GrantEvent } from '../../src/members/entities/grant-event.entity';
 import { Grant } from '../../src/members/entities/grant.entity';
+import { GrantsService } from '../../src/members/grants.service';
 import { Order } from '../../src/orders/entities/order.entity';
 import { User } from '../../src/users/entities/user.entity';
 import { createUser } from '../factories/users';
 import { linkIn, outboxFor } from '../utils/outbox';
-import { createProduct, grantAccess } from '../factories/members';
+import { createProduct, FACTORY_ACTOR, grantAccess } from '../factories/members';
 import { csrfFrom, loginAgent, startTestApp, TestApp } from '../utils/test-app';
 
 const SECRET = 'webhook-secret-0123456789';
@@ -196,6 +197,68 @@ describe('order webhook, orders, welcome mail', () => {
     // the client still gets in until the old end
     const agent = await loginAgent(t, c.email, c.password);
     await agent.get(`/account/products/${p.slug}`).expect(200);
+  });
+
+  it('a refund takes back exactly the extension its order made, found by the order id and not by the text; other extensions stay', async () => {
+    const p = await createProduct(t, { endGrantOnRefund: true });
+    const c = await createUser(t);
+    const staffExtend = (grantId: number, endsAt: Date, reason: string) => t.db.transaction((m) => t.app.get(GrantsService).extend(m, FACTORY_ACTOR, grantId, endsAt, reason));
+    const endOf = async (id: number) => (await t.db.manager.findOneByOrFail(Grant, { id })).endsAt;
+    const near = (a: Date | null, b: Date) => Math.abs(a!.getTime() - b.getTime()) < 1000; // MySQL keeps whole seconds
+    const g = await grantAccess(t, c.id, p.id, { endsAt: new Date(Date.now() + 10 * DAY), source: 'key' });
+    const goodwill = new Date(Date.now() + 20 * DAY);
+    await staffExtend(g.id, goodwill, 'goodwill');
+
+    const first = paid({ product: p.slug, email: c.email });
+    const r1 = (await post(first).expect(200)).body;
+    expect(r1.grantId).toBe(g.id);
+    expect(await endOf(g.id)).toBeNull();
+    const byOrder = await t.db.manager.findOneByOrFail(GrantEvent, { grantId: g.id, orderId: r1.orderId });
+    expect(byOrder).toMatchObject({ kind: 'extended', endsAtAfter: null, reason: `order #${r1.orderId}` });
+    // the text is for people: rewording it changes nothing for the refund
+    await t.db.manager.update(GrantEvent, { id: byOrder.id }, { reason: 'Purchase' });
+    await post({ event: 'order.refunded', orderId: first.orderId }).expect(200);
+    expect(near(await endOf(g.id), goodwill)).toBe(true); // not back to the key's end: the goodwill extension stays
+
+    // a later purchase and its refund: back to the end staff set between the two, not to the one before the first
+    const later = new Date(Date.now() + 30 * DAY);
+    await staffExtend(g.id, later, 'a second goodwill');
+    const second = paid({ product: p.slug, email: c.email });
+    const r2 = (await post(second).expect(200)).body;
+    expect(r2.grantId).toBe(g.id);
+    await post({ event: 'order.refunded', orderId: second.orderId }).expect(200);
+    const after = await t.db.manager.findOneByOrFail(Grant, { id: g.id });
+    expect(after.revokedAt).toBeNull();
+    expect(near(after.endsAt, later)).toBe(true);
+    const events = await t.db.manager.find(GrantEvent, { where: { grantId: g.id }, order: { id: 'ASC' } });
+    expect(events.map((e) => [e.kind, e.reason, e.orderId])).toEqual([
+      ['created', null, null],
+      ['extended', 'goodwill', null],
+      ['extended', 'Purchase', r1.orderId],
+      ['extended', 'refund', null],
+      ['extended', 'a second goodwill', null],
+      ['extended', `order #${r2.orderId}`, r2.orderId],
+      ['extended', 'refund', null],
+    ]);
+  });
+
+  it('a staff extension whose reason only names an order is not taken back by its refund', async () => {
+    const p = await createProduct(t, { endGrantOnRefund: true });
+    const c = await createUser(t);
+    const forever = await grantAccess(t, c.id, p.id, { endsAt: null, source: 'manual' });
+    const key = await grantAccess(t, c.id, p.id, { endsAt: new Date(Date.now() + 10 * DAY), source: 'key' });
+    // the order meets access for ever already, so it changes nothing
+    const order = paid({ product: p.slug, email: c.email });
+    const res = (await post(order).expect(200)).body;
+    expect(res.grantId).toBe(forever.id);
+    // staff extends the other grant and notes the order in the reason, in the very words a purchase uses
+    const noted = new Date(Date.now() + 20 * DAY);
+    await t.db.transaction((m) => t.app.get(GrantsService).extend(m, FACTORY_ACTOR, key.id, noted, `order #${res.orderId}`));
+    await post({ event: 'order.refunded', orderId: order.orderId }).expect(200);
+    const after = await t.db.manager.findOneByOrFail(Grant, { id: key.id });
+    expect(after.revokedAt).toBeNull();
+    expect(Math.abs(after.endsAt!.getTime() - noted.getTime())).toBeLessThan(1000);
+    expect(await t.db.manager.findOneByOrFail(Grant, { id: forever.id })).toMatchObject({ revokedAt: null, endsAt: null });
   });
 
   it('a refund revokes an extended grant whose old end has passed meanwhile', async () => {
