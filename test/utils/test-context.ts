@@ -1,0 +1,43 @@
+import { DynamicModule, INestApplicationContext, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { AppConfig, loadConfig } from '../../src/config/config';
+import { ConfigModule } from '../../src/config/config.module';
+import { Database } from '../../src/database/database.service';
+import { DatabaseModule } from '../../src/database/database.module';
+import { createTestDb, TestDb } from './test-db';
+import { TEST_SECRET } from './test-app';
+
+export interface TestContext {
+  ctx: INestApplicationContext;
+  config: AppConfig;
+  db: Database;
+  testDb: TestDb;
+  close(): Promise<void>;
+}
+
+/**
+ * The middle tier of tests: the given feature modules, with config and a real, migrated database, and no HTTP
+ * (no Express, no guards, no views). A test gets a service from `ctx` and calls it as a caller in the app would.
+ */
+export async function startTestContext(modules: (Type<unknown> | DynamicModule)[]): Promise<TestContext> {
+  const testDb = await createTestDb();
+  const config = loadConfig(
+    { NODE_ENV: 'test', APP_URL: 'http://kabinet.test', DATA_DIR: testDb.dir, DATABASE_URL: testDb.url, SECRET_KEY: TEST_SECRET, DEFAULT_LOCALE: 'en', LOG_LEVEL: 'error' },
+    testDb.dir,
+  );
+  class MediumTestModule {}
+  const ctx = await NestFactory.createApplicationContext(
+    { module: MediumTestModule, imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(config), ...modules] },
+    { logger: ['error'], abortOnError: false },
+  );
+  return {
+    ctx,
+    config,
+    db: ctx.get(Database),
+    testDb,
+    async close() {
+      await ctx.close();
+      await testDb.drop();
+    },
+  };
+}
