@@ -1,9 +1,9 @@
 import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
-import { AccessKeysModule } from './access-keys/access-keys.module';
-import { AccountModule } from './account/account.module';
+import { AccessKeysModule } from './members/keys/access-keys.module';
+import { AccountModule } from './members/client-area/account.module';
 import { AdminModule } from './admin/admin.module';
-import { ApiKeysModule } from './api-keys/api-keys.module';
+import { ApiKeysModule } from './auth/api-keys/api-keys.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { ClientsModule } from './clients/clients.module';
@@ -19,7 +19,7 @@ import { JobsModule } from './jobs/jobs.module';
 import { MailModule } from './mail/mail.module';
 import { MailingModule } from './mailing/mailing.module';
 import { MembersModule } from './members/members.module';
-import { OrdersModule } from './orders/orders.module';
+import { OrdersModule } from './members/orders/orders.module';
 import { ThrottleModule } from './throttle/throttle.module';
 import { UsersModule } from './users/users.module';
 

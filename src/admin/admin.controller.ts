@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Post, Query, Redirect, Render } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { ApiKeysService } from '../api-keys/api-keys.service';
+import { ApiKeysService } from '../auth/api-keys/api-keys.service';
 import { Actor } from '../audit/actor';
 import { AuditService } from '../audit/audit.service';
 import { AuthService } from '../auth/auth.service';
@@ -10,7 +10,7 @@ import { pagerLinks, parseId, parsePage } from '../common/http/pagination';
 import { RequestContext } from '../common/http/request-context';
 import { OutboxService } from '../mail/outbox.service';
 import { STAFF_ROLES } from '../users/entities/user.entity';
-import { AdminUsersService } from './admin-users.service';
+import { AdminUsersService } from '../users/admin-users.service';
 
 type Q = Record<string, string | undefined>;
 

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { AccountSecurityController, AdminProfileController } from '../profile/profile.controller';
+import { AccountSecurityController, AdminProfileController } from './profile.controller';
 import { ContextMiddleware } from '../common/http/context.middleware';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { ClientsApiController } from '../api/clients.api.controller';
+import { ClientsApiController } from './clients.api.controller';
 import { ClientAccessService } from './client-access.service';
 import { ClientsController } from './clients.controller';
 import { ClientsImportService } from './clients-import.service';

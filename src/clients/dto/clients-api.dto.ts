@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsInt, IsISO8601, IsNotEmpty, IsOptional, IsString, MaxLength, Min, ValidateIf } from 'class-validator';
-import { GRANT_SOURCES } from '../../members/entities/grant.entity';
+import { GRANT_SOURCES } from '../../members/access/entities/grant.entity';
 
 export class CreateClientDto {
   @ApiProperty({ example: 'anna@example.com' })

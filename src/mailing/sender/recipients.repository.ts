@@ -5,7 +5,7 @@ import { dbDateOrNull } from '../../database/raw';
 import { sqlDate } from '../../database/sql-date';
 import type { SqliteConnection } from '../../database/sqlite-connection';
 import { SqliteOpsHost, sqliteOpsHost } from '../../database/sqlite-thread';
-import { RecipientStatus } from '../entities/campaign-recipient.entity';
+import { RecipientStatus } from '../campaigns/entities/campaign-recipient.entity';
 
 /** A claimed row with what the sender needs to render and address the mail. */
 export interface ClaimedRecipient {
