@@ -8,7 +8,7 @@ import { sqlDate } from '../src/database/sql-date';
 import { CampaignsRepository } from '../src/mailing/campaigns/campaigns.repository';
 import type { MailingList } from '../src/mailing/lists/entities/mailing-list.entity';
 import { RecipientsRepository } from '../src/mailing/sender/recipients.repository';
-import { ListsRepository } from '../src/mailing/subscribers/subscribers.repository';
+import { ListsRepository } from '../src/mailing/lists/lists.repository';
 
 export async function seedList(db: Database, name = 'Bench list', key = `bench-${Date.now().toString(36)}`): Promise<MailingList> {
   return db.transaction((m) => new ListsRepository(db).insert(m, { name, description: '', listKey: key, isPublic: true, optIn: 'single' }));

@@ -3,7 +3,7 @@ import { ApiCreatedResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/sw
 import { Actor } from '../audit/actor';
 import { ClientAccessService } from './client-access.service';
 import { ClientsService } from './clients.service';
-import { ClientResponse, ClientListResponse, CreateClientDto, CreateGrantDto, GrantListResponse, GrantResponse, RevokeGrantDto } from './dto/clients-api.dto';
+import { ClientResponse, ClientListResponse, CreateClientDto, CreateGrantDto, GrantListResponse, GrantResponse, RevokeGrantDto } from './dto/clients.dto';
 import { ApiKeyAuth } from '../common/http/api-key-auth';
 import { CurrentActor } from '../common/http/decorators';
 import { parseId, parsePage } from '../common/http/pagination';

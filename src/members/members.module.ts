@@ -5,6 +5,7 @@ import { CatalogueStructureService } from './catalogue/catalogue-structure.servi
 import { CatalogueController } from './catalogue/catalogue.controller';
 import { CatalogueRepository } from './catalogue/catalogue.repository';
 import { CatalogueService } from './catalogue/catalogue.service';
+import { AccountController } from './client-area/account.controller';
 import { ClientAreaController } from './client-area/client-area.controller';
 import { ClientAreaService } from './client-area/client-area.service';
 import { FilesRepository } from './catalogue/files.repository';
@@ -18,7 +19,7 @@ import { UploadsService } from './catalogue/uploads.service';
 /** Products, lessons, files and access. Global: orders, keys and clients grant access through it. */
 @Global()
 @Module({
-  controllers: [CatalogueController, ClientAreaController, ProductsApiController],
+  controllers: [CatalogueController, AccountController, ClientAreaController, ProductsApiController],
   providers: [
     ProductsRepository,
     LessonsRepository,

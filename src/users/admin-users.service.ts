@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { AppError } from '../common/errors/app-error';
-import { OutboxRepository } from '../mail/outbox.repository';
 import { ROLES, Role, User } from './entities/user.entity';
 import { UsersRepository } from './users.repository';
 import { toUserView, UserView } from './users.service';
@@ -9,10 +8,7 @@ const RANK: Record<Role, number> = { owner: 3, admin: 2, staff: 1, client: 0 };
 
 @Injectable()
 export class AdminUsersService {
-  constructor(
-    private readonly users: UsersRepository,
-    private readonly outbox: OutboxRepository,
-  ) {}
+  constructor(private readonly users: UsersRepository) {}
 
   async list(role: string | undefined, page: { limit: number; offset: number }) {
     const roles = ROLES.includes(role as Role) ? [role as Role] : [...ROLES];
@@ -31,14 +27,5 @@ export class AdminUsersService {
     const target = await this.users.findById(targetId);
     if (!target) throw AppError.notFound('user');
     if (target.id !== actor.id && RANK[target.role] >= RANK[actor.role]) throw AppError.forbidden('users.rank');
-  }
-
-  async dashboard() {
-    const [users, pendingMail, failedMail] = await Promise.all([
-      this.users.countByRole(),
-      this.outbox.countByStatus('pending'),
-      this.outbox.countByStatus('failed'),
-    ]);
-    return { users, pendingMail, failedMail };
   }
 }

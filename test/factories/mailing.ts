@@ -3,7 +3,8 @@ import { ConsentEvent, ConsentSource } from '../../src/mailing/subscribers/entit
 import { MailingList, OptInMode } from '../../src/mailing/lists/entities/mailing-list.entity';
 import { Subscriber, SuppressionReason } from '../../src/mailing/subscribers/entities/subscriber.entity';
 import { Subscription, SubscriptionStatus } from '../../src/mailing/subscribers/entities/subscription.entity';
-import { ListsRepository, SubscribersRepository } from '../../src/mailing/subscribers/subscribers.repository';
+import { ListsRepository } from '../../src/mailing/lists/lists.repository';
+import { SubscribersRepository } from '../../src/mailing/subscribers/subscribers.repository';
 import type { TestApp } from '../utils/test-app';
 
 export interface ListOverrides {

@@ -8,7 +8,7 @@ import { ProductsRepository } from '../../members/catalogue/products.repository'
 import { RecipientStatus } from './entities/campaign-recipient.entity';
 import { CampaignStatus } from './entities/campaign.entity';
 import { RecipientsRepository } from '../sender/recipients.repository';
-import { ListsRepository } from '../subscribers/subscribers.repository';
+import { ListsRepository } from '../lists/lists.repository';
 import { CampaignRenderer } from './campaign-renderer';
 import { AppError } from '../../common/errors/app-error';
 import { DraftInput, parseSendAt, parseTestAddress, RawDraft, readDraft } from './campaign-input';

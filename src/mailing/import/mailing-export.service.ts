@@ -8,7 +8,7 @@ import { AppError } from '../../common/errors/app-error';
 import { Database } from '../../database/database.service';
 import { SubscribersAdminService } from '../subscribers/subscribers-admin.service';
 import { SubscriberFilter, SubscribersAdminRepository } from '../subscribers/subscribers-admin.repository';
-import { ListsRepository } from '../subscribers/subscribers.repository';
+import { ListsRepository } from '../lists/lists.repository';
 
 const BATCH = 1000;
 

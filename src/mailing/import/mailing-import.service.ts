@@ -13,7 +13,7 @@ import { APP_CONFIG, AppConfig, Locale } from '../../config/config';
 import { Database } from '../../database/database.service';
 import { MailingList } from '../lists/entities/mailing-list.entity';
 import { SUPPRESSION_REASONS, SuppressionReason } from '../subscribers/entities/subscriber.entity';
-import { ListsRepository } from '../subscribers/subscribers.repository';
+import { ListsRepository } from '../lists/lists.repository';
 import { ConsentContext, SubscriptionsService } from '../subscribers/subscriptions.service';
 import { MailingImportRepository } from './mailing-import.repository';
 

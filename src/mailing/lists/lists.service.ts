@@ -6,7 +6,8 @@ import { AppError } from '../../common/errors/app-error';
 import { Database } from '../../database/database.service';
 import { MailingList, OPT_IN_MODES, OptInMode } from './entities/mailing-list.entity';
 import { SubscriptionStatus } from '../subscribers/entities/subscription.entity';
-import { ListsRepository, SubscribersRepository } from '../subscribers/subscribers.repository';
+import { ListsRepository } from './lists.repository';
+import { SubscribersRepository } from '../subscribers/subscribers.repository';
 
 export type StatusCounts = Record<SubscriptionStatus, number>;
 

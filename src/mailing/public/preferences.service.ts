@@ -9,7 +9,8 @@ import { MailingList } from '../lists/entities/mailing-list.entity';
 import { Subscriber, SuppressionReason } from '../subscribers/entities/subscriber.entity';
 import { Subscription } from '../subscribers/entities/subscription.entity';
 import { MailingTokens } from '../mailing-tokens';
-import { ListsRepository, SubscribersRepository } from '../subscribers/subscribers.repository';
+import { ListsRepository } from '../lists/lists.repository';
+import { SubscribersRepository } from '../subscribers/subscribers.repository';
 import { SubscriptionsService } from '../subscribers/subscriptions.service';
 
 export interface PreferencesListView {

@@ -8,7 +8,8 @@ import { isLocale } from '../../i18n/i18n';
 import { ThrottleService } from '../../throttle/throttle.service';
 import { normaliseEmail } from '../../users/users.repository';
 import { ListsService, ListView } from '../lists/lists.service';
-import { ListsRepository, SubscribersRepository } from '../subscribers/subscribers.repository';
+import { ListsRepository } from '../lists/lists.repository';
+import { SubscribersRepository } from '../subscribers/subscribers.repository';
 import { SubscriptionsService } from '../subscribers/subscriptions.service';
 
 const HOUR = 60 * 60_000;

@@ -5,7 +5,8 @@ import { MailingList } from '../lists/entities/mailing-list.entity';
 import { Subscriber } from '../subscribers/entities/subscriber.entity';
 import { MailingTokens, UnsubscribeTarget } from '../mailing-tokens';
 import { RecipientsRepository } from '../sender/recipients.repository';
-import { ListsRepository, SubscribersRepository } from '../subscribers/subscribers.repository';
+import { ListsRepository } from '../lists/lists.repository';
+import { SubscribersRepository } from '../subscribers/subscribers.repository';
 import { SubscriptionsService } from '../subscribers/subscriptions.service';
 
 /** How long a one-click reply waits for mail already handed to the SMTP server for this address. */

@@ -8,7 +8,7 @@ import { CampaignsRepository } from '../campaigns/campaigns.repository';
 import { CampaignStatus } from '../campaigns/entities/campaign.entity';
 import { MailingList } from '../lists/entities/mailing-list.entity';
 import { MailingTokens } from '../mailing-tokens';
-import { ListsRepository } from '../subscribers/subscribers.repository';
+import { ListsRepository } from '../lists/lists.repository';
 import { CampaignMessageBuilder } from './campaign-message';
 import { ClaimedRecipient, RecipientsRepository } from './recipients.repository';
 

@@ -9,7 +9,8 @@ import { MailingList } from '../lists/entities/mailing-list.entity';
 import { Subscriber, SUPPRESSION_REASONS, SuppressionReason } from './entities/subscriber.entity';
 import { Subscription, SubscriptionStatus } from './entities/subscription.entity';
 import { SubscriberFilter, SubscribersAdminRepository } from './subscribers-admin.repository';
-import { ListsRepository, SubscribersRepository } from './subscribers.repository';
+import { ListsRepository } from '../lists/lists.repository';
+import { SubscribersRepository } from './subscribers.repository';
 import { SubscribeOutcome, SubscriptionsService } from './subscriptions.service';
 
 export interface MembershipView {

@@ -11,7 +11,8 @@ import { ConsentSource } from './entities/consent-event.entity';
 import { MailingList } from '../lists/entities/mailing-list.entity';
 import { Subscriber, SuppressionReason } from './entities/subscriber.entity';
 import { RecipientsRepository } from '../sender/recipients.repository';
-import { ListsRepository, SubscribersRepository } from './subscribers.repository';
+import { ListsRepository } from '../lists/lists.repository';
+import { SubscribersRepository } from './subscribers.repository';
 
 /** Sources where the person acts for themselves; everything else is an operator or a system asserting consent. */
 const SELF_SOURCES: readonly ConsentSource[] = ['form', 'link', 'one-click', 'preferences', 'account'];
