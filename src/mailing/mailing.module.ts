@@ -1,5 +1,7 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/config';
+import { MembersModule } from '../members/members.module';
+import { ThrottleModule } from '../throttle/throttle.module';
 import { CampaignRenderer } from './campaigns/campaign-renderer';
 import { CampaignsRepository } from './campaigns/campaigns.repository';
 import { CampaignsApiController } from './campaigns/campaigns.api.controller';
@@ -37,10 +39,10 @@ import { SubscribersAdminService } from './subscribers/subscribers-admin.service
 
 /**
  * Mailing lists, subscribers and consent, campaigns and their sender, unsubscribe and preferences.
- * Global: offboarding and purchases change subscriptions through SubscriptionsService.
+ * Other features change subscriptions through SubscriptionsService.
  */
-@Global()
 @Module({
+  imports: [MembersModule, ThrottleModule],
   controllers: [
     ListsController,
     SubscribersAdminController,

@@ -1,4 +1,4 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { ProductsApiController } from './catalogue/products.api.controller';
 import { AccessService } from './access/access.service';
 import { CatalogueStructureService } from './catalogue/catalogue-structure.service';
@@ -16,8 +16,7 @@ import { OutlineCache } from './client-area/product-outline';
 import { ProductsRepository } from './catalogue/products.repository';
 import { UploadsService } from './catalogue/uploads.service';
 
-/** Products, lessons, files and access. Global: orders, keys and clients grant access through it. */
-@Global()
+/** Products, lessons, files and access. Orders, keys, clients and mailing import it to read products and grant access. */
 @Module({
   controllers: [CatalogueController, AccountController, ClientAreaController, ProductsApiController],
   providers: [
