@@ -11,9 +11,9 @@ import * as path from 'node:path';
 import { createApp } from '../src/app';
 import { loadConfig } from '../src/config/config';
 import { Database } from '../src/database/database.service';
-import { Subscription } from '../src/mailing/entities/subscription.entity';
+import { Subscription } from '../src/mailing/subscribers/entities/subscription.entity';
 import { MailingImportService } from '../src/mailing/import/mailing-import.service';
-import { ListsService } from '../src/mailing/lists.service';
+import { ListsService } from '../src/mailing/lists/lists.service';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
 const ACTOR = { userId: null, label: 'bench', ip: '127.0.0.1' };

@@ -6,9 +6,9 @@ import type { EntityManager } from 'typeorm';
 import type { Database } from '../src/database/database.service';
 import { sqlDate } from '../src/database/sql-date';
 import { CampaignsRepository } from '../src/mailing/campaigns/campaigns.repository';
-import type { MailingList } from '../src/mailing/entities/mailing-list.entity';
+import type { MailingList } from '../src/mailing/lists/entities/mailing-list.entity';
 import { RecipientsRepository } from '../src/mailing/sender/recipients.repository';
-import { ListsRepository } from '../src/mailing/subscribers.repository';
+import { ListsRepository } from '../src/mailing/lists/lists.repository';
 
 export async function seedList(db: Database, name = 'Bench list', key = `bench-${Date.now().toString(36)}`): Promise<MailingList> {
   return db.transaction((m) => new ListsRepository(db).insert(m, { name, description: '', listKey: key, isPublic: true, optIn: 'single' }));

@@ -21,10 +21,10 @@ import type { Request, Response } from 'express';
 import { createApp } from '../src/app';
 import { loadConfig } from '../src/config/config';
 import { Database } from '../src/database/database.service';
-import { GrantsService } from '../src/members/grants.service';
-import { Lesson } from '../src/members/entities/lesson.entity';
-import { Product } from '../src/members/entities/product.entity';
-import { StoredFile } from '../src/members/entities/stored-file.entity';
+import { GrantsService } from '../src/members/access/grants.service';
+import { Lesson } from '../src/members/catalogue/entities/lesson.entity';
+import { Product } from '../src/members/catalogue/entities/product.entity';
+import { StoredFile } from '../src/members/catalogue/entities/stored-file.entity';
 import { UsersService } from '../src/users/users.service';
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 20);

@@ -1,9 +1,7 @@
 import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
-import { AccessKeysModule } from './access-keys/access-keys.module';
-import { AccountModule } from './account/account.module';
-import { AdminModule } from './admin/admin.module';
-import { ApiKeysModule } from './api-keys/api-keys.module';
+import { AccessKeysModule } from './members/keys/access-keys.module';
+import { ApiKeysModule } from './auth/api-keys/api-keys.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { ClientsModule } from './clients/clients.module';
@@ -14,13 +12,15 @@ import { RolesGuard } from './common/http/roles.guard';
 import { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { DashboardModule } from './dashboard/dashboard.module';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
 import { MailModule } from './mail/mail.module';
 import { MailingModule } from './mailing/mailing.module';
 import { MembersModule } from './members/members.module';
-import { OrdersModule } from './orders/orders.module';
+import { OrdersModule } from './members/orders/orders.module';
 import { ThrottleModule } from './throttle/throttle.module';
+import { AdminUsersModule } from './users/admin-users.module';
 import { UsersModule } from './users/users.module';
 
 export interface AppOptions {
@@ -47,8 +47,8 @@ export class AppModule implements NestModule {
         AccessKeysModule,
         ClientsModule,
         MailingModule,
-        AccountModule,
-        AdminModule,
+        AdminUsersModule,
+        DashboardModule,
         HealthModule,
         JobsModule.forRoot(opts.runJobs),
       ],

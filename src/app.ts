@@ -9,7 +9,7 @@ import * as nunjucks from 'nunjucks';
 import { AppModule, AppOptions } from './app.module';
 import { AppError } from './common/errors/app-error';
 import { AppConfig } from './config/config';
-import { VIDEO_FRAME_ORIGINS } from './members/lesson-markdown';
+import { VIDEO_FRAME_ORIGINS } from './members/catalogue/lesson-markdown';
 import { ASSETS_DIR, VIEWS_DIR } from './paths';
 import { registerViewHelpers } from './views/view-helpers';
 

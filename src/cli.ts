@@ -1,8 +1,8 @@
 process.env.TZ ??= 'UTC';
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { ApiKeysModule } from './api-keys/api-keys.module';
-import { ApiKeysService } from './api-keys/api-keys.service';
+import { ApiKeysModule } from './auth/api-keys/api-keys.module';
+import { ApiKeysService } from './auth/api-keys/api-keys.service';
 import { AppModule } from './app.module';
 import { ConfigError, loadConfig } from './config/config';
 import { createDataSource } from './database/data-source';

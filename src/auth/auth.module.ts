@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
-import { AccountSecurityController, AdminProfileController } from '../profile/profile.controller';
+import { AccountSecurityController, AdminProfileController } from './profile.controller';
 import { ContextMiddleware } from '../common/http/context.middleware';
+import { ThrottleModule } from '../throttle/throttle.module';
+import { UsersModule } from '../users/users.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { PasswordResetsRepository } from './password-resets.repository';
@@ -9,6 +11,7 @@ import { SessionsService } from './sessions.service';
 import { SetupService } from './setup.service';
 
 @Module({
+  imports: [UsersModule, ThrottleModule],
   controllers: [AuthController, AccountSecurityController, AdminProfileController],
   providers: [SessionsRepository, SessionsService, PasswordResetsRepository, AuthService, SetupService, ContextMiddleware],
   exports: [SessionsService, AuthService, SetupService, ContextMiddleware, SessionsRepository],

@@ -3,10 +3,10 @@ import { Actor } from '../audit/actor';
 import { AppError } from '../common/errors/app-error';
 import { Page } from '../common/http/pagination';
 import { Database } from '../database/database.service';
-import { Grant } from '../members/entities/grant.entity';
-import { GrantsRepository } from '../members/grants.repository';
-import { GrantsService, GrantView, toGrantView } from '../members/grants.service';
-import { ProductsRepository } from '../members/products.repository';
+import { Grant } from '../members/access/entities/grant.entity';
+import { GrantsRepository } from '../members/access/grants.repository';
+import { GrantsService, GrantView, toGrantView } from '../members/access/grants.service';
+import { ProductsRepository } from '../members/catalogue/products.repository';
 import { ClientsRepository } from './clients.repository';
 import { endOfDay } from './clients.views';
 

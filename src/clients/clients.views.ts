@@ -1,7 +1,7 @@
-import { GrantEvent } from '../members/entities/grant-event.entity';
-import { Grant, GrantSource } from '../members/entities/grant.entity';
-import { isGrantActive } from '../members/access-rule';
-import { Order } from '../orders/entities/order.entity';
+import { GrantEvent } from '../members/access/entities/grant-event.entity';
+import { Grant, GrantSource } from '../members/access/entities/grant.entity';
+import { Order } from '../members/orders/entities/order.entity';
+import { isGrantActive } from '../members/access/access-rule';
 import { User } from '../users/entities/user.entity';
 import { ClientNote } from './entities/client-note.entity';
 

@@ -1,4 +1,4 @@
-import { ApiKey } from '../api-keys/entities/api-key.entity';
+import { ApiKey } from '../auth/api-keys/entities/api-key.entity';
 import { AuditEntry } from '../audit/entities/audit-entry.entity';
 import { PasswordReset } from '../auth/entities/password-reset.entity';
 import { Session } from '../auth/entities/session.entity';
@@ -8,20 +8,20 @@ import { User } from '../users/entities/user.entity';
 import { JobLease } from './entities/job-lease.entity';
 import { ClientNote } from '../clients/entities/client-note.entity';
 import { ClientLabel, Label } from '../clients/entities/label.entity';
-import { AccessKey } from '../members/entities/access-key.entity';
-import { GrantEvent } from '../members/entities/grant-event.entity';
-import { Grant } from '../members/entities/grant.entity';
-import { Lesson } from '../members/entities/lesson.entity';
-import { Product } from '../members/entities/product.entity';
-import { Section } from '../members/entities/section.entity';
-import { StoredFile } from '../members/entities/stored-file.entity';
-import { Order } from '../orders/entities/order.entity';
-import { CampaignRecipient } from '../mailing/entities/campaign-recipient.entity';
-import { Campaign, CampaignList, CampaignProduct } from '../mailing/entities/campaign.entity';
-import { ConsentEvent } from '../mailing/entities/consent-event.entity';
-import { MailingList } from '../mailing/entities/mailing-list.entity';
-import { Subscriber } from '../mailing/entities/subscriber.entity';
-import { Subscription } from '../mailing/entities/subscription.entity';
+import { AccessKey } from '../members/keys/entities/access-key.entity';
+import { GrantEvent } from '../members/access/entities/grant-event.entity';
+import { Grant } from '../members/access/entities/grant.entity';
+import { Lesson } from '../members/catalogue/entities/lesson.entity';
+import { Product } from '../members/catalogue/entities/product.entity';
+import { Section } from '../members/catalogue/entities/section.entity';
+import { StoredFile } from '../members/catalogue/entities/stored-file.entity';
+import { Order } from '../members/orders/entities/order.entity';
+import { CampaignRecipient } from '../mailing/campaigns/entities/campaign-recipient.entity';
+import { Campaign, CampaignList, CampaignProduct } from '../mailing/campaigns/entities/campaign.entity';
+import { ConsentEvent } from '../mailing/subscribers/entities/consent-event.entity';
+import { MailingList } from '../mailing/lists/entities/mailing-list.entity';
+import { Subscriber } from '../mailing/subscribers/entities/subscriber.entity';
+import { Subscription } from '../mailing/subscribers/entities/subscription.entity';
 
 export const ENTITIES = [
   User, Session, PasswordReset, RateLimit, OutboxMessage, AuditEntry, ApiKey, JobLease,

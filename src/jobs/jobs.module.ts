@@ -1,6 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AuthModule } from '../auth/auth.module';
+import { MailingModule } from '../mailing/mailing.module';
+import { ThrottleModule } from '../throttle/throttle.module';
 import { JobsService, RUN_JOBS } from './jobs.service';
 
 @Module({})
@@ -8,7 +10,7 @@ export class JobsModule {
   static forRoot(enabled: boolean): DynamicModule {
     return {
       module: JobsModule,
-      imports: [ScheduleModule.forRoot(), AuthModule],
+      imports: [ScheduleModule.forRoot(), AuthModule, ThrottleModule, MailingModule],
       providers: [JobsService, { provide: RUN_JOBS, useValue: enabled }],
     };
   }

@@ -6,11 +6,13 @@ import { MailTemplates } from './mail-templates';
 import { createMailTransport } from './mail-transport';
 import { MAIL_TEMPLATES, MailService } from './mail.service';
 import { OutboxRelay, MAIL_TRANSPORT } from './outbox-relay.service';
+import { OutboxController } from './outbox.controller';
 import { OutboxRepository } from './outbox.repository';
 import { OutboxService } from './outbox.service';
 
 @Global()
 @Module({
+  controllers: [OutboxController],
   providers: [
     { provide: MAIL_TEMPLATES, inject: [APP_CONFIG], useFactory: (c: AppConfig) => new MailTemplates(path.resolve(VIEWS_DIR), c.env === 'development') },
     { provide: MAIL_TRANSPORT, inject: [APP_CONFIG], useFactory: (c: AppConfig) => createMailTransport(c) },

@@ -1,8 +1,10 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/config';
+import { MembersModule } from '../members/members.module';
+import { ThrottleModule } from '../throttle/throttle.module';
 import { CampaignRenderer } from './campaigns/campaign-renderer';
 import { CampaignsRepository } from './campaigns/campaigns.repository';
-import { CampaignsApiController } from './api/campaigns.api.controller';
+import { CampaignsApiController } from './campaigns/campaigns.api.controller';
 import { CampaignsController } from './campaigns/campaigns.controller';
 import { CampaignsService } from './campaigns/campaigns.service';
 import { CampaignAudience } from './campaigns/usecases/campaign-audience';
@@ -13,33 +15,34 @@ import { MailingTokens } from './mailing-tokens';
 import { createMailTransport } from '../mail/mail-transport';
 import { CAMPAIGN_TRANSPORT, CampaignSender } from './sender/campaign-sender';
 import { RecipientsRepository } from './sender/recipients.repository';
-import { ListsRepository, SubscribersRepository } from './subscribers.repository';
-import { SubscriptionsService } from './subscriptions.service';
-import { UnsubscribeService } from './unsubscribe.service';
-import { AccountMailingController } from './account-mailing.controller';
-import { PreferencesController } from './preferences.controller';
-import { PreferencesService } from './preferences.service';
-import { UnsubscribeController } from './unsubscribe.controller';
-import { ListsApiController } from './api/lists.api.controller';
-import { SubscribersApiController } from './api/subscribers.api.controller';
+import { ListsRepository } from './lists/lists.repository';
+import { SubscribersRepository } from './subscribers/subscribers.repository';
+import { SubscriptionsService } from './subscribers/subscriptions.service';
+import { UnsubscribeService } from './public/unsubscribe.service';
+import { AccountMailingController } from './public/account-mailing.controller';
+import { PreferencesController } from './public/preferences.controller';
+import { PreferencesService } from './public/preferences.service';
+import { UnsubscribeController } from './public/unsubscribe.controller';
+import { ListsApiController } from './lists/lists.api.controller';
+import { SubscribersApiController } from './subscribers/subscribers.api.controller';
 import { MailingExportService } from './import/mailing-export.service';
 import { MailingImportController } from './import/mailing-import.controller';
 import { MailingImportRepository } from './import/mailing-import.repository';
 import { MailingImportService } from './import/mailing-import.service';
-import { ListsController } from './lists.controller';
-import { ListsService } from './lists.service';
-import { SubscribeController } from './subscribe.controller';
-import { SubscribeService } from './subscribe.service';
-import { SubscribersAdminController } from './subscribers-admin.controller';
-import { SubscribersAdminRepository } from './subscribers-admin.repository';
-import { SubscribersAdminService } from './subscribers-admin.service';
+import { ListsController } from './lists/lists.controller';
+import { ListsService } from './lists/lists.service';
+import { SubscribeController } from './public/subscribe.controller';
+import { SubscribeService } from './public/subscribe.service';
+import { SubscribersAdminController } from './subscribers/subscribers-admin.controller';
+import { SubscribersAdminRepository } from './subscribers/subscribers-admin.repository';
+import { SubscribersAdminService } from './subscribers/subscribers-admin.service';
 
 /**
  * Mailing lists, subscribers and consent, campaigns and their sender, unsubscribe and preferences.
- * Global: offboarding and purchases change subscriptions through SubscriptionsService.
+ * Other features change subscriptions through SubscriptionsService.
  */
-@Global()
 @Module({
+  imports: [MembersModule, ThrottleModule],
   controllers: [
     ListsController,
     SubscribersAdminController,

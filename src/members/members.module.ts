@@ -1,24 +1,24 @@
-import { Global, Module } from '@nestjs/common';
-import { ProductsApiController } from '../api/products.api.controller';
-import { AccessService } from './access.service';
-import { CatalogueStructureService } from './catalogue-structure.service';
-import { CatalogueController } from './catalogue.controller';
-import { CatalogueRepository } from './catalogue.repository';
-import { CatalogueService } from './catalogue.service';
-import { ClientAreaController } from './client-area.controller';
-import { ClientAreaService } from './client-area.service';
-import { FilesRepository } from './files.repository';
-import { GrantsRepository } from './grants.repository';
-import { GrantsService } from './grants.service';
-import { LessonsRepository } from './lessons.repository';
-import { OutlineCache } from './product-outline';
-import { ProductsRepository } from './products.repository';
-import { UploadsService } from './uploads.service';
+import { Module } from '@nestjs/common';
+import { ProductsApiController } from './catalogue/products.api.controller';
+import { AccessService } from './access/access.service';
+import { CatalogueStructureService } from './catalogue/catalogue-structure.service';
+import { CatalogueController } from './catalogue/catalogue.controller';
+import { CatalogueRepository } from './catalogue/catalogue.repository';
+import { CatalogueService } from './catalogue/catalogue.service';
+import { AccountController } from './client-area/account.controller';
+import { ClientAreaController } from './client-area/client-area.controller';
+import { ClientAreaService } from './client-area/client-area.service';
+import { FilesRepository } from './catalogue/files.repository';
+import { GrantsRepository } from './access/grants.repository';
+import { GrantsService } from './access/grants.service';
+import { LessonsRepository } from './catalogue/lessons.repository';
+import { OutlineCache } from './client-area/product-outline';
+import { ProductsRepository } from './catalogue/products.repository';
+import { UploadsService } from './catalogue/uploads.service';
 
-/** Products, lessons, files and access. Global: orders, keys and clients grant access through it. */
-@Global()
+/** Products, lessons, files and access. Orders, keys, clients and mailing import it to read products and grant access. */
 @Module({
-  controllers: [CatalogueController, ClientAreaController, ProductsApiController],
+  controllers: [CatalogueController, AccountController, ClientAreaController, ProductsApiController],
   providers: [
     ProductsRepository,
     LessonsRepository,

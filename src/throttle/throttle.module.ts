@@ -1,7 +1,6 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { RateLimitRepository } from './rate-limit.repository';
 import { ThrottleService } from './throttle.service';
 
-@Global()
 @Module({ providers: [RateLimitRepository, ThrottleService], exports: [ThrottleService, RateLimitRepository] })
 export class ThrottleModule {}

@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
-import { ConsentEvent } from '../../src/mailing/entities/consent-event.entity';
-import { Subscriber } from '../../src/mailing/entities/subscriber.entity';
+import { ConsentEvent } from '../../src/mailing/subscribers/entities/consent-event.entity';
+import { Subscriber } from '../../src/mailing/subscribers/entities/subscriber.entity';
 import { MailingTokens } from '../../src/mailing/mailing-tokens';
 import { createList, createSubscriber, subscriptionStatus } from '../factories/mailing';
 import { BrowserApp, clickAndWait, launchBrowser, openSession, screenshot, Session, startBrowserApp, visibleText } from '../utils/browser';

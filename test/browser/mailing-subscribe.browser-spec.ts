@@ -1,9 +1,9 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
-import { ConsentEvent } from '../../src/mailing/entities/consent-event.entity';
-import { Subscriber } from '../../src/mailing/entities/subscriber.entity';
-import { Subscription } from '../../src/mailing/entities/subscription.entity';
+import { ConsentEvent } from '../../src/mailing/subscribers/entities/consent-event.entity';
+import { Subscriber } from '../../src/mailing/subscribers/entities/subscriber.entity';
+import { Subscription } from '../../src/mailing/subscribers/entities/subscription.entity';
 import { createList } from '../factories/mailing';
 import { createUser } from '../factories/users';
 import { lastMailTo, linkIn } from '../utils/outbox';

@@ -1,6 +1,6 @@
 import request from 'supertest';
-import { ApiKey } from '../../src/api-keys/entities/api-key.entity';
-import { ApiKeysService } from '../../src/api-keys/api-keys.service';
+import { ApiKey } from '../../src/auth/api-keys/entities/api-key.entity';
+import { ApiKeysService } from '../../src/auth/api-keys/api-keys.service';
 import { AuditEntry } from '../../src/audit/entities/audit-entry.entity';
 import { createUser } from '../factories/users';
 import { csrfFrom, loginAgent, startTestApp, TestApp } from '../utils/test-app';

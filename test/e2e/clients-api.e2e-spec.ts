@@ -1,7 +1,7 @@
 import request from 'supertest';
-import { ApiKeysService } from '../../src/api-keys/api-keys.service';
+import { ApiKeysService } from '../../src/auth/api-keys/api-keys.service';
 import { AuditEntry } from '../../src/audit/entities/audit-entry.entity';
-import { GrantEvent } from '../../src/members/entities/grant-event.entity';
+import { GrantEvent } from '../../src/members/access/entities/grant-event.entity';
 import { User } from '../../src/users/entities/user.entity';
 import { createProduct, grantAccess } from '../factories/members';
 import { createUser } from '../factories/users';

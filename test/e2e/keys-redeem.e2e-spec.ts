@@ -1,9 +1,9 @@
 import { parse } from 'csv-parse/sync';
 import request from 'supertest';
-import { normaliseCode } from '../../src/access-keys/access-key-code';
+import { normaliseCode } from '../../src/members/keys/access-key-code';
 import { AuditEntry } from '../../src/audit/entities/audit-entry.entity';
-import { AccessKey } from '../../src/members/entities/access-key.entity';
-import { Grant } from '../../src/members/entities/grant.entity';
+import { AccessKey } from '../../src/members/keys/entities/access-key.entity';
+import { Grant } from '../../src/members/access/entities/grant.entity';
 import { createUser } from '../factories/users';
 import { createProduct } from '../factories/members';
 import { Agent, csrfFrom, formPost, loginAgent, startTestApp, TestApp } from '../utils/test-app';

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
-import { ApiKeysService } from '../../src/api-keys/api-keys.service';
+import { ApiKeysService } from '../../src/auth/api-keys/api-keys.service';
 import { AuditEntry } from '../../src/audit/entities/audit-entry.entity';
-import { ConsentEvent } from '../../src/mailing/entities/consent-event.entity';
-import { Subscriber } from '../../src/mailing/entities/subscriber.entity';
+import { ConsentEvent } from '../../src/mailing/subscribers/entities/consent-event.entity';
+import { Subscriber } from '../../src/mailing/subscribers/entities/subscriber.entity';
 import { createList, createSubscriber } from '../factories/mailing';
 import { lastMailTo } from '../utils/outbox';
 import { startTestApp, TestApp } from '../utils/test-app';

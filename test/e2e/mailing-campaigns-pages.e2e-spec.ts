@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { AuditEntry } from '../../src/audit/entities/audit-entry.entity';
-import { CampaignRecipient } from '../../src/mailing/entities/campaign-recipient.entity';
-import { Campaign } from '../../src/mailing/entities/campaign.entity';
+import { CampaignRecipient } from '../../src/mailing/campaigns/entities/campaign-recipient.entity';
+import { Campaign } from '../../src/mailing/campaigns/entities/campaign.entity';
 import { createList, createSubscriber } from '../factories/mailing';
 import { createProduct, grantAccess } from '../factories/members';
 import { createUser } from '../factories/users';

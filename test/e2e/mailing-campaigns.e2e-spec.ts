@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
-import { ApiKeysService } from '../../src/api-keys/api-keys.service';
+import { ApiKeysService } from '../../src/auth/api-keys/api-keys.service';
 import { AuditEntry } from '../../src/audit/entities/audit-entry.entity';
 import { CampaignsService } from '../../src/mailing/campaigns/campaigns.service';
-import { CampaignRecipient } from '../../src/mailing/entities/campaign-recipient.entity';
-import { Campaign } from '../../src/mailing/entities/campaign.entity';
+import { CampaignRecipient } from '../../src/mailing/campaigns/entities/campaign-recipient.entity';
+import { Campaign } from '../../src/mailing/campaigns/entities/campaign.entity';
 import { createList, createSubscriber } from '../factories/mailing';
 import { createProduct, grantAccess } from '../factories/members';
 import { createUser } from '../factories/users';

@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { AuditEntry } from '../../src/audit/entities/audit-entry.entity';
-import { ConsentEvent } from '../../src/mailing/entities/consent-event.entity';
-import { Subscriber } from '../../src/mailing/entities/subscriber.entity';
-import { Subscription } from '../../src/mailing/entities/subscription.entity';
+import { ConsentEvent } from '../../src/mailing/subscribers/entities/consent-event.entity';
+import { Subscriber } from '../../src/mailing/subscribers/entities/subscriber.entity';
+import { Subscription } from '../../src/mailing/subscribers/entities/subscription.entity';
 import { createList, createSubscriber } from '../factories/mailing';
 import { createUser } from '../factories/users';
 import { Agent, csrfFrom, loginAgent, startTestApp, TestApp } from '../utils/test-app';

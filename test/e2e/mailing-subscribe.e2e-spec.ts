@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
-import { ConsentEvent } from '../../src/mailing/entities/consent-event.entity';
-import { Subscriber } from '../../src/mailing/entities/subscriber.entity';
-import { Subscription } from '../../src/mailing/entities/subscription.entity';
-import { SUBSCRIBE_LIMITS } from '../../src/mailing/subscribe.service';
+import { ConsentEvent } from '../../src/mailing/subscribers/entities/consent-event.entity';
+import { Subscriber } from '../../src/mailing/subscribers/entities/subscriber.entity';
+import { Subscription } from '../../src/mailing/subscribers/entities/subscription.entity';
+import { SUBSCRIBE_LIMITS } from '../../src/mailing/public/subscribe.service';
 import { createList, createSubscriber } from '../factories/mailing';
 import { outboxFor, lastMailTo, linkIn } from '../utils/outbox';
 import { csrfFrom, startTestApp, TestApp } from '../utils/test-app';

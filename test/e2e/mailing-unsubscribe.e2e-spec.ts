@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { Subscriber } from '../../src/mailing/entities/subscriber.entity';
+import { Subscriber } from '../../src/mailing/subscribers/entities/subscriber.entity';
 import { MailingTokens } from '../../src/mailing/mailing-tokens';
 import { consentEvents, createList, createSubscriber, subscriptionStatus } from '../factories/mailing';
 import { startTestApp, TestApp } from '../utils/test-app';

@@ -1,6 +1,6 @@
 import request from 'supertest';
-import { GrantsService } from '../../src/members/grants.service';
-import { ClientAreaService } from '../../src/members/client-area.service';
+import { GrantsService } from '../../src/members/access/grants.service';
+import { ClientAreaService } from '../../src/members/client-area/client-area.service';
 import { createFile, createLesson, createProduct, FACTORY_ACTOR, grantAccess } from '../factories/members';
 import { createUser } from '../factories/users';
 import { Agent, loginAgent, startTestApp, TestApp } from '../utils/test-app';

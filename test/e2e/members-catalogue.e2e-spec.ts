@@ -1,10 +1,10 @@
 import request from 'supertest';
-import { ApiKeysService } from '../../src/api-keys/api-keys.service';
+import { ApiKeysService } from '../../src/auth/api-keys/api-keys.service';
 import { AuditEntry } from '../../src/audit/entities/audit-entry.entity';
-import { Lesson } from '../../src/members/entities/lesson.entity';
-import { Product } from '../../src/members/entities/product.entity';
-import { Section } from '../../src/members/entities/section.entity';
-import { StoredFile } from '../../src/members/entities/stored-file.entity';
+import { Lesson } from '../../src/members/catalogue/entities/lesson.entity';
+import { Product } from '../../src/members/catalogue/entities/product.entity';
+import { Section } from '../../src/members/catalogue/entities/section.entity';
+import { StoredFile } from '../../src/members/catalogue/entities/stored-file.entity';
 import { createFile, createLesson, createProduct } from '../factories/members';
 import { createUser } from '../factories/users';
 import { Agent, csrfFrom, formPost, loginAgent, startTestApp, TestApp } from '../utils/test-app';

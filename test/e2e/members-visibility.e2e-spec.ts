@@ -1,7 +1,7 @@
 import request from 'supertest';
-import { CatalogueService } from '../../src/members/catalogue.service';
-import { ClientAreaService } from '../../src/members/client-area.service';
-import { GrantsService } from '../../src/members/grants.service';
+import { CatalogueService } from '../../src/members/catalogue/catalogue.service';
+import { ClientAreaService } from '../../src/members/client-area/client-area.service';
+import { GrantsService } from '../../src/members/access/grants.service';
 import { createFile, createLesson, createProduct, FACTORY_ACTOR, grantAccess } from '../factories/members';
 import { createUser } from '../factories/users';
 import { Agent, loginAgent, startTestApp, TestApp } from '../utils/test-app';

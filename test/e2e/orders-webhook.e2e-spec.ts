@@ -1,12 +1,12 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import request from 'supertest';
-import { ApiKeysService } from '../../src/api-keys/api-keys.service';
+import { ApiKeysService } from '../../src/auth/api-keys/api-keys.service';
 import { SYSTEM_ACTOR } from '../../src/audit/actor';
 import { AuditEntry } from '../../src/audit/entities/audit-entry.entity';
-import { GrantEvent } from '../../src/members/entities/grant-event.entity';
-import { Grant } from '../../src/members/entities/grant.entity';
-import { GrantsService } from '../../src/members/grants.service';
-import { Order } from '../../src/orders/entities/order.entity';
+import { GrantEvent } from '../../src/members/access/entities/grant-event.entity';
+import { Grant } from '../../src/members/access/entities/grant.entity';
+import { GrantsService } from '../../src/members/access/grants.service';
+import { Order } from '../../src/members/orders/entities/order.entity';
 import { User } from '../../src/users/entities/user.entity';
 import { createUser } from '../factories/users';
 import { linkIn, outboxFor } from '../utils/outbox';

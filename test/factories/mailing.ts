@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { ConsentEvent, ConsentSource } from '../../src/mailing/entities/consent-event.entity';
-import { MailingList, OptInMode } from '../../src/mailing/entities/mailing-list.entity';
-import { Subscriber, SuppressionReason } from '../../src/mailing/entities/subscriber.entity';
-import { Subscription, SubscriptionStatus } from '../../src/mailing/entities/subscription.entity';
-import { ListsRepository, SubscribersRepository } from '../../src/mailing/subscribers.repository';
+import { ConsentEvent, ConsentSource } from '../../src/mailing/subscribers/entities/consent-event.entity';
+import { MailingList, OptInMode } from '../../src/mailing/lists/entities/mailing-list.entity';
+import { Subscriber, SuppressionReason } from '../../src/mailing/subscribers/entities/subscriber.entity';
+import { Subscription, SubscriptionStatus } from '../../src/mailing/subscribers/entities/subscription.entity';
+import { ListsRepository } from '../../src/mailing/lists/lists.repository';
+import { SubscribersRepository } from '../../src/mailing/subscribers/subscribers.repository';
 import type { TestApp } from '../utils/test-app';
 
 export interface ListOverrides {

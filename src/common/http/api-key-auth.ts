@@ -3,7 +3,7 @@ import { AuthGuard, PassportStrategy } from '@nestjs/passport';
 import { ApiBearerAuth } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { Strategy } from 'passport-http-bearer';
-import { ApiKeysService, ApiKeyView } from '../../api-keys/api-keys.service';
+import { ApiKeysService, ApiKeyView } from '../../auth/api-keys/api-keys.service';
 import { AppError } from '../errors/app-error';
 import { ctxOf } from './request-context';
 

@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import type { ApiKeyView } from '../../api-keys/api-keys.service';
+import type { ApiKeyView } from '../../auth/api-keys/api-keys.service';
 import type { Session } from '../../auth/entities/session.entity';
 import type { Actor } from '../../audit/actor';
 import type { Locale } from '../../config/config';

@@ -1,6 +1,6 @@
 import { AppError } from '../../common/errors/app-error';
 import { isEmail } from '../../common/email';
-import { BodyFormat } from '../entities/campaign.entity';
+import { BodyFormat } from './entities/campaign.entity';
 
 export const SUBJECT_MAX = 300;
 export const PREHEADER_MAX = 300;

@@ -4,8 +4,8 @@ import sanitizeHtml from 'sanitize-html';
 import { APP_CONFIG, AppConfig, Locale, LOCALES } from '../../config/config';
 import { MailTemplates } from '../../mail/mail-templates';
 import { MAIL_TEMPLATES } from '../../mail/mail.service';
-import { Campaign } from '../entities/campaign.entity';
-import { MailingList } from '../entities/mailing-list.entity';
+import { Campaign } from './entities/campaign.entity';
+import { MailingList } from '../lists/entities/mailing-list.entity';
 import { htmlToText } from './html-to-text';
 
 /** What a campaign body may personalise: `{{name}}`, `{{email}}`, `{{unsubscribe_url}}`, `{{preferences_url}}`. */

@@ -1,5 +1,5 @@
 import { RecipientStats } from '../sender/recipients.repository';
-import { BodyFormat, Campaign, CampaignStatus } from '../entities/campaign.entity';
+import { BodyFormat, Campaign, CampaignStatus } from './entities/campaign.entity';
 
 /** Statuses in which the draft may still be edited: nothing has been written for its recipients yet. */
 export const EDITABLE: readonly CampaignStatus[] = ['draft', 'scheduled'];

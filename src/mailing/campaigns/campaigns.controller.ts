@@ -6,7 +6,7 @@ import { Ctx, CurrentActor, FormView, Roles } from '../../common/http/decorators
 import { pagerLinks, parseId, parsePage } from '../../common/http/pagination';
 import { RequestContext } from '../../common/http/request-context';
 import { STAFF_ROLES } from '../../users/entities/user.entity';
-import { RECIPIENT_STATUSES, RecipientStatus } from '../entities/campaign-recipient.entity';
+import { RECIPIENT_STATUSES, RecipientStatus } from './entities/campaign-recipient.entity';
 import { CampaignsService } from './campaigns.service';
 
 type Q = Record<string, string | undefined>;

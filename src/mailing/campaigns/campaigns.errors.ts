@@ -1,5 +1,5 @@
 import { AppError } from '../../common/errors/app-error';
-import { CampaignStatus } from '../entities/campaign.entity';
+import { CampaignStatus } from './entities/campaign.entity';
 
 /**
  * The campaign is not in a status that allows the action. The message key names the current status (one key per

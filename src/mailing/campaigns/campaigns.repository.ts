@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager, In, LessThanOrEqual } from 'typeorm';
 import { Database } from '../../database/database.service';
 import { HotQuery } from '../../database/hot-query';
-import { RecipientStatus } from '../entities/campaign-recipient.entity';
-import { Campaign, CampaignList, CampaignProduct, CampaignStatus } from '../entities/campaign.entity';
+import { RecipientStatus } from './entities/campaign-recipient.entity';
+import { Campaign, CampaignList, CampaignProduct, CampaignStatus } from './entities/campaign.entity';
 
 @Injectable()
 export class CampaignsRepository {

@@ -6,9 +6,9 @@ import { Actor } from '../../audit/actor';
 import { AuditService } from '../../audit/audit.service';
 import { AppError } from '../../common/errors/app-error';
 import { Database } from '../../database/database.service';
-import { SubscribersAdminService } from '../subscribers-admin.service';
-import { SubscriberFilter, SubscribersAdminRepository } from '../subscribers-admin.repository';
-import { ListsRepository } from '../subscribers.repository';
+import { SubscribersAdminService } from '../subscribers/subscribers-admin.service';
+import { SubscriberFilter, SubscribersAdminRepository } from '../subscribers/subscribers-admin.repository';
+import { ListsRepository } from '../lists/lists.repository';
 
 const BATCH = 1000;
 

@@ -5,8 +5,8 @@ import { Actor } from '../../audit/actor';
 import { Ctx, CurrentActor, FormView, MultipartForm, Roles } from '../../common/http/decorators';
 import { RequestContext } from '../../common/http/request-context';
 import { STAFF_ROLES } from '../../users/entities/user.entity';
-import { SUPPRESSION_REASONS } from '../entities/subscriber.entity';
-import { ListsService } from '../lists.service';
+import { SUPPRESSION_REASONS } from '../subscribers/entities/subscriber.entity';
+import { ListsService } from '../lists/lists.service';
 import { MailingImportService } from './mailing-import.service';
 
 @ApiExcludeController()

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, In } from 'typeorm';
 import { User } from '../../users/entities/user.entity';
-import { Subscriber } from '../entities/subscriber.entity';
-import { Subscription, SubscriptionStatus } from '../entities/subscription.entity';
+import { Subscriber } from '../subscribers/entities/subscriber.entity';
+import { Subscription, SubscriptionStatus } from '../subscribers/entities/subscription.entity';
 import { sqlDate } from '../../database/sql-date';
-import { NewConsentEvent } from '../subscribers.repository';
+import { NewConsentEvent } from '../subscribers/subscribers.repository';
 
 /** Rows per multi-row INSERT: well under SQLite's and MySQL's limits on bound parameters. */
 const CHUNK = 500;

@@ -11,10 +11,10 @@ import { AppError } from '../../common/errors/app-error';
 import { ReceivedUpload, receiveUpload, withTempFile } from '../../common/http/multipart-upload';
 import { APP_CONFIG, AppConfig, Locale } from '../../config/config';
 import { Database } from '../../database/database.service';
-import { MailingList } from '../entities/mailing-list.entity';
-import { SUPPRESSION_REASONS, SuppressionReason } from '../entities/subscriber.entity';
-import { ListsRepository } from '../subscribers.repository';
-import { ConsentContext, SubscriptionsService } from '../subscriptions.service';
+import { MailingList } from '../lists/entities/mailing-list.entity';
+import { SUPPRESSION_REASONS, SuppressionReason } from '../subscribers/entities/subscriber.entity';
+import { ListsRepository } from '../lists/lists.repository';
+import { ConsentContext, SubscriptionsService } from '../subscribers/subscriptions.service';
 import { MailingImportRepository } from './mailing-import.repository';
 
 export const IMPORT_MODES = ['subscribe', 'suppress'] as const;

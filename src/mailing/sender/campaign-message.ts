@@ -2,7 +2,7 @@ import { hmac } from '../../common/crypto';
 import type { AppConfig } from '../../config/config';
 import type { OutgoingMail } from '../../mail/mail-transport';
 import { CompiledCampaign } from '../campaigns/campaign-renderer';
-import type { MailingList } from '../entities/mailing-list.entity';
+import type { MailingList } from '../lists/entities/mailing-list.entity';
 import { MailingTokens } from '../mailing-tokens';
 
 export interface MessageRecipient {

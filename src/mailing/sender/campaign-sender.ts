@@ -5,10 +5,10 @@ import { describeSmtpError, isPermanentFailure, MailTransport } from '../../mail
 import { OutboxRepository } from '../../mail/outbox.repository';
 import { CampaignRenderer, CompiledCampaign } from '../campaigns/campaign-renderer';
 import { CampaignsRepository } from '../campaigns/campaigns.repository';
-import { CampaignStatus } from '../entities/campaign.entity';
-import { MailingList } from '../entities/mailing-list.entity';
+import { CampaignStatus } from '../campaigns/entities/campaign.entity';
+import { MailingList } from '../lists/entities/mailing-list.entity';
 import { MailingTokens } from '../mailing-tokens';
-import { ListsRepository } from '../subscribers.repository';
+import { ListsRepository } from '../lists/lists.repository';
 import { CampaignMessageBuilder } from './campaign-message';
 import { ClaimedRecipient, RecipientsRepository } from './recipients.repository';
 

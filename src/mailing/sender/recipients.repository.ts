@@ -5,8 +5,8 @@ import { dbDateOrNull } from '../../database/raw';
 import { sqlDate } from '../../database/sql-date';
 import type { SqliteConnection } from '../../database/sqlite-connection';
 import { SqliteOpsHost, sqliteOpsHost } from '../../database/sqlite-thread';
-import { activeGrantParams, activeGrantSql } from '../../members/access-rule';
-import { RecipientStatus } from '../entities/campaign-recipient.entity';
+import { RecipientStatus } from '../campaigns/entities/campaign-recipient.entity';
+import { activeGrantParams, activeGrantSql } from '../../members/access/access-rule';
 
 /** A claimed row with what the sender needs to render and address the mail. */
 export interface ClaimedRecipient {

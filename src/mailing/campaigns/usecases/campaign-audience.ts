@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AppError } from '../../../common/errors/app-error';
-import { ProductsRepository } from '../../../members/products.repository';
-import { ListsRepository } from '../../subscribers.repository';
+import { ProductsRepository } from '../../../members/catalogue/products.repository';
+import { ListsRepository } from '../../lists/lists.repository';
 
 /** The audience rule shared by saving a draft and starting a send: lists exist and are not archived, products exist. */
 @Injectable()

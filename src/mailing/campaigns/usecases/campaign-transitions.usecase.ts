@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 import { Actor } from '../../../audit/actor';
 import { AuditService } from '../../../audit/audit.service';
 import { Database } from '../../../database/database.service';
-import { Campaign, CampaignStatus } from '../../entities/campaign.entity';
+import { Campaign, CampaignStatus } from '../entities/campaign.entity';
 import { RecipientsRepository } from '../../sender/recipients.repository';
 import { campaignNotFound, wrongStatus } from '../campaigns.errors';
 import { CampaignsRepository } from '../campaigns.repository';

@@ -5,7 +5,7 @@ import { AuditService } from '../../../audit/audit.service';
 import { APP_CONFIG, AppConfig, Locale } from '../../../config/config';
 import { Database } from '../../../database/database.service';
 import { OutboxRepository } from '../../../mail/outbox.repository';
-import { ListsRepository } from '../../subscribers.repository';
+import { ListsRepository } from '../../lists/lists.repository';
 import { CampaignRenderer } from '../campaign-renderer';
 import { campaignNotFound } from '../campaigns.errors';
 import { CampaignsRepository } from '../campaigns.repository';

@@ -3,7 +3,7 @@ import { Actor, SYSTEM_ACTOR } from '../../../audit/actor';
 import { AuditService } from '../../../audit/audit.service';
 import { AppError } from '../../../common/errors/app-error';
 import { Database } from '../../../database/database.service';
-import { CampaignStatus } from '../../entities/campaign.entity';
+import { CampaignStatus } from '../entities/campaign.entity';
 import { RecipientsRepository } from '../../sender/recipients.repository';
 import { campaignNotFound, noRecipients, wrongStatus } from '../campaigns.errors';
 import { CampaignsRepository } from '../campaigns.repository';

@@ -1,8 +1,0 @@
-import { Module } from '@nestjs/common';
-import { AccessKeysController } from './access-keys.controller';
-import { AccessKeysRepository } from './access-keys.repository';
-import { AccessKeysService } from './access-keys.service';
-
-/** Single-use keys that open a product: generated in batches by staff, redeemed by clients. */
-@Module({ controllers: [AccessKeysController], providers: [AccessKeysRepository, AccessKeysService] })
-export class AccessKeysModule {}

@@ -1,0 +1,81 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsEmail, IsInt, IsISO8601, IsNotEmpty, IsOptional, IsString, MaxLength, Min, ValidateIf } from 'class-validator';
+import { GRANT_SOURCES } from '../../members/access/entities/grant.entity';
+
+export class CreateClientDto {
+  @ApiProperty({ example: 'anna@example.com' })
+  @IsEmail({}, { message: 'must be a valid email address' })
+  @MaxLength(254)
+  email: string;
+
+  @ApiPropertyOptional({ example: 'Anna' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  name?: string;
+}
+
+export class CreateGrantDto {
+  @ApiProperty({ example: 1 })
+  @IsInt({ message: 'must be a product id' })
+  @Min(1)
+  productId: number;
+
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true, description: 'null or absent = forever' })
+  @ValidateIf((_, v) => v !== null && v !== undefined)
+  @IsISO8601({ strict: true }, { message: 'must be an ISO 8601 date, or null for forever' })
+  endsAt?: string | null;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
+  reason?: string;
+}
+
+export class RevokeGrantDto {
+  @ApiProperty({ example: 'Refund outside the platform' })
+  @IsString({ message: 'is required' })
+  @IsNotEmpty({ message: 'is required' })
+  @MaxLength(1000)
+  reason: string;
+}
+
+export class ClientLabelResponse {
+  @ApiProperty() id: number;
+  @ApiProperty() name: string;
+}
+
+export class ClientResponse {
+  @ApiProperty() id: number;
+  @ApiProperty() email: string;
+  @ApiProperty() name: string;
+  @ApiProperty() createdAt: Date;
+  @ApiProperty({ type: [ClientLabelResponse] }) labels: ClientLabelResponse[];
+}
+
+export class ClientListResponse {
+  @ApiProperty({ type: [ClientResponse] }) items: ClientResponse[];
+  @ApiProperty() total: number;
+}
+
+export class GrantResponse {
+  @ApiProperty() id: number;
+  @ApiProperty() productId: number;
+  @ApiProperty() startsAt: Date;
+  @ApiProperty({ type: Date, nullable: true, description: 'null = forever' }) endsAt: Date | null;
+  @ApiProperty({ description: 'Gives access right now' }) active: boolean;
+  @ApiProperty({ enum: GRANT_SOURCES }) source: string;
+  @ApiProperty({ type: Date, nullable: true }) revokedAt: Date | null;
+}
+
+export class GrantListResponse {
+  @ApiProperty({ type: [GrantResponse] }) items: GrantResponse[];
+  @ApiProperty() total: number;
+}
+
+export class ClientListQuery {
+  @ApiPropertyOptional({ description: 'Exact email, case-insensitive' }) email?: string;
+  @ApiPropertyOptional({ default: 50 }) limit?: number;
+  @ApiPropertyOptional({ default: 0 }) offset?: number;
+}

@@ -1,0 +1,185 @@
+import { Body, Controller, Get, Param, Post, Query, Redirect, Render, Req } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { Actor } from '../../audit/actor';
+import { Ctx, CurrentActor, FormView, MultipartForm, Roles } from '../../common/http/decorators';
+import { pagerLinks, parseId, parsePage } from '../../common/http/pagination';
+import { RequestContext } from '../../common/http/request-context';
+import { CatalogueStructureService, parseDirection } from './catalogue-structure.service';
+import { CatalogueService } from './catalogue.service';
+import { UploadsService } from './uploads.service';
+
+type Q = Record<string, string | undefined>;
+
+const EMPTY_PRODUCT = { status: 'draft', endGrantOnRefund: 'on' };
+
+/** Staff pages of the catalogue: products, their sections and lessons, and the files of a lesson. */
+@ApiExcludeController()
+@Roles('owner', 'admin', 'staff')
+@Controller('admin')
+export class CatalogueController {
+  constructor(
+    private readonly catalogue: CatalogueService,
+    private readonly uploads: UploadsService,
+    private readonly structure: CatalogueStructureService,
+  ) {}
+
+  @Get('products')
+  @Render('members/admin-products')
+  async list(@Query() q: Q) {
+    const page = parsePage(q, 50);
+    const res = await this.catalogue.list(page);
+    return { ...res, pager: pagerLinks(res.total, page), values: EMPTY_PRODUCT, errors: {} };
+  }
+
+  @Post('products')
+  @FormView('members/admin-products')
+  @Redirect('/admin/products', 303)
+  async create(@Body() body: Q, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
+    ctx.formModel = { ...(await this.catalogue.list({ limit: 50, offset: 0 })), pager: null };
+    const p = await this.catalogue.create(actor, body);
+    return { url: `/admin/products/${p.id}` };
+  }
+
+  @Get('products/:id')
+  @Render('members/admin-product')
+  async show(@Param('id') id: string) {
+    const o = await this.catalogue.outline(parseId(id, 'product'));
+    return { ...o, values: o.product, errors: {} };
+  }
+
+  @Post('products/:id')
+  @FormView('members/admin-product')
+  @Redirect('/admin/products', 303)
+  async update(@Param('id') id: string, @Body() body: Q, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
+    const productId = parseId(id, 'product');
+    ctx.formModel = await this.catalogue.outline(productId);
+    // An unticked checkbox is simply absent from the form.
+    await this.catalogue.update(actor, productId, { ...body, endGrantOnRefund: body.endGrantOnRefund ?? '' });
+    return { url: `/admin/products/${productId}` };
+  }
+
+  @Post('products/:id/sections')
+  @FormView('members/admin-product')
+  @Redirect('/admin/products', 303)
+  async addSection(@Param('id') id: string, @Body() body: Q, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
+    const productId = parseId(id, 'product');
+    const outline = await this.catalogue.outline(productId);
+    ctx.formModel = { ...outline, productValues: outline.product, sectionErrors: true };
+    await this.catalogue.addSection(actor, productId, body);
+    return { url: `/admin/products/${productId}#sections` };
+  }
+
+  @Post('products/:id/sections/:sectionId')
+  @FormView('members/admin-product')
+  @Redirect('/admin/products', 303)
+  async updateSection(@Param('id') id: string, @Param('sectionId') sectionId: string, @Body() body: Q, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
+    const productId = parseId(id, 'product');
+    const outline = await this.catalogue.outline(productId);
+    ctx.formModel = { ...outline, productValues: outline.product, sectionErrors: true };
+    await this.catalogue.updateSection(actor, productId, parseId(sectionId, 'section'), body);
+    return { url: `/admin/products/${productId}#sections` };
+  }
+
+  @Get('products/:id/lessons/new')
+  @Render('members/admin-lesson')
+  async newLesson(@Param('id') id: string) {
+    return { ...(await this.catalogue.lessonFormModel(parseId(id, 'product'))), lesson: null, files: [], values: { dripMode: 'none' }, errors: {} };
+  }
+
+  @Post('products/:id/lessons')
+  @FormView('members/admin-lesson')
+  @Redirect('/admin/products', 303)
+  async createLesson(@Param('id') id: string, @Body() body: Q, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
+    const productId = parseId(id, 'product');
+    ctx.formModel = { ...(await this.catalogue.lessonFormModel(productId)), lesson: null, files: [] };
+    const l = await this.catalogue.createLesson(actor, productId, body);
+    return { url: `/admin/lessons/${l.id}` };
+  }
+
+  @Get('lessons/:id')
+  @Render('members/admin-lesson')
+  async showLesson(@Param('id') id: string) {
+    const m = await this.catalogue.lesson(parseId(id, 'lesson'));
+    return { ...m, values: m.formValues, errors: {} };
+  }
+
+  @Post('lessons/:id')
+  @FormView('members/admin-lesson')
+  @Redirect('/admin/products', 303)
+  async updateLesson(@Param('id') id: string, @Body() body: Q, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
+    const lessonId = parseId(id, 'lesson');
+    ctx.formModel = await this.catalogue.lesson(lessonId);
+    await this.catalogue.updateLesson(actor, lessonId, body);
+    return { url: `/admin/lessons/${lessonId}` };
+  }
+
+  /** multipart/form-data, its `_csrf` field checked as the body is read. */
+  @Post('lessons/:id/files')
+  @MultipartForm()
+  @FormView('members/admin-lesson')
+  @Redirect('/admin/products', 303)
+  async upload(@Param('id') id: string, @Req() req: Request, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
+    const lessonId = parseId(id, 'lesson');
+    const m = await this.catalogue.lesson(lessonId);
+    // a failed upload shows the lesson form with the saved values, not the (empty) multipart body
+    ctx.formModel = { ...m, lessonValues: m.formValues, uploadErrors: true };
+    await this.uploads.uploadToLesson(actor, lessonId, req);
+    return { url: `/admin/lessons/${lessonId}#files` };
+  }
+
+  @Post('products/:id/sections/:sectionId/move')
+  @Redirect('/admin/products', 303)
+  async moveSection(@Param('id') id: string, @Param('sectionId') sectionId: string, @Body() body: Q, @CurrentActor() actor: Actor) {
+    const productId = parseId(id, 'product');
+    await this.structure.moveSection(actor, productId, parseId(sectionId, 'section'), parseDirection(body.direction));
+    return { url: `/admin/products/${productId}#sections` };
+  }
+
+  @Post('lessons/:id/move')
+  @Redirect('/admin/products', 303)
+  async moveLesson(@Param('id') id: string, @Body() body: Q, @CurrentActor() actor: Actor) {
+    const { productId } = await this.structure.moveLesson(actor, parseId(id, 'lesson'), parseDirection(body.direction));
+    return { url: `/admin/products/${productId}#lessons` };
+  }
+
+  @Get('products/:id/sections/:sectionId/delete')
+  @Render('members/admin-confirm-delete')
+  confirmDeleteSection(@Param('id') id: string, @Param('sectionId') sectionId: string) {
+    return this.structure.sectionDeletePrompt(parseId(id, 'product'), parseId(sectionId, 'section'));
+  }
+
+  @Post('products/:id/sections/:sectionId/delete')
+  @Redirect('/admin/products', 303)
+  async deleteSection(@Param('id') id: string, @Param('sectionId') sectionId: string, @CurrentActor() actor: Actor) {
+    const productId = parseId(id, 'product');
+    await this.structure.deleteSection(actor, productId, parseId(sectionId, 'section'));
+    return { url: `/admin/products/${productId}?notice=section_deleted#sections` };
+  }
+
+  @Get('lessons/:id/delete')
+  @Render('members/admin-confirm-delete')
+  confirmDeleteLesson(@Param('id') id: string) {
+    return this.structure.lessonDeletePrompt(parseId(id, 'lesson'));
+  }
+
+  @Post('lessons/:id/delete')
+  @Redirect('/admin/products', 303)
+  async deleteLesson(@Param('id') id: string, @CurrentActor() actor: Actor) {
+    const { productId } = await this.structure.deleteLesson(actor, parseId(id, 'lesson'));
+    return { url: `/admin/products/${productId}?notice=lesson_deleted#lessons` };
+  }
+
+  @Get('files/:id/delete')
+  @Render('members/admin-confirm-delete')
+  confirmDeleteFile(@Param('id') id: string) {
+    return this.structure.fileDeletePrompt(parseId(id, 'file'));
+  }
+
+  @Post('files/:id/delete')
+  @Redirect('/admin/products', 303)
+  async deleteFile(@Param('id') id: string, @CurrentActor() actor: Actor) {
+    const { productId, lessonId } = await this.structure.deleteFile(actor, parseId(id, 'file'));
+    return { url: lessonId ? `/admin/lessons/${lessonId}?notice=file_deleted#files` : `/admin/products/${productId}?notice=file_deleted` };
+  }
+}

@@ -1,0 +1,21 @@
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { bigintNumber } from '../../../database/transformers';
+
+export type OrderStatus = 'paid' | 'refunded';
+
+@Entity('orders')
+export class Order {
+  @PrimaryGeneratedColumn() id: number;
+  /** The selling platform's order id: the idempotency key of the webhook. */
+  @Column({ name: 'external_id', type: 'varchar', length: 191 }) externalId: string;
+  @Column({ name: 'client_id', type: 'integer' }) clientId: number;
+  @Column({ name: 'product_id', type: 'integer' }) productId: number;
+  @Column({ type: 'varchar', length: 16 }) status: OrderStatus;
+  /** Minor units (kopecks, cents). */
+  @Column({ name: 'amount_minor', type: 'bigint', transformer: bigintNumber }) amountMinor: number;
+  @Column({ name: 'amount_currency', type: 'varchar', length: 3 }) currency: string;
+  @Column({ name: 'paid_at', type: 'datetime' }) paidAt: Date;
+  @Column({ name: 'refunded_at', type: 'datetime', nullable: true }) refundedAt: Date | null;
+  @Column({ type: 'text', nullable: true }) payload: string | null;
+  @Column({ name: 'created_at', type: 'datetime' }) createdAt: Date;
+}

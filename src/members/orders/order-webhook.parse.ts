@@ -1,0 +1,62 @@
+import { AppError } from '../../common/errors/app-error';
+
+export type OrderEvent = 'order.paid' | 'order.refunded';
+
+export interface OrderWebhookInput {
+  event: OrderEvent;
+  orderId: string;
+  email: string;
+  name: string;
+  product: string;
+  amountMinor: number;
+  currency: string;
+  paidAt: Date;
+}
+
+export type RefundInput = Pick<OrderWebhookInput, 'event' | 'orderId'>;
+
+const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const AMOUNT_RE = /^(\d{1,13})(?:\.(\d{1,2}))?$/;
+const ISO_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/;
+
+/** "1990.5" → 199050, by string arithmetic: floats would turn 0.29 into 28 kopecks. */
+export function toMinorUnits(amount: string): number | null {
+  const m = AMOUNT_RE.exec(amount);
+  if (!m) return null;
+  return Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'));
+}
+
+/**
+ * Checks every field at once so the seller's integration sees all its mistakes in one answer. A refund needs
+ * only the event and the order id; the other fields are still checked when present.
+ */
+export function parseOrderWebhook(body: unknown): OrderWebhookInput | RefundInput {
+  const b = (body && typeof body === 'object' && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
+  const fields: Record<string, string> = {};
+  const str = (k: string) => (typeof b[k] === 'string' ? (b[k] as string) : undefined);
+  const event = str('event');
+  if (event !== 'order.paid' && event !== 'order.refunded') fields.event = 'must be "order.paid" or "order.refunded"';
+  const full = event !== 'order.refunded';
+  const need = (k: string) => full || b[k] !== undefined;
+
+  const orderId = str('orderId')?.trim() ?? '';
+  if (!orderId || orderId.length > 191) fields.orderId = 'must be a non-empty string of up to 191 characters';
+  const email = str('email')?.trim() ?? '';
+  if (need('email') && (!EMAIL_RE.test(email) || email.length > 254)) fields.email = 'must be a valid email address';
+  const name = b.name === undefined || b.name === null ? '' : str('name');
+  if (name === undefined || name.length > 200) fields.name = 'must be a string of up to 200 characters';
+  const product = str('product')?.trim() ?? '';
+  if (need('product') && (!product || product.length > 100)) fields.product = 'must be a product slug';
+  const amount = str('amount');
+  const amountMinor = amount === undefined ? null : toMinorUnits(amount);
+  if (need('amount') && amountMinor === null) fields.amount = 'must be a decimal string with up to 2 decimals, e.g. "1990.00"';
+  const currency = str('currency') ?? '';
+  if (need('currency') && !/^[A-Z]{3}$/.test(currency)) fields.currency = 'must be 3 upper-case letters, e.g. "RUB"';
+  const paidAtRaw = str('paidAt') ?? '';
+  const paidAt = new Date(paidAtRaw);
+  if (need('paidAt') && (!ISO_RE.test(paidAtRaw) || Number.isNaN(paidAt.getTime()))) fields.paidAt = 'must be an ISO 8601 date-time, e.g. "2026-11-23T10:00:00Z"';
+
+  if (Object.keys(fields).length) throw AppError.validation(fields, 'Some fields are missing or invalid');
+  if (!full) return { event: 'order.refunded', orderId };
+  return { event: 'order.paid', orderId, email, name: (name ?? '').trim(), product: product.toLowerCase(), amountMinor: amountMinor!, currency, paidAt };
+}
