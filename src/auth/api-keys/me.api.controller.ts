@@ -1,16 +1,9 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ApiKeyAuth } from '../../common/http/api-key-auth';
 import { Ctx } from '../../common/http/decorators';
 import { RequestContext } from '../../common/http/request-context';
-
-export class MeResponse {
-  @ApiProperty({ example: 'apiKey' }) type: 'apiKey';
-  @ApiProperty() id: number;
-  @ApiProperty() name: string;
-  @ApiProperty({ description: 'First characters of the key' }) prefix: string;
-  @ApiProperty() createdAt: Date;
-}
+import { MeResponse } from './dto/me.dto';
 
 @ApiTags('admin')
 @ApiKeyAuth()
