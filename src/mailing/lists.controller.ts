@@ -34,7 +34,7 @@ export class ListsController {
   @FormView('mailing/lists')
   @Redirect('/admin/mailing/lists', 303)
   async create(@Body() body: Q, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
-    ctx.formModel = { lists: await this.lists.overview() };
+    ctx.formModel = async () => ({ lists: await this.lists.overview() });
     const list = await this.lists.create(actor, listInput(body));
     return { url: `/admin/mailing/lists/${list.id}?done=created` };
   }
@@ -56,7 +56,7 @@ export class ListsController {
   @Redirect('/admin/mailing/lists', 303)
   async update(@Param('id') id: string, @Body() body: Q, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
     const listId = parseId(id, 'list');
-    ctx.formModel = { list: await this.lists.get(listId) };
+    ctx.formModel = async () => ({ list: await this.lists.get(listId) });
     await this.lists.update(actor, listId, listInput(body));
     return { url: `/admin/mailing/lists/${listId}?done=saved` };
   }

@@ -63,7 +63,7 @@ export class SubscribersAdminController {
   @Redirect('/admin/mailing/subscribers', 303)
   async add(@Param('id') id: string, @Body() body: Q, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
     const subscriberId = parseId(id, 'subscriber');
-    ctx.formModel = await this.subscribers.page(subscriberId);
+    ctx.formModel = () => this.subscribers.page(subscriberId);
     const outcome = await this.subscribers.addToList(actor, subscriberId, body.listId);
     return { url: `/admin/mailing/subscribers/${subscriberId}?done=${outcome}#lists` };
   }
@@ -81,7 +81,7 @@ export class SubscribersAdminController {
   @Redirect('/admin/mailing/subscribers', 303)
   async suppress(@Param('id') id: string, @Body() body: Q, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
     const subscriberId = parseId(id, 'subscriber');
-    ctx.formModel = await this.subscribers.page(subscriberId);
+    ctx.formModel = () => this.subscribers.page(subscriberId);
     await this.subscribers.suppress(actor, subscriberId, body.reason, body.note);
     return { url: `/admin/mailing/subscribers/${subscriberId}?done=suppressed#suppression` };
   }
@@ -91,7 +91,7 @@ export class SubscribersAdminController {
   @Redirect('/admin/mailing/subscribers', 303)
   async unsuppress(@Param('id') id: string, @Body() body: Q, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
     const subscriberId = parseId(id, 'subscriber');
-    ctx.formModel = await this.subscribers.page(subscriberId);
+    ctx.formModel = () => this.subscribers.page(subscriberId);
     await this.subscribers.unsuppress(actor, subscriberId, body.note);
     return { url: `/admin/mailing/subscribers/${subscriberId}?done=unsuppressed#suppression` };
   }

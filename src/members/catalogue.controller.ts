@@ -36,7 +36,7 @@ export class CatalogueController {
   @FormView('members/admin-products')
   @Redirect('/admin/products', 303)
   async create(@Body() body: Q, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
-    ctx.formModel = { ...(await this.catalogue.list({ limit: 50, offset: 0 })), pager: null };
+    ctx.formModel = async () => ({ ...(await this.catalogue.list({ limit: 50, offset: 0 })), pager: null });
     const p = await this.catalogue.create(actor, body);
     return { url: `/admin/products/${p.id}` };
   }
@@ -53,7 +53,7 @@ export class CatalogueController {
   @Redirect('/admin/products', 303)
   async update(@Param('id') id: string, @Body() body: Q, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
     const productId = parseId(id, 'product');
-    ctx.formModel = await this.catalogue.outline(productId);
+    ctx.formModel = () => this.catalogue.outline(productId);
     // An unticked checkbox is simply absent from the form.
     await this.catalogue.update(actor, productId, { ...body, endGrantOnRefund: body.endGrantOnRefund ?? '' });
     return { url: `/admin/products/${productId}` };
@@ -64,8 +64,7 @@ export class CatalogueController {
   @Redirect('/admin/products', 303)
   async addSection(@Param('id') id: string, @Body() body: Q, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
     const productId = parseId(id, 'product');
-    const outline = await this.catalogue.outline(productId);
-    ctx.formModel = { ...outline, productValues: outline.product, sectionErrors: true };
+    ctx.formModel = () => this.sectionFormModel(productId);
     await this.catalogue.addSection(actor, productId, body);
     return { url: `/admin/products/${productId}#sections` };
   }
@@ -75,8 +74,7 @@ export class CatalogueController {
   @Redirect('/admin/products', 303)
   async updateSection(@Param('id') id: string, @Param('sectionId') sectionId: string, @Body() body: Q, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
     const productId = parseId(id, 'product');
-    const outline = await this.catalogue.outline(productId);
-    ctx.formModel = { ...outline, productValues: outline.product, sectionErrors: true };
+    ctx.formModel = () => this.sectionFormModel(productId);
     await this.catalogue.updateSection(actor, productId, parseId(sectionId, 'section'), body);
     return { url: `/admin/products/${productId}#sections` };
   }
@@ -92,7 +90,7 @@ export class CatalogueController {
   @Redirect('/admin/products', 303)
   async createLesson(@Param('id') id: string, @Body() body: Q, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
     const productId = parseId(id, 'product');
-    ctx.formModel = { ...(await this.catalogue.lessonFormModel(productId)), lesson: null, files: [] };
+    ctx.formModel = async () => ({ ...(await this.catalogue.lessonFormModel(productId)), lesson: null, files: [] });
     const l = await this.catalogue.createLesson(actor, productId, body);
     return { url: `/admin/lessons/${l.id}` };
   }
@@ -109,7 +107,7 @@ export class CatalogueController {
   @Redirect('/admin/products', 303)
   async updateLesson(@Param('id') id: string, @Body() body: Q, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
     const lessonId = parseId(id, 'lesson');
-    ctx.formModel = await this.catalogue.lesson(lessonId);
+    ctx.formModel = () => this.catalogue.lesson(lessonId);
     await this.catalogue.updateLesson(actor, lessonId, body);
     return { url: `/admin/lessons/${lessonId}` };
   }
@@ -121,9 +119,11 @@ export class CatalogueController {
   @Redirect('/admin/products', 303)
   async upload(@Param('id') id: string, @Req() req: Request, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
     const lessonId = parseId(id, 'lesson');
-    const m = await this.catalogue.lesson(lessonId);
     // a failed upload shows the lesson form with the saved values, not the (empty) multipart body
-    ctx.formModel = { ...m, lessonValues: m.formValues, uploadErrors: true };
+    ctx.formModel = async () => {
+      const m = await this.catalogue.lesson(lessonId);
+      return { ...m, lessonValues: m.formValues, uploadErrors: true };
+    };
     await this.uploads.uploadToLesson(actor, lessonId, req);
     return { url: `/admin/lessons/${lessonId}#files` };
   }
@@ -181,5 +181,11 @@ export class CatalogueController {
   async deleteFile(@Param('id') id: string, @CurrentActor() actor: Actor) {
     const { productId, lessonId } = await this.structure.deleteFile(actor, parseId(id, 'file'));
     return { url: lessonId ? `/admin/lessons/${lessonId}?notice=file_deleted#files` : `/admin/products/${productId}?notice=file_deleted` };
+  }
+
+  /** The product page for a failed section form: the product's saved values stay in their own form. */
+  private async sectionFormModel(productId: number) {
+    const outline = await this.catalogue.outline(productId);
+    return { ...outline, productValues: outline.product, sectionErrors: true };
   }
 }

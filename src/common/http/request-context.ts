@@ -22,9 +22,15 @@ export interface RequestContext {
   userAgent: string;
   /** Set by @FormView: the template a failed form post is rendered with again. */
   formView?: string;
-  /** Extra data that form's template needs when it is rendered again (lists, options). */
-  formModel?: Record<string, unknown>;
+  /**
+   * Loads what that form's template needs besides the messages and typed values (the page itself: lists,
+   * options, the record being edited). Only the exception filter calls it, and only when it renders the form
+   * again, so a post that succeeds never loads the page it leaves.
+   */
+  formModel?: FormModel;
 }
+
+export type FormModel = () => Promise<object> | object;
 
 export type AppRequest = Request & { ctx: RequestContext };
 

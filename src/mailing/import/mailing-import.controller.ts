@@ -34,11 +34,12 @@ export class MailingImportController {
   @FormView('mailing/import')
   @Render('mailing/import')
   async run(@Req() req: Request, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
-    ctx.formModel = await this.options();
-    const upload = await this.importer.receiveUpload(req);
     // A failed import shows the form again with the choices made (a multipart body is not in req.body).
-    ctx.formModel.formValues = upload.fields;
+    let formValues: Record<string, string> | undefined;
+    ctx.formModel = async () => ({ ...(await this.options()), formValues });
+    const upload = await this.importer.receiveUpload(req);
+    formValues = upload.fields;
     const report = await this.importer.importUpload(actor, upload);
-    return { ...ctx.formModel, report, formValues: upload.fields };
+    return { ...(await this.options()), report, formValues };
   }
 }
