@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { Actor } from '../audit/actor';
 import { Ctx, CurrentActor, FormView, MultipartForm, Roles } from '../common/http/decorators';
+import { withMultipartForm } from '../common/http/multipart-upload';
 import { pagerLinks, parseId, parsePage } from '../common/http/pagination';
 import { RequestContext } from '../common/http/request-context';
 import { STAFF_ROLES } from '../users/entities/user.entity';
@@ -56,7 +57,7 @@ export class ClientsController {
   @FormView('clients/import')
   @Render('clients/import')
   async importRun(@Req() req: Request, @CurrentActor() actor: Actor) {
-    return { report: await this.importer.run(actor, req) };
+    return { report: await withMultipartForm(req, (form) => this.importer.run(actor, form)) };
   }
 
   @Get(':id')

@@ -5,6 +5,7 @@ import { Actor } from '../audit/actor';
 import { Ctx, CurrentActor, FormView, Roles } from '../common/http/decorators';
 import { parseId } from '../common/http/pagination';
 import { RequestContext } from '../common/http/request-context';
+import { sendDownload } from '../common/http/send-download';
 import { STAFF_ROLES } from '../users/entities/user.entity';
 import { MailingExportService } from './import/mailing-export.service';
 import { ListsService } from './lists.service';
@@ -48,7 +49,8 @@ export class ListsController {
   @Get(':id/export.csv')
   async export(@Param('id') id: string, @Query() q: Q, @CurrentActor() actor: Actor, @Res() res: Response) {
     const status = q.status === 'confirmed' || q.status === 'unconfirmed' || q.status === 'unsubscribed' ? q.status : undefined;
-    await this.exporter.stream(actor, { listId: parseId(id, 'list'), status }, res);
+    const { fileName, csv } = await this.exporter.export(actor, { listId: parseId(id, 'list'), status });
+    await sendDownload(res, { fileName, contentType: 'text/csv; charset=utf-8', body: csv });
   }
 
   @Post(':id')

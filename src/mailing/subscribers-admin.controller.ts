@@ -5,6 +5,7 @@ import { Actor } from '../audit/actor';
 import { Ctx, CurrentActor, FormView, Roles } from '../common/http/decorators';
 import { pagerLinks, parseId, parsePage } from '../common/http/pagination';
 import { RequestContext } from '../common/http/request-context';
+import { sendDownload } from '../common/http/send-download';
 import { STAFF_ROLES } from '../users/entities/user.entity';
 import { SUBSCRIPTION_STATUSES, SubscriptionStatus } from './entities/subscription.entity';
 import { MailingExportService } from './import/mailing-export.service';
@@ -49,7 +50,8 @@ export class SubscribersAdminController {
   /** Before `:id`, so the file name is not taken for an id. */
   @Get('export.csv')
   async export(@Query() q: Q, @CurrentActor() actor: Actor, @Res() res: Response) {
-    await this.exporter.stream(actor, subscriberFilterFrom(q), res);
+    const { fileName, csv } = await this.exporter.export(actor, subscriberFilterFrom(q));
+    await sendDownload(res, { fileName, contentType: 'text/csv; charset=utf-8', body: csv });
   }
 
   @Get(':id')

@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { Actor } from '../audit/actor';
 import { Ctx, CurrentActor, FormView, MultipartForm, Roles } from '../common/http/decorators';
+import { withMultipartForm } from '../common/http/multipart-upload';
 import { pagerLinks, parseId, parsePage } from '../common/http/pagination';
 import { RequestContext } from '../common/http/request-context';
 import { CatalogueStructureService, parseDirection } from './catalogue-structure.service';
@@ -124,7 +125,7 @@ export class CatalogueController {
       const m = await this.catalogue.lesson(lessonId);
       return { ...m, lessonValues: m.formValues, uploadErrors: true };
     };
-    await this.uploads.uploadToLesson(actor, lessonId, req);
+    await withMultipartForm(req, (form) => this.uploads.uploadToLesson(actor, lessonId, form));
     return { url: `/admin/lessons/${lessonId}#files` };
   }
 

@@ -15,7 +15,7 @@ export interface RequestContext {
   /**
    * A multipart form (file upload) whose `_csrf` field is still unread: the CSRF middleware cannot read the body,
    * so it lets the request on to a handler marked @MultipartForm (any other handler refuses it), and
-   * `receiveUpload` checks the field before it takes a byte of the file.
+   * `withMultipartForm` checks the field before it takes a byte of the file.
    */
   csrfInBody?: boolean;
   ip: string;

@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { Actor } from '../../audit/actor';
 import { Ctx, CurrentActor, FormView, MultipartForm, Roles } from '../../common/http/decorators';
+import { withMultipartForm } from '../../common/http/multipart-upload';
 import { RequestContext } from '../../common/http/request-context';
 import { STAFF_ROLES } from '../../users/entities/user.entity';
 import { SUPPRESSION_REASONS } from '../entities/subscriber.entity';
@@ -37,7 +38,7 @@ export class MailingImportController {
     // A failed import shows the form again with the choices made (a multipart body is not in req.body).
     let formValues: Record<string, string> | undefined;
     ctx.formModel = async () => ({ ...(await this.options()), formValues });
-    const upload = await this.importer.receiveUpload(req);
+    const upload = await withMultipartForm(req, (form) => this.importer.receiveUpload(form));
     formValues = upload.fields;
     const report = await this.importer.importUpload(actor, upload);
     return { ...(await this.options()), report, formValues };
