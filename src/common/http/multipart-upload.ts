@@ -15,7 +15,7 @@ import { stopReading } from './stop-reading';
  * before `fn` sees a single part, and nothing of the file is read. See CsrfMiddleware.
  */
 export async function withMultipartForm<T>(req: Request, fn: (form: FormParts) => Promise<T>): Promise<T> {
-  const form = new MultipartForm(req);
+  const form = new MultipartParts(req);
   try {
     return await fn(form);
   } finally {
@@ -26,7 +26,7 @@ export async function withMultipartForm<T>(req: Request, fn: (form: FormParts) =
 /** Fields limits: a form with a file has a handful of small fields besides it. */
 const LIMITS = { files: 1, fields: 20, fieldSize: 4096 };
 
-class MultipartForm implements FormParts {
+class MultipartParts implements FormParts {
   readonly declaredBytes: number | null;
   private readonly isMultipart: boolean;
   private bb: busboy.Busboy | null = null;
