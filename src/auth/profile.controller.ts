@@ -35,7 +35,7 @@ abstract class ProfileControllerBase {
   }
 
   protected async changePassword(body: Form, ctx: RequestContext) {
-    ctx.formModel = await this.model(ctx);
+    ctx.formModel = () => this.model(ctx);
     await this.auth.changePassword(ctx.user!, ctx.session!.id, body.current ?? '', body.password ?? '', body.confirm ?? '', {
       ip: ctx.ip,
       userAgent: ctx.userAgent,

@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Request } from 'express';
 import * as fs from 'node:fs';
 import type { Readable } from 'node:stream';
 import { EntityManager } from 'typeorm';
@@ -7,7 +6,7 @@ import { Actor } from '../audit/actor';
 import { AuditService } from '../audit/audit.service';
 import { csvRows } from '../common/csv';
 import { AppError } from '../common/errors/app-error';
-import { receiveUpload, withTempFile } from '../common/http/multipart-upload';
+import { FormParts, saveFormFile, withTempFile } from '../common/form-upload';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { Database } from '../database/database.service';
 import { Product } from '../members/catalogue/entities/product.entity';
@@ -71,12 +70,12 @@ export class ClientsImportService {
   ) {}
 
   /**
-   * Reads the multipart upload. The form's fields may come in any order, so the file is first streamed to a
+   * Reads the uploaded form. Its fields may come in any order, so the file is first streamed to a
    * temporary file (never held in memory) and the rows are read only once the whole form is in, when `dryRun`
    * is known.
    */
-  async run(actor: Actor, req: Request): Promise<ImportReport> {
-    const { fields, tmpPath } = await receiveUpload(req, {
+  async run(actor: Actor, form: FormParts): Promise<ImportReport> {
+    const { fields, tmpPath } = await saveFormFile(form, {
       dir: this.config.filesDir,
       maxBytes: this.config.maxUploadBytes,
       fileField: 'file',

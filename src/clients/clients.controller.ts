@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { Actor } from '../audit/actor';
 import { Ctx, CurrentActor, FormView, MultipartForm, Roles } from '../common/http/decorators';
+import { withMultipartForm } from '../common/http/multipart-upload';
 import { pagerLinks, parseId, parsePage } from '../common/http/pagination';
 import { RequestContext } from '../common/http/request-context';
 import { STAFF_ROLES } from '../users/entities/user.entity';
@@ -56,7 +57,7 @@ export class ClientsController {
   @FormView('clients/import')
   @Render('clients/import')
   async importRun(@Req() req: Request, @CurrentActor() actor: Actor) {
-    return { report: await this.importer.run(actor, req) };
+    return { report: await withMultipartForm(req, (form) => this.importer.run(actor, form)) };
   }
 
   @Get(':id')
@@ -70,7 +71,7 @@ export class ClientsController {
   @Redirect('/admin/clients', 303)
   async addNote(@Param('id') id: string, @Body() body: Q, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
     const clientId = parseId(id, 'client');
-    ctx.formModel = await this.clients.page(clientId);
+    ctx.formModel = () => this.clients.page(clientId);
     await this.clients.addNote(actor, clientId, body.body);
     return { url: `/admin/clients/${clientId}?done=note_added#notes` };
   }
@@ -80,7 +81,7 @@ export class ClientsController {
   @Redirect('/admin/clients', 303)
   async addLabel(@Param('id') id: string, @Body() body: Q, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
     const clientId = parseId(id, 'client');
-    ctx.formModel = await this.clients.page(clientId);
+    ctx.formModel = () => this.clients.page(clientId);
     await this.clients.addLabel(actor, clientId, body.label);
     return { url: `/admin/clients/${clientId}#labels` };
   }
@@ -98,7 +99,7 @@ export class ClientsController {
   @Redirect('/admin/clients', 303)
   async grant(@Param('id') id: string, @Body() body: Q, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
     const clientId = parseId(id, 'client');
-    ctx.formModel = await this.clients.page(clientId);
+    ctx.formModel = () => this.clients.page(clientId);
     await this.access.grant(actor, clientId, { productId: body.productId, endsAt: body.endsAt ?? '', forever: forever(body.forever), reason: body.reason });
     return { url: `/admin/clients/${clientId}?done=access_granted#grants` };
   }
@@ -108,7 +109,7 @@ export class ClientsController {
   @Redirect('/admin/clients', 303)
   async extend(@Param('id') id: string, @Param('grantId') grantId: string, @Body() body: Q, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
     const clientId = parseId(id, 'client');
-    ctx.formModel = await this.clients.page(clientId);
+    ctx.formModel = () => this.clients.page(clientId);
     await this.access.extend(actor, clientId, parseId(grantId, 'grant'), { endsAt: body.endsAt ?? '', forever: forever(body.forever), reason: body.reason });
     return { url: `/admin/clients/${clientId}?done=access_extended#grants` };
   }
@@ -118,7 +119,7 @@ export class ClientsController {
   @Redirect('/admin/clients', 303)
   async revoke(@Param('id') id: string, @Param('grantId') grantId: string, @Body() body: Q, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
     const clientId = parseId(id, 'client');
-    ctx.formModel = await this.clients.page(clientId);
+    ctx.formModel = () => this.clients.page(clientId);
     await this.access.revoke(actor, clientId, parseId(grantId, 'grant'), body.reason);
     return { url: `/admin/clients/${clientId}?done=access_revoked#grants` };
   }

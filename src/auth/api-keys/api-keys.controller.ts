@@ -27,7 +27,7 @@ export class ApiKeysController {
   @FormView('admin/api-keys')
   @Render('admin/api-keys')
   async apiKeyCreate(@Body() body: Q, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
-    ctx.formModel = { keys: await this.apiKeys.list() };
+    ctx.formModel = async () => ({ keys: await this.apiKeys.list() });
     const created = await this.apiKeys.create(actor, body.name ?? '');
     return { keys: await this.apiKeys.list(), created, values: {}, errors: {} };
   }

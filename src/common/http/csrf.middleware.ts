@@ -18,7 +18,7 @@ export function csrfMatches(sent: string, expected: string): boolean {
  * The JSON API (bearer keys, no cookies) and signed webhooks are outside its reach by design.
  *
  * A multipart body (a file upload) is read by its handler, after this: its `_csrf` field is checked there, as the
- * first part of the form, before the file (`receiveUpload`). The token never travels in the URL, where it would
+ * first part of the form, before the file (`withMultipartForm`). The token never travels in the URL, where it would
  * end up in access logs and history.
  */
 @Injectable()

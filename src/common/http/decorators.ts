@@ -12,7 +12,7 @@ export const MULTIPART_FORM_KEY = 'kabinet:multipart-form';
 export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
 /** No login needed. */
 export const Public = () => SetMetadata(PUBLIC_KEY, true);
-/** Takes a multipart form read with `receiveUpload`, which checks its `_csrf` field (see CsrfMiddleware). */
+/** Takes a multipart form read with `withMultipartForm`, which checks its `_csrf` field (see CsrfMiddleware). */
 export const MultipartForm = () => SetMetadata(MULTIPART_FORM_KEY, true);
 
 export const Ctx = createParamDecorator((_: unknown, c: ExecutionContext): RequestContext => ctxOf(c.switchToHttp().getRequest<Request>()));

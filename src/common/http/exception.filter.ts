@@ -2,7 +2,8 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import type { Request, Response } from 'express';
 import { AppError, ErrorKind, RedirectTo } from '../errors/app-error';
 import { translate } from '../../i18n/i18n';
-import { ctxOf, wantsJson } from './request-context';
+import { Locale } from '../../config/config';
+import { ctxOf, FormModel, wantsJson } from './request-context';
 
 const KIND_BY_STATUS: Record<number, ErrorKind> = {
   400: 'bad_request',
@@ -29,8 +30,11 @@ export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
 
   catch(exception: unknown, host: ArgumentsHost): void {
-    const req = host.switchToHttp().getRequest<Request>();
-    const res = host.switchToHttp().getResponse<Response>();
+    this.respond(exception, host.switchToHttp().getRequest<Request>(), host.switchToHttp().getResponse<Response>(), true);
+  }
+
+  /** `form`: a failed post may be answered with its form again (not when the form's own page failed to load). */
+  private respond(exception: unknown, req: Request, res: Response, form: boolean): void {
     if (exception instanceof RedirectTo && !res.headersSent) {
       res.redirect(303, exception.url);
       return;
@@ -67,13 +71,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
       res.redirect(303, err.details.redirect);
       return;
     }
-    if (ctx?.formView && err.status < 500 && err.kind !== 'csrf' && err.kind !== 'not_found') {
-      res.status(err.status).render(ctx.formView, {
-        ...(req.params ?? {}),
-        ...(ctx.formModel ?? {}),
-        errors: this.fieldMessages(err.fields, locale),
-        formError: err.kind === 'validation' ? translate(locale, 'errors.fix_fields') : translate(locale, err.message, err.details),
-        values: this.safeValues(req.body),
+    if (form && ctx?.formView && err.status < 500 && err.kind !== 'csrf' && err.kind !== 'not_found') {
+      this.renderForm(ctx.formView, ctx.formModel, err, locale, req, res).catch((e: unknown) => {
+        this.logger.error(`${req.method} ${req.originalUrl}: ${(e as Error)?.stack ?? e}`);
+        if (!res.headersSent) res.status(500).end();
       });
       return;
     }
@@ -82,6 +83,28 @@ export class AllExceptionsFilter implements ExceptionFilter {
       title: translate(locale, `errors.title_${err.status}`) ?? '',
       message: translate(locale, err.message, err.details),
       retryAfterMinutes: err.kind === 'rate_limited' ? Math.ceil(Number(err.details.retryAfterSeconds ?? 60) / 60) : null,
+    });
+  }
+
+  /**
+   * The form again, with its page loaded now (a post that succeeds never loads it). If the page cannot be loaded
+   * (its record is gone, the database fails), the answer is that failure's, as a GET of the page would give.
+   */
+  private async renderForm(view: string, load: FormModel | undefined, err: AppError, locale: Locale, req: Request, res: Response): Promise<void> {
+    let model: object;
+    try {
+      model = load ? await load() : {};
+    } catch (e) {
+      this.respond(e, req, res, false);
+      return;
+    }
+    if (res.headersSent || res.destroyed) return;
+    res.status(err.status).render(view, {
+      ...(req.params ?? {}),
+      ...model,
+      errors: this.fieldMessages(err.fields, locale),
+      formError: err.kind === 'validation' ? translate(locale, 'errors.fix_fields') : translate(locale, err.message, err.details),
+      values: this.safeValues(req.body),
     });
   }
 
@@ -107,7 +130,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     return internal;
   }
 
-  private fieldMessages(fields: Record<string, string>, locale: 'ru' | 'en'): Record<string, string> {
+  private fieldMessages(fields: Record<string, string>, locale: Locale): Record<string, string> {
     return Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, translate(locale, v)]));
   }
 

@@ -1,143 +1,138 @@
 import busboy from 'busboy';
 import type { Request } from 'express';
-import { randomBytes } from 'node:crypto';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { FormField, FormPart, FormParts, FormReadError } from '../form-upload';
 import { csrfError, csrfMatches } from './csrf.middleware';
 import { ctxOf } from './request-context';
-import { MULTIPART_SLACK, stopReading } from './stop-reading';
-
-export interface ReceivedUpload {
-  fields: Record<string, string>;
-  /** The uploaded file on disk; null when the form had none. */
-  tmpPath: string | null;
-  /** The file part's name as the browser sent it (untrusted), and its size in bytes. */
-  fileName: string;
-  size: number;
-}
-
-export interface UploadOptions {
-  /** Where the temporary file goes (created if missing). */
-  dir: string;
-  /** The file part's limit; the request's Content-Length may exceed it by MULTIPART_SLACK. */
-  maxBytes: number;
-  /** The form field that carries the file; any other file part is skipped. */
-  fileField: string;
-  /** Sees each chunk of the file as it is written (to hash it, or keep its first bytes). */
-  onChunk?: (chunk: Buffer) => void;
-  /** The caller's own errors, so each feature keeps its codes and messages. */
-  errors: {
-    /** Not a multipart body, an unreadable one, or a client gone mid-upload. */
-    fileRequired: () => Error;
-    /** Declared or actual size over `maxBytes`. */
-    tooLarge: () => Error;
-    /** The multipart body itself is malformed (busboy's message as detail). */
-    badBody: (detail: string) => Error;
-  };
-}
+import { stopReading } from './stop-reading';
 
 /**
- * Receives a multipart form: its fields, and its file part streamed to a temporary file in `dir`. The form's
- * fields may come in any order, so the file is saved first (never held in memory) and the caller reads it once
- * the whole form is in. A declared length that cannot fit is refused before a byte of the body is read; the
- * moment the file passes the limit, reading stops and the partial file is removed. The caller owns the file
- * afterwards: see `withTempFile`.
+ * Runs `fn` (a service that takes a form) with the parts of the request's multipart/form-data body, read as `fn`
+ * asks for them. When `fn` is done, whether it read everything or gave up (a file over its limit, a record that
+ * is not there), the rest of the body is never read: see stopReading.
  *
  * A browser's form must carry its `_csrf` field before the file (the hidden input first in the form, as browsers
  * send fields in document order): a file part before a valid token, or a form without one, is refused with 403
- * and nothing is written. See CsrfMiddleware.
+ * before `fn` sees a single part, and nothing of the file is read. See CsrfMiddleware.
  */
-export async function receiveUpload(req: Request, opts: UploadOptions): Promise<ReceivedUpload> {
-  const { fileRequired, tooLarge } = opts.errors;
-  if (!String(req.headers['content-type'] ?? '').startsWith('multipart/form-data')) throw fileRequired();
-  const declared = Number(req.headers['content-length'] ?? NaN);
-  if (Number.isFinite(declared) && declared > opts.maxBytes + MULTIPART_SLACK) {
-    stopReading(req);
-    throw tooLarge();
-  }
-  return receive(req, opts);
-}
-
-/** Runs `fn` with the temporary file (null when the form had none), then deletes the file whatever happened. */
-export async function withTempFile<T>(tmpPath: string | null, fn: (tmpPath: string | null) => Promise<T>): Promise<T> {
+export async function withMultipartForm<T>(req: Request, fn: (form: FormParts) => Promise<T>): Promise<T> {
+  const form = new MultipartParts(req);
   try {
-    return await fn(tmpPath);
+    return await fn(form);
   } finally {
-    if (tmpPath) await fs.promises.rm(tmpPath, { force: true });
+    form.stop();
   }
 }
 
-async function receive(req: Request, { dir, maxBytes: max, fileField, onChunk, errors }: UploadOptions): Promise<ReceivedUpload> {
-  await fs.promises.mkdir(dir, { recursive: true });
-  return new Promise((resolve, reject) => {
+/** Fields limits: a form with a file has a handful of small fields besides it. */
+const LIMITS = { files: 1, fields: 20, fieldSize: 4096 };
+
+class MultipartParts implements FormParts {
+  readonly declaredBytes: number | null;
+  private readonly isMultipart: boolean;
+  private bb: busboy.Busboy | null = null;
+  private readonly queue: FormPart[] = [];
+  /** Fields that came before the CSRF token: handed out only once it has been checked. */
+  private held: FormField[] = [];
+  private csrfPending: boolean;
+  private failure: Error | null = null;
+  private ended = false;
+  private stopped = false;
+  private wake: (() => void) | null = null;
+
+  constructor(private readonly req: Request) {
+    this.isMultipart = String(req.headers['content-type'] ?? '').startsWith('multipart/form-data');
+    const declared = Number(req.headers['content-length'] ?? NaN);
+    this.declaredBytes = this.isMultipart && Number.isFinite(declared) ? declared : null;
+    this.csrfPending = !!ctxOf(req)?.csrfInBody;
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<FormPart> {
+    this.start();
+    let file: FormPart | null = null;
+    for (;;) {
+      // A file the reader did not read is skipped, so the parts after it can come.
+      if (file?.kind === 'file' && file.stream.readableFlowing === null) file.stream.resume();
+      if (this.failure) throw this.failure;
+      file = this.queue.shift() ?? null;
+      if (file) {
+        yield file;
+        continue;
+      }
+      if (this.ended) return;
+      await new Promise<void>((resolve) => (this.wake = resolve));
+    }
+  }
+
+  /** Stops taking in the body (unless it is all in). */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.bb) {
+      this.req.unpipe(this.bb);
+      if (!this.ended) this.bb.destroy(this.failure ?? new FormReadError('gone', 'the form was not read to its end'));
+    }
+    stopReading(this.req);
+  }
+
+  private start(): void {
+    if (this.bb || this.failure || this.stopped) return;
+    if (!this.isMultipart) return this.fail(new FormReadError('not_a_form'));
     let bb: busboy.Busboy;
     try {
-      bb = busboy({ headers: req.headers, defParamCharset: 'utf8', limits: { files: 1, fields: 20, fieldSize: 4096 } });
+      bb = busboy({ headers: this.req.headers, defParamCharset: 'utf8', limits: LIMITS });
     } catch {
-      reject(errors.fileRequired());
-      return;
+      return this.fail(new FormReadError('not_a_form'));
     }
-    const fields: Record<string, string> = {};
-    const ctx = ctxOf(req);
-    let csrfPending = !!ctx?.csrfInBody;
-    let tmpPath: string | null = null;
-    let fileName = '';
-    let size = 0;
-    let out: fs.WriteStream | null = null;
-    let written: Promise<void> | null = null;
-    let failed = false;
-    const fail = (e: unknown) => {
-      if (failed) return;
-      failed = true;
-      req.unpipe(bb);
-      stopReading(req);
-      out?.destroy();
-      (tmpPath ? fs.promises.rm(tmpPath, { force: true }) : Promise.resolve()).finally(() => reject(e));
-    };
+    this.bb = bb;
+    const token = ctxOf(this.req)?.csrfToken;
     bb.on('field', (name, value) => {
-      if (name !== '_csrf') fields[name] = value;
-      else if (csrfPending && csrfMatches(value, ctx.csrfToken)) csrfPending = false;
-    });
-    bb.on('file', (name, stream, info) => {
-      if (csrfPending) {
-        stream.resume();
-        return fail(csrfError());
-      }
-      if (name !== fileField || written || failed) {
-        stream.resume();
+      if (name === '_csrf') {
+        if (this.csrfPending && csrfMatches(value, token)) {
+          this.csrfPending = false;
+          this.push(...this.held);
+          this.held = [];
+        }
         return;
       }
-      tmpPath = path.join(dir, `.upload-${randomBytes(12).toString('hex')}`);
-      fileName = info.filename ?? '';
-      const o = (out = fs.createWriteStream(tmpPath, { flags: 'wx' }));
-      written = new Promise<void>((res, rej) => {
-        stream.on('data', (chunk: Buffer) => {
-          if (failed) return;
-          size += chunk.length;
-          if (size > max) return rej(errors.tooLarge());
-          onChunk?.(chunk);
-          if (!o.write(chunk)) {
-            stream.pause();
-            o.once('drain', () => stream.resume());
-          }
-        });
-        stream.on('error', rej);
-        o.on('error', rej);
-        stream.on('end', () => {
-          if (!failed) o.end(() => res());
-        });
-      });
-      written.catch(fail);
+      if (this.csrfPending) this.held.push({ kind: 'field', name, value });
+      else this.push({ kind: 'field', name, value });
     });
-    bb.on('error', (e) => fail(errors.badBody((e as Error).message)));
+    bb.on('file', (name, stream, info) => {
+      // Its failures are the form's, reported through busboy's 'error' (and to whoever reads the stream).
+      stream.on('error', () => undefined);
+      if (this.csrfPending) {
+        stream.resume();
+        return this.fail(csrfError());
+      }
+      this.push({ kind: 'file', name, filename: info.filename ?? '', stream });
+    });
+    bb.on('error', (e) => this.fail(e instanceof FormReadError ? e : new FormReadError('malformed', (e as Error).message)));
     bb.on('close', () => {
-      if (failed) return;
-      if (csrfPending) return fail(csrfError());
-      if (!written) return resolve({ fields, tmpPath: null, fileName, size });
-      written.then(() => resolve({ fields, tmpPath, fileName, size }), fail);
+      if (this.csrfPending) return this.fail(csrfError());
+      this.ended = true;
+      this.notify();
     });
-    // A client that goes away mid-upload must not leave this promise (and its request) hanging.
-    req.once('aborted', () => fail(errors.fileRequired()));
-    req.pipe(bb);
-  });
+    // A sender that goes away mid-form must not leave the reader (and its request) waiting.
+    this.req.once('aborted', () => this.fail(new FormReadError('gone')));
+    this.req.pipe(bb);
+  }
+
+  private push(...parts: FormPart[]): void {
+    this.queue.push(...parts);
+    this.notify();
+  }
+
+  private fail(e: Error): void {
+    if (this.failure || this.ended) return;
+    this.failure = e;
+    // The file being read, if any, fails with the form (busboy destroys it with the error).
+    this.stop();
+    this.notify();
+  }
+
+  private notify(): void {
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+  }
 }

@@ -15,16 +15,22 @@ export interface RequestContext {
   /**
    * A multipart form (file upload) whose `_csrf` field is still unread: the CSRF middleware cannot read the body,
    * so it lets the request on to a handler marked @MultipartForm (any other handler refuses it), and
-   * `receiveUpload` checks the field before it takes a byte of the file.
+   * `withMultipartForm` checks the field before it takes a byte of the file.
    */
   csrfInBody?: boolean;
   ip: string;
   userAgent: string;
   /** Set by @FormView: the template a failed form post is rendered with again. */
   formView?: string;
-  /** Extra data that form's template needs when it is rendered again (lists, options). */
-  formModel?: Record<string, unknown>;
+  /**
+   * Loads what that form's template needs besides the messages and typed values (the page itself: lists,
+   * options, the record being edited). Only the exception filter calls it, and only when it renders the form
+   * again, so a post that succeeds never loads the page it leaves.
+   */
+  formModel?: FormModel;
 }
+
+export type FormModel = () => Promise<object> | object;
 
 export type AppRequest = Request & { ctx: RequestContext };
 

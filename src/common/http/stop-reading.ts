@@ -1,7 +1,5 @@
 import type { Request } from 'express';
 
-/** Room for the multipart envelope (boundary lines, part headers) around the file when judging Content-Length. */
-export const MULTIPART_SLACK = 64 * 1024;
 /**
  * After refusing an oversized upload, how much more of the body we swallow (and for how long) before dropping
  * the connection. Closing at once would make many clients lose the 413 answer to a reset; reading everything

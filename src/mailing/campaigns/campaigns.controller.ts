@@ -48,7 +48,7 @@ export class CampaignsController {
   @FormView('mailing/campaign-form')
   @Redirect(BASE, 303)
   async create(@Body() body: FormBody, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
-    ctx.formModel = { ...(await this.campaigns.formOptions()), campaign: null, selected: { lists: ticked(body.lists), products: ticked(body.products) } };
+    ctx.formModel = async () => ({ ...(await this.campaigns.formOptions()), campaign: null, selected: { lists: ticked(body.lists), products: ticked(body.products) } });
     const c = await this.campaigns.create(actor, body);
     return { url: `${BASE}/${c.id}?done=created` };
   }
@@ -76,8 +76,11 @@ export class CampaignsController {
   @Redirect(BASE, 303)
   async update(@Param('id') id: string, @Body() body: FormBody, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
     const campaignId = parseId(id, 'campaign');
-    const { campaign } = await this.campaigns.page(campaignId);
-    ctx.formModel = { ...(await this.campaigns.formOptions()), campaign, selected: { lists: ticked(body.lists), products: ticked(body.products) } };
+    ctx.formModel = async () => ({
+      ...(await this.campaigns.formOptions()),
+      campaign: (await this.campaigns.page(campaignId)).campaign,
+      selected: { lists: ticked(body.lists), products: ticked(body.products) },
+    });
     await this.campaigns.update(actor, campaignId, body);
     return { url: `${BASE}/${campaignId}?done=saved` };
   }
@@ -106,7 +109,7 @@ export class CampaignsController {
   @Redirect(BASE, 303)
   async send(@Param('id') id: string, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
     const campaignId = parseId(id, 'campaign');
-    ctx.formModel = await this.campaigns.page(campaignId);
+    ctx.formModel = () => this.campaigns.page(campaignId);
     await this.campaigns.sendNow(actor, campaignId);
     return { url: `${BASE}/${campaignId}?done=started` };
   }
@@ -116,7 +119,7 @@ export class CampaignsController {
   @Redirect(BASE, 303)
   async schedule(@Param('id') id: string, @Body() body: Q, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
     const campaignId = parseId(id, 'campaign');
-    ctx.formModel = await this.showModel(campaignId, {});
+    ctx.formModel = () => this.showModel(campaignId, {});
     // The form's datetime-local value is read as UTC, as its label says.
     await this.campaigns.schedule(actor, campaignId, body.at, '0');
     return { url: `${BASE}/${campaignId}?done=scheduled` };
@@ -127,7 +130,7 @@ export class CampaignsController {
   @Redirect(BASE, 303)
   async test(@Param('id') id: string, @Body() body: Q, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
     const campaignId = parseId(id, 'campaign');
-    ctx.formModel = await this.showModel(campaignId, {});
+    ctx.formModel = () => this.showModel(campaignId, {});
     await this.campaigns.sendTest(actor, campaignId, body.email, ctx.locale);
     return { url: `${BASE}/${campaignId}?done=test_sent` };
   }
@@ -170,7 +173,7 @@ export class CampaignsController {
   /** A status button: on a refusal (409) the campaign page is shown again with the reason. */
   private async change(id: string, ctx: RequestContext, done: string, run: (campaignId: number) => Promise<unknown>) {
     const campaignId = parseId(id, 'campaign');
-    ctx.formModel = await this.showModel(campaignId, {});
+    ctx.formModel = () => this.showModel(campaignId, {});
     await run(campaignId);
     return { url: `${BASE}/${campaignId}?done=${done}` };
   }

@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { Actor } from '../../audit/actor';
 import { Ctx, CurrentActor, FormView, MultipartForm, Roles } from '../../common/http/decorators';
+import { withMultipartForm } from '../../common/http/multipart-upload';
 import { RequestContext } from '../../common/http/request-context';
 import { STAFF_ROLES } from '../../users/entities/user.entity';
 import { SUPPRESSION_REASONS } from '../subscribers/entities/subscriber.entity';
@@ -34,11 +35,12 @@ export class MailingImportController {
   @FormView('mailing/import')
   @Render('mailing/import')
   async run(@Req() req: Request, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
-    ctx.formModel = await this.options();
-    const upload = await this.importer.receiveUpload(req);
     // A failed import shows the form again with the choices made (a multipart body is not in req.body).
-    ctx.formModel.formValues = upload.fields;
+    let formValues: Record<string, string> | undefined;
+    ctx.formModel = async () => ({ ...(await this.options()), formValues });
+    const upload = await withMultipartForm(req, (form) => this.importer.receiveUpload(form));
+    formValues = upload.fields;
     const report = await this.importer.importUpload(actor, upload);
-    return { ...ctx.formModel, report, formValues: upload.fields };
+    return { ...(await this.options()), report, formValues };
   }
 }

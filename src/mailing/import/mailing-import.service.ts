@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Request } from 'express';
 import * as fs from 'node:fs';
 import type { Readable } from 'node:stream';
 import { EntityManager } from 'typeorm';
@@ -8,7 +7,7 @@ import { AuditService } from '../../audit/audit.service';
 import { csvRows } from '../../common/csv';
 import { isEmail } from '../../common/email';
 import { AppError } from '../../common/errors/app-error';
-import { ReceivedUpload, receiveUpload, withTempFile } from '../../common/http/multipart-upload';
+import { FormParts, ReceivedUpload, saveFormFile, withTempFile } from '../../common/form-upload';
 import { APP_CONFIG, AppConfig, Locale } from '../../config/config';
 import { Database } from '../../database/database.service';
 import { MailingList } from '../lists/entities/mailing-list.entity';
@@ -93,11 +92,11 @@ export class MailingImportService {
   ) {}
 
   /**
-   * Receives the admin form's multipart upload (`file`, `mode`, `listId`, `reason`, `dryRun`, in any order): the
+   * Receives the admin's import form (`file`, `mode`, `listId`, `reason`, `dryRun`, in any order): the
    * fields, and the file streamed to a temporary file. Pass the result to `importUpload`, which removes the file.
    */
-  receiveUpload(req: Request): Promise<ReceivedUpload> {
-    return receiveUpload(req, {
+  receiveUpload(form: FormParts): Promise<ReceivedUpload> {
+    return saveFormFile(form, {
       dir: this.config.filesDir,
       maxBytes: this.config.maxUploadBytes,
       fileField: 'file',

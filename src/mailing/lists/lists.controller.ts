@@ -5,6 +5,7 @@ import { Actor } from '../../audit/actor';
 import { Ctx, CurrentActor, FormView, Roles } from '../../common/http/decorators';
 import { parseId } from '../../common/http/pagination';
 import { RequestContext } from '../../common/http/request-context';
+import { sendDownload } from '../../common/http/send-download';
 import { STAFF_ROLES } from '../../users/entities/user.entity';
 import { MailingExportService } from '../import/mailing-export.service';
 import { ListsService } from './lists.service';
@@ -34,7 +35,7 @@ export class ListsController {
   @FormView('mailing/lists')
   @Redirect('/admin/mailing/lists', 303)
   async create(@Body() body: Q, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
-    ctx.formModel = { lists: await this.lists.overview() };
+    ctx.formModel = async () => ({ lists: await this.lists.overview() });
     const list = await this.lists.create(actor, listInput(body));
     return { url: `/admin/mailing/lists/${list.id}?done=created` };
   }
@@ -48,7 +49,8 @@ export class ListsController {
   @Get(':id/export.csv')
   async export(@Param('id') id: string, @Query() q: Q, @CurrentActor() actor: Actor, @Res() res: Response) {
     const status = q.status === 'confirmed' || q.status === 'unconfirmed' || q.status === 'unsubscribed' ? q.status : undefined;
-    await this.exporter.stream(actor, { listId: parseId(id, 'list'), status }, res);
+    const { fileName, csv } = await this.exporter.export(actor, { listId: parseId(id, 'list'), status });
+    await sendDownload(res, { fileName, contentType: 'text/csv; charset=utf-8', body: csv });
   }
 
   @Post(':id')
@@ -56,7 +58,7 @@ export class ListsController {
   @Redirect('/admin/mailing/lists', 303)
   async update(@Param('id') id: string, @Body() body: Q, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
     const listId = parseId(id, 'list');
-    ctx.formModel = { list: await this.lists.get(listId) };
+    ctx.formModel = async () => ({ list: await this.lists.get(listId) });
     await this.lists.update(actor, listId, listInput(body));
     return { url: `/admin/mailing/lists/${listId}?done=saved` };
   }

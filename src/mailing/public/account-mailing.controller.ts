@@ -32,7 +32,7 @@ export class AccountMailingController {
   @FormView('mailing/account-mailing')
   @Redirect(BASE, 303)
   async save(@Body() body: Form, @Ctx() ctx: RequestContext) {
-    ctx.formModel = preferencesModel(await this.prefs.viewForAccount(ownerOf(ctx)), BASE, null);
+    ctx.formModel = async () => preferencesModel(await this.prefs.viewForAccount(ownerOf(ctx)), BASE, null);
     const outcome = await this.prefs.saveForAccount(ownerOf(ctx), preferencesInput(body), { source: 'account', ip: ctx.ip });
     return { url: `${BASE}?done=${outcome}` };
   }

@@ -56,7 +56,7 @@ export class PreferencesController {
   @Redirect('/', 303)
   async save(@Param('token') token: string, @Body() body: Form, @Ctx() ctx: RequestContext, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     privatePage(res);
-    ctx.formModel = await this.model(token, null, ctx, req);
+    ctx.formModel = () => this.model(token, null, ctx, req);
     const id = await this.prefs.subscriberForToken(token);
     const outcome = await this.prefs.save(id, preferencesInput(body), { source: 'preferences', ip: ctx.ip });
     return { url: `/preferences/${encodeURIComponent(token)}?done=${outcome}` };

@@ -26,7 +26,7 @@ export class SubscribeController {
   @FormView('mailing/subscribe')
   @Redirect('/subscribe/thanks', 303)
   async submit(@Body() body: SubscribeFormInput, @Ctx() ctx: RequestContext) {
-    ctx.formModel = { ...(await this.subscribe.formModel(body.lists)) };
+    ctx.formModel = () => this.subscribe.formModel(body.lists);
     const state = await this.subscribe.submit(body, ctx.ip, ctx.locale);
     return { url: `/subscribe/thanks?state=${state}` };
   }

@@ -5,6 +5,7 @@ import { Actor } from '../../audit/actor';
 import { Ctx, CurrentActor, FormView, Roles } from '../../common/http/decorators';
 import { pagerLinks, parseId, parsePage } from '../../common/http/pagination';
 import { RequestContext } from '../../common/http/request-context';
+import { sendDownload } from '../../common/http/send-download';
 import { STAFF_ROLES } from '../../users/entities/user.entity';
 import { SUBSCRIPTION_STATUSES, SubscriptionStatus } from './entities/subscription.entity';
 import { MailingExportService } from '../import/mailing-export.service';
@@ -49,7 +50,8 @@ export class SubscribersAdminController {
   /** Before `:id`, so the file name is not taken for an id. */
   @Get('export.csv')
   async export(@Query() q: Q, @CurrentActor() actor: Actor, @Res() res: Response) {
-    await this.exporter.stream(actor, subscriberFilterFrom(q), res);
+    const { fileName, csv } = await this.exporter.export(actor, subscriberFilterFrom(q));
+    await sendDownload(res, { fileName, contentType: 'text/csv; charset=utf-8', body: csv });
   }
 
   @Get(':id')
@@ -63,7 +65,7 @@ export class SubscribersAdminController {
   @Redirect('/admin/mailing/subscribers', 303)
   async add(@Param('id') id: string, @Body() body: Q, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
     const subscriberId = parseId(id, 'subscriber');
-    ctx.formModel = await this.subscribers.page(subscriberId);
+    ctx.formModel = () => this.subscribers.page(subscriberId);
     const outcome = await this.subscribers.addToList(actor, subscriberId, body.listId);
     return { url: `/admin/mailing/subscribers/${subscriberId}?done=${outcome}#lists` };
   }
@@ -81,7 +83,7 @@ export class SubscribersAdminController {
   @Redirect('/admin/mailing/subscribers', 303)
   async suppress(@Param('id') id: string, @Body() body: Q, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
     const subscriberId = parseId(id, 'subscriber');
-    ctx.formModel = await this.subscribers.page(subscriberId);
+    ctx.formModel = () => this.subscribers.page(subscriberId);
     await this.subscribers.suppress(actor, subscriberId, body.reason, body.note);
     return { url: `/admin/mailing/subscribers/${subscriberId}?done=suppressed#suppression` };
   }
@@ -91,7 +93,7 @@ export class SubscribersAdminController {
   @Redirect('/admin/mailing/subscribers', 303)
   async unsuppress(@Param('id') id: string, @Body() body: Q, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
     const subscriberId = parseId(id, 'subscriber');
-    ctx.formModel = await this.subscribers.page(subscriberId);
+    ctx.formModel = () => this.subscribers.page(subscriberId);
     await this.subscribers.unsuppress(actor, subscriberId, body.note);
     return { url: `/admin/mailing/subscribers/${subscriberId}?done=unsuppressed#suppression` };
   }

@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { Actor } from '../../audit/actor';
 import { Ctx, CurrentActor, FormView, MultipartForm, Roles } from '../../common/http/decorators';
+import { withMultipartForm } from '../../common/http/multipart-upload';
 import { pagerLinks, parseId, parsePage } from '../../common/http/pagination';
 import { RequestContext } from '../../common/http/request-context';
 import { CatalogueStructureService, parseDirection } from './catalogue-structure.service';
@@ -36,7 +37,7 @@ export class CatalogueController {
   @FormView('members/admin-products')
   @Redirect('/admin/products', 303)
   async create(@Body() body: Q, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
-    ctx.formModel = { ...(await this.catalogue.list({ limit: 50, offset: 0 })), pager: null };
+    ctx.formModel = async () => ({ ...(await this.catalogue.list({ limit: 50, offset: 0 })), pager: null });
     const p = await this.catalogue.create(actor, body);
     return { url: `/admin/products/${p.id}` };
   }
@@ -53,7 +54,7 @@ export class CatalogueController {
   @Redirect('/admin/products', 303)
   async update(@Param('id') id: string, @Body() body: Q, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
     const productId = parseId(id, 'product');
-    ctx.formModel = await this.catalogue.outline(productId);
+    ctx.formModel = () => this.catalogue.outline(productId);
     // An unticked checkbox is simply absent from the form.
     await this.catalogue.update(actor, productId, { ...body, endGrantOnRefund: body.endGrantOnRefund ?? '' });
     return { url: `/admin/products/${productId}` };
@@ -64,8 +65,7 @@ export class CatalogueController {
   @Redirect('/admin/products', 303)
   async addSection(@Param('id') id: string, @Body() body: Q, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
     const productId = parseId(id, 'product');
-    const outline = await this.catalogue.outline(productId);
-    ctx.formModel = { ...outline, productValues: outline.product, sectionErrors: true };
+    ctx.formModel = () => this.sectionFormModel(productId);
     await this.catalogue.addSection(actor, productId, body);
     return { url: `/admin/products/${productId}#sections` };
   }
@@ -75,8 +75,7 @@ export class CatalogueController {
   @Redirect('/admin/products', 303)
   async updateSection(@Param('id') id: string, @Param('sectionId') sectionId: string, @Body() body: Q, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
     const productId = parseId(id, 'product');
-    const outline = await this.catalogue.outline(productId);
-    ctx.formModel = { ...outline, productValues: outline.product, sectionErrors: true };
+    ctx.formModel = () => this.sectionFormModel(productId);
     await this.catalogue.updateSection(actor, productId, parseId(sectionId, 'section'), body);
     return { url: `/admin/products/${productId}#sections` };
   }
@@ -92,7 +91,7 @@ export class CatalogueController {
   @Redirect('/admin/products', 303)
   async createLesson(@Param('id') id: string, @Body() body: Q, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
     const productId = parseId(id, 'product');
-    ctx.formModel = { ...(await this.catalogue.lessonFormModel(productId)), lesson: null, files: [] };
+    ctx.formModel = async () => ({ ...(await this.catalogue.lessonFormModel(productId)), lesson: null, files: [] });
     const l = await this.catalogue.createLesson(actor, productId, body);
     return { url: `/admin/lessons/${l.id}` };
   }
@@ -109,7 +108,7 @@ export class CatalogueController {
   @Redirect('/admin/products', 303)
   async updateLesson(@Param('id') id: string, @Body() body: Q, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
     const lessonId = parseId(id, 'lesson');
-    ctx.formModel = await this.catalogue.lesson(lessonId);
+    ctx.formModel = () => this.catalogue.lesson(lessonId);
     await this.catalogue.updateLesson(actor, lessonId, body);
     return { url: `/admin/lessons/${lessonId}` };
   }
@@ -121,10 +120,12 @@ export class CatalogueController {
   @Redirect('/admin/products', 303)
   async upload(@Param('id') id: string, @Req() req: Request, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
     const lessonId = parseId(id, 'lesson');
-    const m = await this.catalogue.lesson(lessonId);
     // a failed upload shows the lesson form with the saved values, not the (empty) multipart body
-    ctx.formModel = { ...m, lessonValues: m.formValues, uploadErrors: true };
-    await this.uploads.uploadToLesson(actor, lessonId, req);
+    ctx.formModel = async () => {
+      const m = await this.catalogue.lesson(lessonId);
+      return { ...m, lessonValues: m.formValues, uploadErrors: true };
+    };
+    await withMultipartForm(req, (form) => this.uploads.uploadToLesson(actor, lessonId, form));
     return { url: `/admin/lessons/${lessonId}#files` };
   }
 
@@ -181,5 +182,11 @@ export class CatalogueController {
   async deleteFile(@Param('id') id: string, @CurrentActor() actor: Actor) {
     const { productId, lessonId } = await this.structure.deleteFile(actor, parseId(id, 'file'));
     return { url: lessonId ? `/admin/lessons/${lessonId}?notice=file_deleted#files` : `/admin/products/${productId}?notice=file_deleted` };
+  }
+
+  /** The product page for a failed section form: the product's saved values stay in their own form. */
+  private async sectionFormModel(productId: number) {
+    const outline = await this.catalogue.outline(productId);
+    return { ...outline, productValues: outline.product, sectionErrors: true };
   }
 }

@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { Request } from 'express';
 import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -8,7 +7,7 @@ import { AuditService } from '../../audit/audit.service';
 import { AppError } from '../../common/errors/app-error';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { Database } from '../../database/database.service';
-import { receiveUpload } from '../../common/http/multipart-upload';
+import { FormParts, saveFormFile } from '../../common/form-upload';
 import { FileView, toFileView } from './catalogue.service';
 import { FilesRepository } from './files.repository';
 import { sniffContentType, SNIFF_BYTES } from './file-sniff';
@@ -44,7 +43,7 @@ function cleanName(name: string): string {
 }
 
 /**
- * Files attached to lessons. The upload streams from the request straight into a temporary file in
+ * Files attached to lessons. The upload streams from the form straight into a temporary file in
  * FILES_DIR (hashing and counting on the way, never holding the file in memory), and only a complete,
  * in-limit file is renamed to its random storage name and recorded.
  */
@@ -58,10 +57,10 @@ export class UploadsService {
     private readonly audit: AuditService,
   ) {}
 
-  async uploadToLesson(actor: Actor, lessonId: number, req: Request): Promise<FileView> {
+  async uploadToLesson(actor: Actor, lessonId: number, form: FormParts): Promise<FileView> {
     const lesson = await this.lessons.findLesson(lessonId);
     if (!lesson) throw AppError.notFound('lesson');
-    const got = await this.receive(req);
+    const got = await this.receive(form);
     if (!got) throw noFile();
     if (got.size === 0) {
       await fs.promises.rm(got.tmpPath, { force: true });
@@ -99,11 +98,11 @@ export class UploadsService {
    * The form's `file` part, written to a temporary file (hashed and counted on the way, its first bytes kept for
    * sniffing); null when the form had none. Past the size limit, reading stops and the promise fails with 413.
    */
-  private async receive(req: Request): Promise<Received | null> {
+  private async receive(form: FormParts): Promise<Received | null> {
     const max = this.config.maxUploadBytes;
     const hash = createHash('sha256');
     let head = Buffer.alloc(0);
-    const got = await receiveUpload(req, {
+    const got = await saveFormFile(form, {
       dir: this.config.filesDir,
       maxBytes: max,
       fileField: 'file',

@@ -29,7 +29,7 @@ export class AccessKeysController {
   @FormView('keys/admin')
   @Redirect('/admin/keys', 303)
   async generate(@Body() body: Q, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
-    ctx.formModel = { ...(await this.keys.list({}, { limit: 50, offset: 0 })), q: {}, products: await this.keys.productOptions() };
+    ctx.formModel = async () => ({ ...(await this.keys.list({}, { limit: 50, offset: 0 })), q: {}, products: await this.keys.productOptions() });
     const { batch } = await this.keys.generateBatch(actor, body);
     return { url: `/admin/keys?batch=${encodeURIComponent(batch)}&notice=keys_generated` };
   }
