@@ -6,7 +6,7 @@ import { sqlDate } from '../database/sql-date';
 import { GrantEvent } from '../members/entities/grant-event.entity';
 import { Grant } from '../members/entities/grant.entity';
 import { User } from '../users/entities/user.entity';
-import { normaliseEmail } from '../users/users.repository';
+import { normaliseEmail } from '../common/email';
 import { ClientNote } from './entities/client-note.entity';
 import { ClientLabel, Label } from './entities/label.entity';
 

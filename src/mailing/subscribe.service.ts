@@ -6,7 +6,7 @@ import { Locale } from '../config/config';
 import { Database } from '../database/database.service';
 import { isLocale } from '../i18n/i18n';
 import { ThrottleService } from '../throttle/throttle.service';
-import { normaliseEmail } from '../users/users.repository';
+import { normaliseEmail } from '../common/email';
 import { ListsService, ListView } from './lists.service';
 import { ListsRepository, SubscribersRepository } from './subscribers.repository';
 import { SubscriptionsService } from './subscriptions.service';
@@ -44,7 +44,8 @@ export interface SubscribeFormModel {
 }
 
 function ids(v: unknown): number[] {
-  const raw = Array.isArray(v) ? v : v === undefined || v === null || v === '' ? [] : String(v).split(',');
+  // The embeddable form sends one hidden `lists` with several ids: "1,2".
+  const raw = (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]).flatMap((x) => String(x).split(','));
   return [...new Set(raw.map((x) => String(x).trim()).filter((x) => /^\d{1,9}$/.test(x)).map(Number))];
 }
 

@@ -12,7 +12,7 @@ const KIND_BY_STATUS: Record<number, ErrorKind> = {
   409: 'conflict',
   410: 'gone',
   413: 'payload_too_large',
-  415: 'bad_request',
+  415: 'unsupported_media_type',
   422: 'unprocessable',
   429: 'rate_limited',
 };
@@ -47,7 +47,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       res.status(err.status).json({
         error: {
           code: err.code,
-          message: err.status >= 500 ? 'Internal server error' : translate('en', err.message),
+          message: err.status >= 500 ? 'Internal server error' : translate('en', err.message, err.details),
           details: { ...err.details, ...(Object.keys(err.fields).length ? { fields: this.fieldMessages(err.fields, 'en') } : {}) },
         },
       });
