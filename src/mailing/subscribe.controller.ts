@@ -3,7 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Ctx, FormView, Public } from '../common/http/decorators';
 import { RequestContext } from '../common/http/request-context';
-import { SubscribeFormDto } from './dto/mailing-forms.dto';
+import { SubscribeFormDto, SubscribePageQuery } from './dto/mailing-forms.dto';
 import { SubscribeService } from './subscribe.service';
 
 /**
@@ -19,8 +19,8 @@ export class SubscribeController {
 
   @Get('subscribe')
   @Render('mailing/subscribe')
-  form(@Query('list') list?: string | string[]) {
-    return this.subscribe.formModel(list);
+  form(@Query() q: SubscribePageQuery) {
+    return this.subscribe.formModel(q.list);
   }
 
   @Post('subscribe')

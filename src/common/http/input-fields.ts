@@ -15,9 +15,10 @@ export const IsEmailAddress = (message = 'must be a valid email address') =>
 /** A form field sent once, as text (absent is fine: the service says what is required). */
 export const FormText = () => applyDecorators(IsOptional(), IsString({ message: 'errors.one_value' }));
 
-/** A checkbox group: none, one or many values, always handed on as an array. */
+/** A checkbox group: one or many values, handed on as an array (absent when none is ticked). */
 export const FormList = (max = 1000) =>
   applyDecorators(
+    IsOptional(),
     Transform(({ value }: { value: unknown }) => (value === undefined || value === null ? [] : Array.isArray(value) ? value : [value])),
     IsString({ each: true, message: 'errors.one_value' }),
     ArrayMaxSize(max),

@@ -20,7 +20,7 @@ const UNTYPED: unknown[] = [undefined, Object];
  * 3. Its shape: with a DTO class, class-validator's rules (a form DTO declares its checkbox groups with FormList);
  *    without one (`@Body() body: Record<string, string | undefined>`, `@Query('q') q: string`), every field is
  *    one string, so a field sent twice (`email=a&email=b`) is 400 here instead of a TypeError in a service.
- *    `@Query('list') list: string | string[]` (Object at runtime) may also be a list of strings.
+ *    (`string | undefined` and `string | string[]` both reach Nest as Object: a list needs a DTO to say so.)
  */
 @Injectable()
 export class InputPipe extends ValidationPipe {
@@ -37,8 +37,8 @@ export class InputPipe extends ValidationPipe {
     }
     checkText(value, meta.data ?? '');
     if (UNTYPED.includes(meta.metatype) || SCALARS.includes(meta.metatype)) {
-      if (whole) for (const [k, v] of Object.entries(value as object)) checkOne(k, v, false);
-      else if (meta.data) checkOne(meta.data, value, meta.metatype === Object || meta.metatype === undefined);
+      if (whole) for (const [k, v] of Object.entries(value as object)) checkOne(k, v);
+      else if (meta.data) checkOne(meta.data, value);
     }
     return super.transform(value, meta);
   }
@@ -48,11 +48,10 @@ function unreadableBody(): AppError {
   return new AppError('unsupported_media_type', 'input.unsupported_media_type', 'errors.input_unsupported_media_type');
 }
 
-/** One string, or absent; a list of strings only where the handler's type says it takes one. */
-function checkOne(field: string, v: unknown, listAllowed: boolean): void {
+/** One string, or absent. */
+function checkOne(field: string, v: unknown): void {
   if (v === undefined || typeof v === 'string') return;
   if (Array.isArray(v) && v.every((x) => typeof x === 'string')) {
-    if (listAllowed) return;
     throw inputError('input.repeated_field', 'errors.input_repeated', 'errors.one_value', field);
   }
   throw inputError('input.not_text', 'errors.input_not_text', 'errors.one_value', field);

@@ -12,6 +12,11 @@ export class SubscribeFormDto implements SubscribeFormInput {
   @FormText() locale?: string;
 }
 
+/** `/subscribe?list=1&list=2` (or `?list=1,2`): the lists ticked when the form opens. */
+export class SubscribePageQuery {
+  @FormList() list?: string[];
+}
+
 /** The preferences form, from the signed link and in /account/mailing: the lists ticked, and those shown. */
 export class PreferencesFormDto {
   @FormList() lists?: string[];
