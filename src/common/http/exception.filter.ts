@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import type { Request, Response } from 'express';
 import { AppError, ErrorKind, RedirectTo } from '../errors/app-error';
 import { translate } from '../../i18n/i18n';
+import { WHOLE_REQUEST_ERRORS } from './input.pipe';
 import { ctxOf, wantsJson } from './request-context';
 
 const KIND_BY_STATUS: Record<number, ErrorKind> = {
@@ -67,7 +68,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       res.redirect(303, err.details.redirect);
       return;
     }
-    if (ctx?.formView && err.status < 500 && err.kind !== 'csrf' && err.kind !== 'not_found') {
+    if (ctx?.formView && err.status < 500 && err.kind !== 'csrf' && err.kind !== 'not_found' && !WHOLE_REQUEST_ERRORS.has(err.code)) {
       res.status(err.status).render(ctx.formView, {
         ...(req.params ?? {}),
         ...(ctx.formModel ?? {}),

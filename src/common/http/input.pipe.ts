@@ -5,6 +5,12 @@ import { isCleanText } from '../text';
 /** No request of this app nests deeper than a few levels; 32 leaves room, and stops a 1,500-deep document here. */
 export const MAX_INPUT_DEPTH = 32;
 
+/**
+ * Codes of errors about the request as a whole (no body, a body in another shape): there is no field to mark, so a
+ * page shows the error page rather than its form again.
+ */
+export const WHOLE_REQUEST_ERRORS: ReadonlySet<string> = new Set(['input.unsupported_media_type', 'input.not_an_object', 'input.too_deep']);
+
 const SCALARS: unknown[] = [String, Number, Boolean];
 /** A type alias (`Record<string, string>`), a union (`string | string[]`) or no annotation all reach Nest as Object. */
 const UNTYPED: unknown[] = [undefined, Object];
