@@ -50,6 +50,12 @@ describe('input at the edge', () => {
       expect(redeem.text).toContain('The field “code” was sent more than once');
     });
 
+    it('is a 400 in a multipart form (a file upload) too', async () => {
+      const page = await owner.get('/admin/clients/import');
+      const res = await owner.post('/admin/clients/import').field('_csrf', csrfFrom(page.text)).field('dryRun', '1').field('dryRun', '0');
+      expect(res.status).toBe(400);
+    });
+
     it('is a 400 with the shared error body on the API', async () => {
       const res = await api('get', '/api/admin/clients?email=a&email=b');
       expect(res.status).toBe(400);

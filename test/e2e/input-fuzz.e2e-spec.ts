@@ -60,6 +60,11 @@ const BODY_SHAPES: Array<{ name: string; type?: string; body?: string }> = [
     type: 'multipart/form-data; boundary=XYZ',
     body: '--XYZ\r\nContent-Disposition: form-data; name="email"\r\n\r\na@example.com\r\n--XYZ\r\nContent-Disposition: form-data; name="fi',
   },
+  {
+    name: 'multipart, a field twice and a NUL',
+    type: 'multipart/form-data; boundary=XYZ',
+    body: ['dryRun', 'dryRun', 'reason\u0000'].map((n) => `--XYZ\r\nContent-Disposition: form-data; name="${n}"\r\n\r\n1\r\n`).join('') + '--XYZ--\r\n',
+  },
   { name: 'json deep', type: 'application/json', body: DEEP_JSON },
   { name: 'json array', type: 'application/json', body: '[1,2]' },
   { name: 'form with a bad escape', type: 'application/x-www-form-urlencoded', body: 'a=%&b=%ZZ&=&&c' },

@@ -3,6 +3,7 @@ import type { Request } from 'express';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { isCleanText } from '../text';
 import { csrfError, csrfMatches } from './csrf.middleware';
 import { ctxOf } from './request-context';
 import { MULTIPART_SLACK, stopReading } from './stop-reading';
@@ -95,6 +96,9 @@ async function receive(req: Request, { dir, maxBytes: max, fileField, onChunk, e
       (tmpPath ? fs.promises.rm(tmpPath, { force: true }) : Promise.resolve()).finally(() => reject(e));
     };
     bb.on('field', (name, value) => {
+      // The same rules as every other form (InputPipe): each field once, and text that is text.
+      if (name !== '_csrf' && Object.hasOwn(fields, name)) return fail(errors.badBody(`the field "${name.slice(0, 100)}" was sent more than once`));
+      if (!isCleanText(name) || !isCleanText(value)) return fail(errors.badBody(`the field "${name.slice(0, 100)}" is not text`));
       if (name !== '_csrf') fields[name] = value;
       else if (csrfPending && csrfMatches(value, ctx.csrfToken)) csrfPending = false;
     });
