@@ -1,4 +1,4 @@
-import { ConsoleLogger, Logger, LogLevel, ValidationPipe } from '@nestjs/common';
+import { ConsoleLogger, Logger, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -7,7 +7,7 @@ import express from 'express';
 import helmet from 'helmet';
 import * as nunjucks from 'nunjucks';
 import { AppModule, AppOptions } from './app.module';
-import { AppError } from './common/errors/app-error';
+import { InputPipe } from './common/http/input.pipe';
 import { AppConfig } from './config/config';
 import { VIDEO_FRAME_ORIGINS } from './members/catalogue/lesson-markdown';
 import { ASSETS_DIR, VIEWS_DIR } from './paths';
@@ -59,25 +59,8 @@ export async function createApp(config: AppConfig, opts: AppOptions): Promise<Ne
   registerViewHelpers(env, config);
   app.setViewEngine('njk');
 
-  app.useGlobalPipes(
-    new ValidationPipe({
-      whitelist: true,
-      forbidUnknownValues: false,
-      transform: true,
-      exceptionFactory: (errors) => {
-        const fields: Record<string, string> = {};
-        const walk = (errs: typeof errors, prefix: string) => {
-          for (const e of errs) {
-            const name = prefix + e.property;
-            if (e.constraints) fields[name] = Object.values(e.constraints).join('; ');
-            if (e.children?.length) walk(e.children, `${name}.`);
-          }
-        };
-        walk(errors, '');
-        return AppError.validation(fields, 'Some fields are missing or invalid');
-      },
-    }),
-  );
+  // Every body and query string becomes a handler's typed input here, or a 4xx (see InputPipe).
+  app.useGlobalPipes(new InputPipe());
 
   const doc = SwaggerModule.createDocument(
     app,

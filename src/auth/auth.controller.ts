@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Redirect, Render, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Inject, Param, Post, Query, Redirect, Render, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { APP_CONFIG, AppConfig } from '../config/config';
@@ -122,8 +122,10 @@ export class AuthController {
     return {};
   }
 
+  /** The token is in the URL: the page must not be kept by a browser or proxy cache (nor its error page). */
   @Public()
   @Get('password/reset/:token')
+  @Header('Cache-Control', 'no-store')
   @Render('auth/reset')
   async resetPage(@Param('token') token: string) {
     return { token, valid: await this.auth.isResetTokenUsable(token), values: {}, errors: {} };
@@ -131,6 +133,7 @@ export class AuthController {
 
   @Public()
   @Post('password/reset/:token')
+  @Header('Cache-Control', 'no-store')
   @FormView('auth/reset')
   @Redirect('/login?notice=password_reset', 303)
   async reset(@Param('token') token: string, @Body() body: Form, @Ctx() ctx: RequestContext) {

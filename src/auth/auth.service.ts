@@ -9,7 +9,8 @@ import { Database } from '../database/database.service';
 import { MailService } from '../mail/mail.service';
 import { Limit, ThrottleService } from '../throttle/throttle.service';
 import { User } from '../users/entities/user.entity';
-import { normaliseEmail, UsersRepository } from '../users/users.repository';
+import { UsersRepository } from '../users/users.repository';
+import { isEmail, normaliseEmail } from '../common/email';
 import { UsersService } from '../users/users.service';
 import { PasswordResetsRepository } from './password-resets.repository';
 import { SessionsService } from './sessions.service';
@@ -20,7 +21,6 @@ export interface ClientInfo {
   locale: Locale;
 }
 
-const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 @Injectable()
 export class AuthService {
@@ -87,7 +87,7 @@ export class AuthService {
 
   /** Same answer whether or not the address has an account, so the form cannot be used to find accounts. */
   async requestPasswordReset(email: string, client: ClientInfo): Promise<void> {
-    if (!email?.trim() || !EMAIL_RE.test(email.trim())) throw AppError.validation({ email: 'errors.email_invalid' });
+    if (!isEmail(email?.trim())) throw AppError.validation({ email: 'errors.email_invalid' });
     const windowMs = 15 * 60_000;
     await this.throttle.take([
       { bucket: `reset:ip:${client.ip}`, max: 10, windowMs },

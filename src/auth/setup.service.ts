@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig, Locale } from '../config/config';
 import { AuditService } from '../audit/audit.service';
 import { AppError } from '../common/errors/app-error';
+import { isEmail } from '../common/email';
 import { Database } from '../database/database.service';
 import { User } from '../users/entities/user.entity';
 import { UsersRepository } from '../users/users.repository';
@@ -14,8 +15,6 @@ export interface SetupInput {
   confirm: string;
   locale: Locale;
 }
-
-const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** First run: the owner account is created once, from /setup or from ADMIN_EMAIL/ADMIN_PASSWORD. */
 @Injectable()
@@ -37,7 +36,7 @@ export class SetupService {
   async createOwner(input: SetupInput, ip: string): Promise<User> {
     const fields: Record<string, string> = {};
     const email = (input.email ?? '').trim();
-    if (!EMAIL_RE.test(email) || email.length > 254) fields.email = 'errors.email_invalid';
+    if (!isEmail(email)) fields.email = 'errors.email_invalid';
     if ((input.name ?? '').length > 200) fields.name = 'errors.too_long';
     Object.assign(fields, this.usersService.validatePassword(input.password));
     if (input.password !== input.confirm) fields.confirm = 'errors.password_mismatch';

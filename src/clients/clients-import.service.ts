@@ -15,7 +15,8 @@ import { GrantsService } from '../members/access/grants.service';
 import { ProductsRepository } from '../members/catalogue/products.repository';
 import { UsersRepository } from '../users/users.repository';
 import { UsersService } from '../users/users.service';
-import { EMAIL_RE, endOfDay } from './clients.views';
+import { endOfDay } from './clients.views';
+import { isEmail } from '../common/email';
 
 /** A skipped row: its line in the file and its problems (keys under clients.problem). */
 export interface RowProblem {
@@ -111,7 +112,7 @@ export class ClientsImportService {
         };
         report.rows++;
         const problems: string[] = [];
-        if (!EMAIL_RE.test(row.email) || row.email.length > 254) problems.push('bad_email');
+        if (!isEmail(row.email)) problems.push('bad_email');
         if (row.name.length > 200) problems.push('name_too_long');
         let product = productCache.get(row.product);
         if (product === undefined) {

@@ -7,7 +7,7 @@ import { GrantEvent } from '../members/access/entities/grant-event.entity';
 import { Grant } from '../members/access/entities/grant.entity';
 import { activeGrantSql } from '../members/access/access-rule';
 import { User } from '../users/entities/user.entity';
-import { normaliseEmail } from '../users/users.repository';
+import { normaliseEmail } from '../common/email';
 import { ClientNote } from './entities/client-note.entity';
 import { ClientLabel, Label } from './entities/label.entity';
 

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Actor } from '../audit/actor';
 import { AuditService } from '../audit/audit.service';
 import { AppError } from '../common/errors/app-error';
+import { isEmail } from '../common/email';
 import { Page } from '../common/http/pagination';
 import { Database } from '../database/database.service';
 import { ProductsRepository } from '../members/catalogue/products.repository';
@@ -9,7 +10,7 @@ import { OrdersRepository } from '../members/orders/orders.repository';
 import { User } from '../users/entities/user.entity';
 import { UsersService } from '../users/users.service';
 import { ClientFilter, ClientsRepository } from './clients.repository';
-import { ClientView, EMAIL_RE, GrantRowView, NoteView, OrderRowView, toClientView, toGrantRow, toNoteView, toOrderRow } from './clients.views';
+import { ClientView, GrantRowView, NoteView, OrderRowView, toClientView, toGrantRow, toNoteView, toOrderRow } from './clients.views';
 
 export interface ClientListRow extends ClientView {
   products: { title: string; active: boolean }[];
@@ -105,7 +106,7 @@ export class ClientsService {
     const email = typeof input.email === 'string' ? input.email.trim().toLowerCase() : '';
     const name = typeof input.name === 'string' ? input.name.trim() : '';
     const fields: Record<string, string> = {};
-    if (!EMAIL_RE.test(email) || email.length > 254) fields.email = 'errors.email_invalid';
+    if (!isEmail(email)) fields.email = 'errors.email_invalid';
     if (name.length > 200) fields.name = 'errors.too_long';
     if (Object.keys(fields).length) throw AppError.validation(fields);
     const u = await this.db.transaction(async (m) => {

@@ -88,5 +88,3 @@ export function endOfDay(v: string): Date | null {
   if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== v) return null;
   return new Date(d.getTime() + 86400_000);
 }
-
-export const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;

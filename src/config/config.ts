@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { isEmail } from '../common/email';
 
 export type Locale = 'ru' | 'en';
 export const LOCALES: readonly Locale[] = ['ru', 'en'];
@@ -110,8 +111,6 @@ class Reader {
   }
 }
 
-const EMAIL_RE = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/;
-
 export function parseDatabaseUrl(url: string, baseDir: string): DatabaseConfig | string {
   if (/^mysql:\/\//i.test(url) || /^mariadb:\/\//i.test(url)) {
     let u: URL;
@@ -171,11 +170,11 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
   const host = new URL(appUrl).hostname;
   const mailFrom = r.str('MAIL_FROM', `kabinet <noreply@${host.includes('.') ? host : `${host}.localdomain`}>`);
   const fromAddress = /<([^>]+)>\s*$/.exec(mailFrom)?.[1] ?? mailFrom;
-  if (!EMAIL_RE.test(fromAddress)) r.problems.push(`MAIL_FROM: expected "Name <address@example.com>", got "${mailFrom}"`);
+  if (!isEmail(fromAddress)) r.problems.push(`MAIL_FROM: expected "Name <address@example.com>", got "${mailFrom}"`);
 
   const adminEmail = r.raw('ADMIN_EMAIL')?.toLowerCase() ?? null;
   const adminPassword = r.raw('ADMIN_PASSWORD') ?? null;
-  if (adminEmail && !EMAIL_RE.test(adminEmail)) r.problems.push(`ADMIN_EMAIL: not an email address: "${adminEmail}"`);
+  if (adminEmail && !isEmail(adminEmail)) r.problems.push(`ADMIN_EMAIL: not an email address: "${adminEmail}"`);
   if ((adminEmail === null) !== (adminPassword === null)) {
     r.problems.push('ADMIN_EMAIL and ADMIN_PASSWORD: set both or neither');
   }
@@ -223,7 +222,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     unsubscribeMailto: r.str('UNSUBSCRIBE_MAILTO', fromAddress),
     dkim: readDkim(r, cwd),
   };
-  if (!EMAIL_RE.test(config.unsubscribeMailto)) r.problems.push(`UNSUBSCRIBE_MAILTO: not an email address: "${config.unsubscribeMailto}"`);
+  if (!isEmail(config.unsubscribeMailto)) r.problems.push(`UNSUBSCRIBE_MAILTO: not an email address: "${config.unsubscribeMailto}"`);
   if (config.webhookSecret !== null && config.webhookSecret.length < 16) r.problems.push('WEBHOOK_SECRET: must be at least 16 characters');
 
   if (r.problems.length) throw new ConfigError(r.problems);

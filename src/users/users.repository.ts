@@ -1,11 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, In } from 'typeorm';
+import { normaliseEmail } from '../common/email';
 import { Database } from '../database/database.service';
 import { Role, User } from './entities/user.entity';
-
-export function normaliseEmail(email: string): string {
-  return email.trim().toLowerCase();
-}
 
 @Injectable()
 export class UsersRepository {

@@ -1,11 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsInt, IsISO8601, IsNotEmpty, IsOptional, IsString, MaxLength, Min, ValidateIf } from 'class-validator';
+import { IsInt, IsISO8601, IsNotEmpty, IsOptional, IsString, MaxLength, Min, ValidateIf } from 'class-validator';
+import { IsEmailAddress } from '../../common/http/input-fields';
 import { GRANT_SOURCES } from '../../members/access/entities/grant.entity';
 
 export class CreateClientDto {
-  @ApiProperty({ example: 'anna@example.com' })
-  @IsEmail({}, { message: 'must be a valid email address' })
-  @MaxLength(254)
+  @ApiProperty({ example: 'anna@example.com', maxLength: 254 })
+  @IsEmailAddress()
   email: string;
 
   @ApiPropertyOptional({ example: 'Anna' })

@@ -12,6 +12,7 @@ export type ErrorKind =
   | 'gone'
   | 'conflict'
   | 'payload_too_large'
+  | 'unsupported_media_type'
   | 'unprocessable'
   | 'rate_limited'
   | 'unavailable';
@@ -26,6 +27,7 @@ export const STATUS_BY_KIND: Record<ErrorKind, number> = {
   gone: 410,
   conflict: 409,
   payload_too_large: 413,
+  unsupported_media_type: 415,
   unprocessable: 422,
   rate_limited: 429,
   unavailable: 503,

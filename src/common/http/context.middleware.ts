@@ -54,7 +54,8 @@ export class ContextMiddleware implements NestMiddleware {
       };
       (req as AppRequest).ctx = ctx;
 
-      if (ctx.user) res.setHeader('Cache-Control', 'no-store');
+      // Nothing personal stays in a browser's or a proxy's cache: a logged-in page, or any answer of the admin API.
+      if (ctx.user || path.startsWith('/api/admin/')) res.setHeader('Cache-Control', 'no-store');
       const notice = typeof req.query.notice === 'string' && /^[a-z_]{1,40}$/.test(req.query.notice) ? `notice.${req.query.notice}` : null;
       Object.assign(res.locals, {
         locale,

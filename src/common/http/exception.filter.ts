@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import type { Request, Response } from 'express';
 import { AppError, ErrorKind, RedirectTo } from '../errors/app-error';
 import { translate } from '../../i18n/i18n';
+import { WHOLE_REQUEST_ERRORS } from './input.pipe';
 import { Locale } from '../../config/config';
 import { ctxOf, FormModel, wantsJson } from './request-context';
 
@@ -13,7 +14,7 @@ const KIND_BY_STATUS: Record<number, ErrorKind> = {
   409: 'conflict',
   410: 'gone',
   413: 'payload_too_large',
-  415: 'bad_request',
+  415: 'unsupported_media_type',
   422: 'unprocessable',
   429: 'rate_limited',
 };
@@ -51,7 +52,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       res.status(err.status).json({
         error: {
           code: err.code,
-          message: err.status >= 500 ? 'Internal server error' : translate('en', err.message),
+          message: err.status >= 500 ? 'Internal server error' : translate('en', err.message, err.details),
           details: { ...err.details, ...(Object.keys(err.fields).length ? { fields: this.fieldMessages(err.fields, 'en') } : {}) },
         },
       });
@@ -71,7 +72,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       res.redirect(303, err.details.redirect);
       return;
     }
-    if (form && ctx?.formView && err.status < 500 && err.kind !== 'csrf' && err.kind !== 'not_found') {
+    if (form && ctx?.formView && err.status < 500 && err.kind !== 'csrf' && err.kind !== 'not_found' && !WHOLE_REQUEST_ERRORS.has(err.code)) {
       this.renderForm(ctx.formView, ctx.formModel, err, locale, req, res).catch((e: unknown) => {
         this.logger.error(`${req.method} ${req.originalUrl}: ${(e as Error)?.stack ?? e}`);
         if (!res.headersSent) res.status(500).end();

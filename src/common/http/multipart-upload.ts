@@ -1,5 +1,6 @@
 import busboy from 'busboy';
 import type { Request } from 'express';
+import { isCleanText } from '../text';
 import { FormField, FormPart, FormParts, FormReadError } from '../form-upload';
 import { csrfError, csrfMatches } from './csrf.middleware';
 import { ctxOf } from './request-context';
@@ -33,6 +34,8 @@ class MultipartParts implements FormParts {
   private readonly queue: FormPart[] = [];
   /** Fields that came before the CSRF token: handed out only once it has been checked. */
   private held: FormField[] = [];
+  /** Names of the fields taken so far. */
+  private readonly seen = new Set<string>();
   private csrfPending: boolean;
   private failure: Error | null = null;
   private ended = false;
@@ -86,6 +89,10 @@ class MultipartParts implements FormParts {
     this.bb = bb;
     const token = ctxOf(this.req)?.csrfToken;
     bb.on('field', (name, value) => {
+      // The same rules as every other form (InputPipe): each field once, and text that is text.
+      if (name !== '_csrf' && this.seen.has(name)) return this.fail(new FormReadError('malformed', `the field "${name.slice(0, 100)}" was sent more than once`));
+      if (!isCleanText(name) || !isCleanText(value)) return this.fail(new FormReadError('malformed', `the field "${name.slice(0, 100)}" is not text`));
+      this.seen.add(name);
       if (name === '_csrf') {
         if (this.csrfPending && csrfMatches(value, token)) {
           this.csrfPending = false;

@@ -1,5 +1,6 @@
 import { AppError } from '../../common/errors/app-error';
 import { isEmail } from '../../common/email';
+import { isOneLine } from '../../common/text';
 import { BodyFormat } from './entities/campaign.entity';
 
 export const SUBJECT_MAX = 300;
@@ -61,9 +62,11 @@ export function readDraft(raw: RawDraft): { input: DraftInput; fields: Record<st
   const subject = str(raw.subject, 'subject').trim();
   if (!subject) fields.subject = 'mailing.campaigns.errors.subject_required';
   else if (subject.length > SUBJECT_MAX) fields.subject = 'mailing.campaigns.errors.subject_too_long';
-  else if (/[\r\n]/.test(subject)) fields.subject = 'mailing.campaigns.errors.subject_one_line';
+  // A mail header: a line break, U+2028 or any control character in it would break or forge the header.
+  else if (!isOneLine(subject)) fields.subject = 'mailing.campaigns.errors.subject_one_line';
   const preheader = str(raw.preheader, 'preheader').trim().replace(/\s+/g, ' ');
   if (preheader.length > PREHEADER_MAX) fields.preheader = 'mailing.campaigns.errors.preheader_too_long';
+  else if (!isOneLine(preheader)) fields.preheader = 'mailing.campaigns.errors.preheader_one_line';
   const body = str(raw.body, 'body').replace(/\r\n/g, '\n');
   if (!body.trim()) fields.body = 'mailing.campaigns.errors.body_required';
   else if (body.length > BODY_MAX) fields.body = 'mailing.campaigns.errors.body_too_long';
@@ -101,6 +104,6 @@ export function parseSendAt(at: unknown, now: Date, tzOffsetMinutes?: unknown): 
 
 export function parseTestAddress(v: unknown): string {
   const email = typeof v === 'string' ? v.trim().toLowerCase() : '';
-  if (!email || email.length > 254 || !isEmail(email)) throw AppError.validation({ email: 'mailing.campaigns.errors.email_invalid' });
+  if (!isEmail(email)) throw AppError.validation({ email: 'mailing.campaigns.errors.email_invalid' });
   return email;
 }

@@ -8,9 +8,9 @@ import { RequestContext } from '../../common/http/request-context';
 import { STAFF_ROLES } from '../../users/entities/user.entity';
 import { RECIPIENT_STATUSES, RecipientStatus } from './entities/campaign-recipient.entity';
 import { CampaignsService } from './campaigns.service';
+import { CampaignFormDto } from './dto/campaign-form.dto';
 
 type Q = Record<string, string | undefined>;
-type FormBody = Record<string, string | string[] | undefined>;
 
 const BASE = '/admin/mailing/campaigns';
 const DONE = /^[a-z_]{1,30}$/;
@@ -47,7 +47,7 @@ export class CampaignsController {
   @Post()
   @FormView('mailing/campaign-form')
   @Redirect(BASE, 303)
-  async create(@Body() body: FormBody, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
+  async create(@Body() body: CampaignFormDto, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
     ctx.formModel = async () => ({ ...(await this.campaigns.formOptions()), campaign: null, selected: { lists: ticked(body.lists), products: ticked(body.products) } });
     const c = await this.campaigns.create(actor, body);
     return { url: `${BASE}/${c.id}?done=created` };
@@ -74,7 +74,7 @@ export class CampaignsController {
   @Post(':id')
   @FormView('mailing/campaign-form')
   @Redirect(BASE, 303)
-  async update(@Param('id') id: string, @Body() body: FormBody, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
+  async update(@Param('id') id: string, @Body() body: CampaignFormDto, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
     const campaignId = parseId(id, 'campaign');
     ctx.formModel = async () => ({
       ...(await this.campaigns.formOptions()),

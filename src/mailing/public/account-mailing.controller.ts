@@ -2,10 +2,9 @@ import { Body, Controller, Get, Post, Query, Redirect, Render } from '@nestjs/co
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Ctx, FormView, Roles } from '../../common/http/decorators';
 import { RequestContext } from '../../common/http/request-context';
+import { PreferencesFormDto } from './dto/mailing-forms.dto';
 import { preferencesInput, preferencesModel } from './preferences.controller';
 import { AccountOwner, PreferencesService } from './preferences.service';
-
-type Form = Record<string, string | string[] | undefined>;
 
 /** The subscriber is always the one with the logged-in client's email: nothing in the request names another. */
 function ownerOf(ctx: RequestContext): AccountOwner {
@@ -31,7 +30,7 @@ export class AccountMailingController {
   @Post()
   @FormView('mailing/account-mailing')
   @Redirect(BASE, 303)
-  async save(@Body() body: Form, @Ctx() ctx: RequestContext) {
+  async save(@Body() body: PreferencesFormDto, @Ctx() ctx: RequestContext) {
     ctx.formModel = async () => preferencesModel(await this.prefs.viewForAccount(ownerOf(ctx)), BASE, null);
     const outcome = await this.prefs.saveForAccount(ownerOf(ctx), preferencesInput(body), { source: 'account', ip: ctx.ip });
     return { url: `${BASE}?done=${outcome}` };

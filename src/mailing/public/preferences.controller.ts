@@ -3,21 +3,19 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Ctx, FormView, Public } from '../../common/http/decorators';
 import { RequestContext } from '../../common/http/request-context';
+import { PreferencesFormDto } from './dto/mailing-forms.dto';
 import { localeModel, mailingPageLocale, privatePage } from './preferences-page';
 import { PreferencesInput, PreferencesService, PreferencesView } from './preferences.service';
 
-type Form = Record<string, string | string[] | undefined>;
-
 const DONE = ['saved', 'blocked', 'all'] as const;
 
-/** Checkbox groups arrive as one string or several; anything that is not an id is dropped. */
-function ids(v: string | string[] | undefined): number[] {
-  return (Array.isArray(v) ? v : v === undefined ? [] : [v]).filter((x) => /^\d{1,9}$/.test(x)).map(Number);
+/** Anything in a checkbox group that is not an id is dropped. */
+function ids(v: string[] | undefined): number[] {
+  return (v ?? []).filter((x) => /^\d{1,9}$/.test(x)).map(Number);
 }
 
-export function preferencesInput(body: Form): PreferencesInput {
-  const str = (v: string | string[] | undefined) => (typeof v === 'string' ? v : undefined);
-  return { lists: ids(body.lists), shown: ids(body.shown), name: str(body.name), locale: str(body.locale) };
+export function preferencesInput(body: PreferencesFormDto): PreferencesInput {
+  return { lists: ids(body.lists), shown: ids(body.shown), name: body.name, locale: body.locale };
 }
 
 /** The page model shared with /account/mailing. */
@@ -54,7 +52,7 @@ export class PreferencesController {
   @Post(':token')
   @FormView('mailing/preferences')
   @Redirect('/', 303)
-  async save(@Param('token') token: string, @Body() body: Form, @Ctx() ctx: RequestContext, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
+  async save(@Param('token') token: string, @Body() body: PreferencesFormDto, @Ctx() ctx: RequestContext, @Req() req: Request, @Res({ passthrough: true }) res: Response) {
     privatePage(res);
     ctx.formModel = () => this.model(token, null, ctx, req);
     const id = await this.prefs.subscriberForToken(token);

@@ -3,7 +3,8 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Ctx, FormView, Public } from '../../common/http/decorators';
 import { RequestContext } from '../../common/http/request-context';
-import { SubscribeFormInput, SubscribeService } from './subscribe.service';
+import { SubscribeFormDto, SubscribePageQuery } from './dto/mailing-forms.dto';
+import { SubscribeService } from './subscribe.service';
 
 /**
  * Public pages: the subscribe form (also the target of the form embedded on other sites, so its POST is the
@@ -18,14 +19,14 @@ export class SubscribeController {
 
   @Get('subscribe')
   @Render('mailing/subscribe')
-  form(@Query('list') list?: string | string[]) {
-    return this.subscribe.formModel(list);
+  form(@Query() q: SubscribePageQuery) {
+    return this.subscribe.formModel(q.list);
   }
 
   @Post('subscribe')
   @FormView('mailing/subscribe')
   @Redirect('/subscribe/thanks', 303)
-  async submit(@Body() body: SubscribeFormInput, @Ctx() ctx: RequestContext) {
+  async submit(@Body() body: SubscribeFormDto, @Ctx() ctx: RequestContext) {
     ctx.formModel = () => this.subscribe.formModel(body.lists);
     const state = await this.subscribe.submit(body, ctx.ip, ctx.locale);
     return { url: `/subscribe/thanks?state=${state}` };

@@ -6,11 +6,11 @@ import { Locale } from '../../config/config';
 import { Database } from '../../database/database.service';
 import { isLocale } from '../../i18n/i18n';
 import { ThrottleService } from '../../throttle/throttle.service';
-import { normaliseEmail } from '../../users/users.repository';
+import { normaliseEmail } from '../../common/email';
 import { ListsService, ListView } from '../lists/lists.service';
+import { SubscriptionsService } from '../subscribers/subscriptions.service';
 import { ListsRepository } from '../lists/lists.repository';
 import { SubscribersRepository } from '../subscribers/subscribers.repository';
-import { SubscriptionsService } from '../subscribers/subscriptions.service';
 
 const HOUR = 60 * 60_000;
 /**
@@ -45,7 +45,8 @@ export interface SubscribeFormModel {
 }
 
 function ids(v: unknown): number[] {
-  const raw = Array.isArray(v) ? v : v === undefined || v === null || v === '' ? [] : String(v).split(',');
+  // The embeddable form sends one hidden `lists` with several ids: "1,2".
+  const raw = (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]).flatMap((x) => String(x).split(','));
   return [...new Set(raw.map((x) => String(x).trim()).filter((x) => /^\d{1,9}$/.test(x)).map(Number))];
 }
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, In } from 'typeorm';
 import { Database } from '../../database/database.service';
-import { normaliseEmail } from '../../users/users.repository';
+import { normaliseEmail } from '../../common/email';
 import { User } from '../../users/entities/user.entity';
 import { ConsentEvent } from './entities/consent-event.entity';
 import { Subscriber, SuppressionReason } from './entities/subscriber.entity';

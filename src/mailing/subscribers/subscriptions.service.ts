@@ -6,7 +6,7 @@ import { isEmail } from '../../common/email';
 import { AppError } from '../../common/errors/app-error';
 import { APP_CONFIG, AppConfig, Locale } from '../../config/config';
 import { MailService } from '../../mail/mail.service';
-import { normaliseEmail } from '../../users/users.repository';
+import { normaliseEmail } from '../../common/email';
 import { ConsentSource } from './entities/consent-event.entity';
 import { MailingList } from '../lists/entities/mailing-list.entity';
 import { Subscriber, SuppressionReason } from './entities/subscriber.entity';

@@ -1,4 +1,5 @@
 import { AppError } from '../../common/errors/app-error';
+import { isEmail } from '../../common/email';
 
 export type OrderEvent = 'order.paid' | 'order.refunded';
 
@@ -15,7 +16,6 @@ export interface OrderWebhookInput {
 
 export type RefundInput = Pick<OrderWebhookInput, 'event' | 'orderId'>;
 
-const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const AMOUNT_RE = /^(\d{1,13})(?:\.(\d{1,2}))?$/;
 const ISO_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})$/;
 
@@ -42,7 +42,7 @@ export function parseOrderWebhook(body: unknown): OrderWebhookInput | RefundInpu
   const orderId = str('orderId')?.trim() ?? '';
   if (!orderId || orderId.length > 191) fields.orderId = 'must be a non-empty string of up to 191 characters';
   const email = str('email')?.trim() ?? '';
-  if (need('email') && (!EMAIL_RE.test(email) || email.length > 254)) fields.email = 'must be a valid email address';
+  if (need('email') && !isEmail(email)) fields.email = 'must be a valid email address';
   const name = b.name === undefined || b.name === null ? '' : str('name');
   if (name === undefined || name.length > 200) fields.name = 'must be a string of up to 200 characters';
   const product = str('product')?.trim() ?? '';
