@@ -46,23 +46,20 @@ export class Database implements OnApplicationShutdown {
       const pool = await migrated(new DataSource(options));
       return new Database(pool, pool, null);
     }
-    let writerHandle!: SqliteConnection;
-    let readerHandle!: SqliteConnection;
+    const handles = {} as { writer: SqliteConnection; reader: SqliteConnection };
     // prepareDatabase is TypeORM's hook to the better-sqlite3 connection it opens.
-    const writer = await migrated(new DataSource({ ...options, prepareDatabase: (c) => (options.prepareDatabase?.(c), (writerHandle = c)) }));
-    const reader = await new DataSource({
-      ...options,
-      readonly: true,
-      enableWAL: false, // the writer has set the database's journal mode
-      migrations: [],
-      prepareDatabase: (c) => (options.prepareDatabase?.(c), (readerHandle = c)),
-    })
-      .initialize()
-      .catch(async (e) => {
-        await writer.destroy();
-        throw e;
-      });
-    return new Database(writer, reader, { writer: writerHandle, reader: readerHandle });
+    const keep = (name: keyof typeof handles) => (c: SqliteConnection) => {
+      options.prepareDatabase?.(c);
+      handles[name] = c;
+    };
+    const writer = await migrated(new DataSource({ ...options, prepareDatabase: keep('writer') }));
+    // The writer has set the journal mode (WAL) and applied the migrations.
+    const reader = new DataSource({ ...options, readonly: true, enableWAL: false, migrations: [], prepareDatabase: keep('reader') });
+    await reader.initialize().catch(async (e) => {
+      await writer.destroy();
+      throw e;
+    });
+    return new Database(writer, reader, handles);
   }
 
   /** For reads outside a unit of work (see the class comment). */
@@ -112,13 +109,14 @@ export class Database implements OnApplicationShutdown {
   /** SQLite: runs `work` once every unit of work in line before it has ended; refuses it after TURN_TIMEOUT_MS. */
   private inTurn<T>(work: () => T | Promise<T>): Promise<T> {
     const before = this.line;
-    let timer: NodeJS.Timeout | undefined;
-    const turn = new Promise<void>((resolve, reject) => {
-      timer = setTimeout(() => reject(new Error(TURN_REFUSED)), TURN_TIMEOUT_MS);
-      void before.then(resolve);
-    });
-    const run = turn.then(() => (clearTimeout(timer), work()));
-    // A refused unit of work never ran: the next one still waits for the one before it.
+    const run = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(TURN_REFUSED)), TURN_TIMEOUT_MS);
+      void before.then(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    }).then(work);
+    // A refused unit of work never ran, so the next one in line still waits for the one before it.
     this.line = before.then(() => run).then(
       () => undefined,
       () => undefined,
