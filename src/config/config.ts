@@ -134,7 +134,9 @@ export function parseDatabaseUrl(url: string, baseDir: string): DatabaseConfig |
   const m = /^sqlite:(?:\/\/)?(.+)$/i.exec(url);
   const file = m ? m[1] : /^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? null : url;
   if (!file) return 'expected sqlite:./path/file.sqlite or mysql://user:password@host:3306/database';
-  return { type: 'sqlite', file: file === ':memory:' ? file : path.resolve(baseDir, file), url };
+  // kabinet opens the database twice (a writer and a reader), and an in-memory database exists for one connection only.
+  if (file === ':memory:') return 'an in-memory SQLite database is not supported; give a file (on a tmpfs, if speed is the point)';
+  return { type: 'sqlite', file: path.resolve(baseDir, file), url };
 }
 
 /**

@@ -5,14 +5,11 @@ import { MIGRATIONS } from '../../migrations';
 import type { DatabaseConfig } from '../config/config';
 import { ENTITIES } from './entities';
 
-/** Every SQLite connection of the app's (TypeORM's, and a SqliteThread's) runs these first. */
-export const SQLITE_PRAGMAS = ['busy_timeout = 5000', 'foreign_keys = ON', 'synchronous = NORMAL'];
-
 /**
  * TypeORM begins SQLite transactions with a plain (DEFERRED) BEGIN and has no option for another kind. A
  * deferred transaction that reads and then writes fails at once with SQLITE_BUSY_SNAPSHOT, without waiting,
- * when another connection (a SqliteThread, another process) committed in between. BEGIN IMMEDIATE takes the
- * write lock first, waiting up to busy_timeout for it, so that cannot happen.
+ * when another process (a second instance, the CLI) committed in between. BEGIN IMMEDIATE takes the write lock
+ * first, waiting up to busy_timeout for it, so that cannot happen.
  */
 function beginImmediate(conn: { prepare(sql: string): unknown }): void {
   const prepare = conn.prepare.bind(conn);
@@ -26,12 +23,11 @@ export function dataSourceOptions(db: DatabaseConfig, opts: { logging?: boolean 
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each' as const,
     synchronize: false,
-    logging: opts.logging ? (['error', 'warn', 'query'] as const) : (['error'] as const),
+    logging: opts.logging ? ['error' as const, 'warn' as const, 'query' as const] : false,
   };
   if (db.type === 'mysql') {
     return {
       ...common,
-      logging: opts.logging ? ['error', 'warn', 'query'] : false,
       type: 'mysql',
       host: db.host,
       port: db.port,
@@ -43,15 +39,14 @@ export function dataSourceOptions(db: DatabaseConfig, opts: { logging?: boolean 
       extra: { connectionLimit: 10 },
     };
   }
-  if (db.file !== ':memory:') fs.mkdirSync(path.dirname(db.file), { recursive: true });
+  fs.mkdirSync(path.dirname(db.file), { recursive: true });
   return {
     ...common,
-    logging: opts.logging ? ['error', 'warn', 'query'] : false,
     type: 'better-sqlite3',
     database: db.file,
-    enableWAL: db.file !== ':memory:',
+    enableWAL: true,
     prepareDatabase: (conn: { pragma(s: string): unknown; prepare(sql: string): unknown }) => {
-      for (const p of SQLITE_PRAGMAS) conn.pragma(p);
+      for (const p of ['busy_timeout = 5000', 'foreign_keys = ON', 'synchronous = NORMAL']) conn.pragma(p);
       beginImmediate(conn);
     },
   };

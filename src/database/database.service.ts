@@ -1,93 +1,153 @@
-import { Injectable } from '@nestjs/common';
+import { OnApplicationShutdown } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import { SqliteConnection, sqliteConnectionOf } from './sqlite-connection';
+import type { DatabaseConfig } from '../config/config';
+import { dataSourceOptions } from './data-source';
+import { migrate } from './migrate';
+import type { SqliteConnection } from './sqlite-connection';
+
+/** How long a unit of work waits for its turn on the SQLite writer before it is refused (as long as SQLite's busy_timeout). */
+const TURN_TIMEOUT_MS = 5000;
 
 /**
- * The one way to run a unit of work. Repositories take the `EntityManager` it hands out, so a change and the
- * outbox mail or audit entry it causes commit together.
+ * The database, and the one way to run a unit of work. Repositories take the `EntityManager` a unit of work
+ * hands out, so a change and the outbox mail or audit entry it causes commit together; reads outside one use
+ * `manager`. No unit of work sees another's uncommitted rows, and none joins another's transaction:
  *
- * better-sqlite3 gives TypeORM a single connection, so two interleaved async transactions would share it; on
- * SQLite transactions are therefore queued (SQLite allows one writer at a time anyway). So never start a unit
- * of work (or a `write`) from inside another's work: on SQLite it would wait for that work, and so for itself,
- * forever. Pass the `EntityManager` you were given instead. (Nothing checks this at run time: telling would
- * take an AsyncLocalStorage, whose promise hooks on Node 20 cost every request of the app about 10% of its CPU.)
+ * - MySQL/MariaDB: one pool; each transaction has a connection of its own, `manager` reads on the others.
+ * - SQLite: two connections. The writer runs every unit of work (`transaction`, `write`, `sqliteTransaction`)
+ *   one at a time, in the order they were asked for: an async transaction keeps that connection across its
+ *   awaits, and any statement sent down it meanwhile would become part of it. Everything else reads on a
+ *   read-only connection (`manager`, HotQuery), which in WAL mode sees only committed data and never waits for
+ *   the writer. A write through `manager` fails there ("attempt to write a readonly database").
+ *
+ * Never start a unit of work from inside another's work: pass the `EntityManager` you were given instead. On
+ * SQLite the inner one would wait for the outer, so for itself; it is refused after TURN_TIMEOUT_MS with an error
+ * that says so. (Telling at once would take an AsyncLocalStorage, whose promise hooks cost every request of the
+ * app about 10% of its CPU on Node 20.)
  */
-@Injectable()
-export class Database {
-  private queue: Promise<unknown> = Promise.resolve();
+export class Database implements OnApplicationShutdown {
   readonly isMysql: boolean;
+  /** SQLite: settles when the last unit of work in line for the writer has ended. */
+  private line: Promise<void> = Promise.resolve();
 
-  constructor(readonly dataSource: DataSource) {
-    this.isMysql = dataSource.options.type === 'mysql' || dataSource.options.type === 'mariadb';
+  private constructor(
+    private readonly writer: DataSource,
+    private readonly reader: DataSource,
+    /** SQLite: better-sqlite3's handles of the two connections, for synchronous statements (null on MySQL). */
+    private readonly handles: { writer: SqliteConnection; reader: SqliteConnection } | null,
+  ) {
+    this.isMysql = !handles;
   }
 
+  /** Opens the database and applies pending migrations (one instance at a time) before anything else runs. */
+  static async open(config: DatabaseConfig, opts: { logging?: boolean } = {}): Promise<Database> {
+    const options = dataSourceOptions(config, opts);
+    if (options.type !== 'better-sqlite3') {
+      const pool = await migrated(new DataSource(options));
+      return new Database(pool, pool, null);
+    }
+    const handles = {} as { writer: SqliteConnection; reader: SqliteConnection };
+    // prepareDatabase is TypeORM's hook to the better-sqlite3 connection it opens.
+    const keep = (name: keyof typeof handles) => (c: SqliteConnection) => {
+      options.prepareDatabase?.(c);
+      handles[name] = c;
+    };
+    const writer = await migrated(new DataSource({ ...options, prepareDatabase: keep('writer') }));
+    // The writer has set the journal mode (WAL) and applied the migrations.
+    const reader = new DataSource({ ...options, readonly: true, enableWAL: false, migrations: [], prepareDatabase: keep('reader') });
+    await reader.initialize().catch(async (e) => {
+      await writer.destroy();
+      throw e;
+    });
+    return new Database(writer, reader, handles);
+  }
+
+  /** For reads outside a unit of work (see the class comment). */
   get manager(): EntityManager {
-    return this.dataSource.manager;
+    return this.reader.manager;
+  }
+
+  /** SQLite: the read-only connection's handle, for prepared statements on hot paths (HotQuery). Null on MySQL. */
+  get sqliteReader(): SqliteConnection | null {
+    return this.handles?.reader ?? null;
   }
 
   /**
    * Options: `isolation` applies on MySQL/MariaDB (SQLite transactions are serialisable anyway); READ COMMITTED
    * takes no gap locks, which short claim-and-update transactions racing on one index want. `retries` runs the
-   * work again (with a short jittered pause) when InnoDB picks it as a deadlock victim or times out on a lock:
-   * for work that is safe to repeat, racing another writer on the same rows.
+   * work again (with a short jittered pause) when InnoDB picks it as a deadlock victim or times out on a lock,
+   * or SQLite's write lock stays held by another process past busy_timeout: for work that is safe to repeat.
    */
-  async transaction<T>(work: (manager: EntityManager) => Promise<T>, opts: { isolation?: 'READ COMMITTED'; retries?: number } = {}): Promise<T> {
-    return withRetries(() => this.runTransaction(work, opts.isolation), opts.retries ?? 0);
+  transaction<T>(work: (manager: EntityManager) => Promise<T>, opts: { isolation?: 'READ COMMITTED'; retries?: number } = {}): Promise<T> {
+    const attempt = this.isMysql
+      ? () => (opts.isolation ? this.writer.transaction(opts.isolation, work) : this.writer.transaction(work))
+      : () => this.inTurn(() => this.writer.transaction(work));
+    return withRetries(attempt, opts.retries ?? 0);
   }
 
   /**
    * A short write that stands on its own, never part of another unit of work: a session's last-seen time, a
    * relay's claim, a lease. On MySQL it runs as it is, each statement committing by itself (so several
-   * statements are not atomic together). On SQLite, where TypeORM runs everything on one connection, a bare
-   * statement issued while another request's transaction is open would join that transaction, and vanish if it
-   * rolls back; so there it waits its turn in the transaction queue and runs as a transaction of its own.
+   * statements are not atomic together); on SQLite it takes its turn on the writer as a transaction of its own.
    */
   write<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.isMysql ? work(this.manager) : this.transaction(work, { retries: 3 });
+    return this.isMysql ? work(this.writer.manager) : this.transaction(work, { retries: 3 });
   }
 
   /**
-   * SQLite only: `work` runs as one synchronous better-sqlite3 transaction (BEGIN IMMEDIATE) on the connection
-   * TypeORM holds, in the same queue as every other transaction, so it never interleaves with one. No query
-   * runner and no promise per statement: for loops of small statements on a hot path (SqliteThread runs its
-   * operations this way when the database is in memory). `retries` as for `transaction` (another connection may
-   * hold the write lock past busy_timeout).
+   * SQLite only: `work` runs as one synchronous better-sqlite3 transaction (BEGIN IMMEDIATE) on the writer, in
+   * its turn like any other unit of work. No query runner and no promise per statement: for loops of small
+   * statements on a hot path (the campaign sender's claims and outcomes, see sqlite-ops.ts). `retries` as for
+   * `transaction`.
    */
   sqliteTransaction<T>(work: (conn: SqliteConnection) => T, opts: { retries?: number } = {}): Promise<T> {
-    if (this.isMysql) return Promise.reject(new Error('sqliteTransaction on MySQL'));
-    return withRetries(() => {
-      const run = this.queue.then(async () => {
-        const conn = await this.openTransactionEnded();
-        return conn.transaction(() => work(conn)).immediate();
-      });
-      this.queue = run.catch(() => undefined);
-      return run;
-    }, opts.retries ?? 0);
+    const conn = this.handles?.writer;
+    if (!conn) return Promise.reject(new Error('sqliteTransaction on MySQL'));
+    return withRetries(() => this.inTurn(() => conn.transaction(() => work(conn)).immediate()), opts.retries ?? 0);
   }
 
-  private runTransaction<T>(work: (manager: EntityManager) => Promise<T>, isolation?: 'READ COMMITTED'): Promise<T> {
-    if (this.isMysql) return isolation ? this.dataSource.transaction(isolation, work) : this.dataSource.transaction(work);
-    const run = this.queue.then(async () => {
-      await this.openTransactionEnded();
-      return this.dataSource.transaction(work);
-    });
-    this.queue = run.catch(() => undefined);
+  /** SQLite: runs `work` once every unit of work in line before it has ended; refuses it after TURN_TIMEOUT_MS. */
+  private inTurn<T>(work: () => T | Promise<T>): Promise<T> {
+    const before = this.line;
+    const run = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(TURN_REFUSED)), TURN_TIMEOUT_MS);
+      void before.then(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    }).then(work);
+    // A refused unit of work never ran, so the next one in line still waits for the one before it.
+    this.line = before.then(() => run).then(
+      () => undefined,
+      () => undefined,
+    );
     return run;
   }
 
-  /**
-   * SQLite: a transaction TypeORM opened outside the queue (a bare `save`) may still be open on the one
-   * connection; a transaction begun now would nest into it (a savepoint) and commit or roll back with it.
-   */
-  private async openTransactionEnded(): Promise<SqliteConnection> {
-    const conn = sqliteConnectionOf(this.dataSource);
-    while (conn.inTransaction) await new Promise((r) => setImmediate(r));
-    return conn;
+  async ping(): Promise<void> {
+    await this.reader.query('SELECT 1');
   }
 
-  async ping(): Promise<void> {
-    await this.dataSource.query('SELECT 1');
+  async onApplicationShutdown(): Promise<void> {
+    if (this.reader !== this.writer) await this.reader.destroy();
+    await this.writer.destroy();
   }
+}
+
+const TURN_REFUSED =
+  `a unit of work waited over ${TURN_TIMEOUT_MS / 1000} s for its turn on the SQLite writer, which runs one at a time. ` +
+  'Database.transaction or Database.write called from inside another unit of work waits for that one, so for itself: ' +
+  'pass the EntityManager you were given instead. (Otherwise some unit of work holds the writer for seconds.)';
+
+async function migrated(ds: DataSource): Promise<DataSource> {
+  await ds.initialize();
+  try {
+    await migrate(ds);
+  } catch (e) {
+    await ds.destroy();
+    throw e;
+  }
+  return ds;
 }
 
 /** Runs `attempt` again (after a short jittered pause) while it fails on a lock conflict, at most `retries` times. */

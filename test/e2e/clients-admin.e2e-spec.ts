@@ -36,7 +36,7 @@ describe('clients admin: list, client page, manual access', () => {
     await grantAccess(t, bob.id, p1.id, { startsAt: new Date(Date.now() - 60 * DAY), endsAt: new Date(Date.now() - 30 * DAY) });
     await grantAccess(t, carol.id, p2.id);
     const revoked = await grantAccess(t, carol.id, p1.id);
-    await t.db.manager.update(Grant, { id: revoked.id }, { revokedAt: new Date() });
+    await t.db.write((m) => m.update(Grant, { id: revoked.id }, { revokedAt: new Date() }));
     expect((await formPost(staff, `/admin/clients/${alice.id}`, `/admin/clients/${alice.id}/labels`, { label: `VIP ${k}` })).status).toBe(303);
 
     const emails = async (qs: string) => {
@@ -67,18 +67,20 @@ describe('clients admin: list, client page, manual access', () => {
     const product = await createProduct(t, { title: `Yoga ${k}` });
     const client = await createUser(t, { name: `Client ${k}` });
     await grantAccess(t, client.id, product.id, { endsAt: new Date(Date.now() + 10 * DAY) });
-    await t.db.manager.insert(Order, {
-      externalId: `ord-${k}`,
-      clientId: client.id,
-      productId: product.id,
-      status: 'paid',
-      amountMinor: 199000,
-      currency: 'RUB',
-      paidAt: new Date(),
-      refundedAt: null,
-      payload: null,
-      createdAt: new Date(),
-    });
+    await t.db.write((m) =>
+      m.insert(Order, {
+        externalId: `ord-${k}`,
+        clientId: client.id,
+        productId: product.id,
+        status: 'paid',
+        amountMinor: 199000,
+        currency: 'RUB',
+        paidAt: new Date(),
+        refundedAt: null,
+        payload: null,
+        createdAt: new Date(),
+      }),
+    );
     const first = await formPost(staff, `/admin/clients/${client.id}`, `/admin/clients/${client.id}/notes`, { body: `first note ${k}` });
     expect(first.status).toBe(303);
     expect((await formPost(staff, `/admin/clients/${client.id}`, `/admin/clients/${client.id}/notes`, { body: `second <b>note</b> ${k}` })).status).toBe(303);

@@ -1,11 +1,135 @@
+import request from 'supertest';
 import type { EntityManager } from 'typeorm';
-import { SqliteConnection, sqliteConnectionOf } from '../../src/database/sqlite-connection';
-import { InlineSqliteOps, SqliteThread } from '../../src/database/sqlite-thread';
+import { ApiKeysService } from '../../src/auth/api-keys/api-keys.service';
+import { AuditService } from '../../src/audit/audit.service';
+import { ClientAccessService } from '../../src/clients/client-access.service';
+import { AppError } from '../../src/common/errors/app-error';
 import { LeaseService } from '../../src/database/lease.service';
-import { startTestApp, TestApp } from '../utils/test-app';
+import type { SqliteConnection } from '../../src/database/sqlite-connection';
+import { sqliteOpsHost } from '../../src/database/sqlite-ops';
+import { ClientAreaService } from '../../src/members/client-area/client-area.service';
+import { Grant } from '../../src/members/access/entities/grant.entity';
+import { GrantsService } from '../../src/members/access/grants.service';
+import { User } from '../../src/users/entities/user.entity';
+import { createLesson, createProduct, FACTORY_ACTOR, grantAccess } from '../factories/members';
+import { createUser } from '../factories/users';
+import { usingMysql } from '../utils/test-db';
+import { loginAgent, startTestApp, TestApp } from '../utils/test-app';
 
-/** The synchronous transactions of SQLite hot paths (the campaign sender) against TypeORM's own on one connection. */
-describe('database: synchronous SQLite transactions', () => {
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const Sqlite = require('better-sqlite3') as new (file: string, opts: { timeout: number }) => { prepare(sql: string): { run(...params: unknown[]): unknown }; close(): void };
+const itSqlite = usingMysql() ? it.skip : it;
+const itMysql = usingMysql() ? it : it.skip;
+const AT = '2026-01-01 00:00:00.000';
+
+/** The page's CSRF token, or none (the post is then refused, and the test says why). */
+const csrf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '';
+
+/** A promise for `p`, or undefined after `ms`: lets a request that may have to wait its turn get that far. */
+const settledWithin = <T>(p: Promise<T>, ms: number) => Promise.race([p, new Promise<undefined>((r) => setTimeout(() => r(undefined), ms))]);
+
+/** Runs a unit of work that does `write`, then holds until `release()` and rolls back; `inside` resolves once it holds. */
+function heldUnitOfWork(t: TestApp, write: (m: EntityManager) => Promise<unknown>) {
+  let release!: () => void;
+  let reached!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  const inside = new Promise<void>((r) => (reached = r));
+  const outcome = t.db
+    .transaction(async (m) => {
+      await write(m);
+      reached();
+      await held;
+      throw new Error('roll back');
+    })
+    .catch((e: Error) => e.message);
+  return { inside, release, outcome };
+}
+
+/**
+ * The next audit entry of `action` — written inside its unit of work, after the change it records — is written,
+ * then holds until `release()` and fails (409), so that request's unit of work rolls back.
+ */
+function holdAtAudit(t: TestApp, action: string) {
+  const audit = t.app.get(AuditService);
+  const record = audit.record.bind(audit);
+  let release!: () => void;
+  let reached!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  const inside = new Promise<void>((r) => (reached = r));
+  const spy = jest.spyOn(audit, 'record').mockImplementation(async (m, actor, rec) => {
+    await record(m, actor, rec);
+    if (rec.action !== action) return;
+    spy.mockRestore();
+    reached();
+    await held;
+    throw new AppError('conflict', 'test.rolled_back', 'rolled back by the test');
+  });
+  return { inside, release };
+}
+
+/**
+ * Two requests interleaved through HTTP: A opens a unit of work, writes and holds it open; B reads and writes;
+ * A rolls back. B must answer from committed data, and its write must survive A's rollback.
+ */
+describe('database: units of work through HTTP, interleaved', () => {
+  let t: TestApp;
+  let key: string;
+  const api = (method: 'get' | 'post', path: string) => request(t.http)[method](path).set('Authorization', `Bearer ${key}`);
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    key = (await t.app.get(ApiKeysService).create({ userId: null, label: 'test', ip: '' }, 'isolation')).key;
+    await api('get', '/api/admin/products').expect(200); // the key's first use is recorded now, not during a test
+  });
+  afterAll(() => t.close());
+
+  it('a lesson read while an admin revoke of its grant is uncommitted answers from the committed grant; after the rollback the grant is intact and the reader’s own write survived', async () => {
+    const product = await createProduct(t);
+    const lesson = await createLesson(t, product.id, { bodyMd: 'Racing **revokes**' });
+    const client = await createUser(t, { locale: 'en' });
+    const grant = await grantAccess(t, client.id, product.id);
+    const reader = await loginAgent(t, client.email, client.password);
+
+    const a = holdAtAudit(t, 'grant.revoke');
+    const revoke = api('post', `/api/admin/clients/${client.id}/grants/${grant.id}/revoke`).send({ reason: 'racing' }).then((r) => r);
+    await a.inside; // A has revoked the grant in its transaction, and holds it open
+
+    const page = await reader.get(`/account/lessons/${lesson.id}`);
+    const locale = reader.post('/locale').type('form').send({ locale: 'ru', back: '/account', _csrf: csrf(page.text) }).then((r) => r);
+    await settledWithin(locale, 200); // on SQLite it waits for A's turn to end
+    a.release();
+
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Racing <strong>revokes</strong>');
+    expect((await revoke).status).toBe(409);
+    expect((await locale).status).toBe(303);
+    expect(await t.db.manager.findOneByOrFail(Grant, { id: grant.id })).toMatchObject({ revokedAt: null, reason: null });
+    expect((await t.db.manager.findOneByOrFail(User, { id: client.id })).locale).toBe('ru');
+    await reader.get(`/account/lessons/${lesson.id}`).expect(200);
+  });
+
+  it('a listing while another request’s create is uncommitted does not show it; a create made meanwhile survives its rollback', async () => {
+    const a = holdAtAudit(t, 'product.create');
+    const doomed = api('post', '/api/admin/products').send({ slug: 'doomed-course', title: 'Doomed' }).then((r) => r);
+    await a.inside;
+
+    const list = await api('get', '/api/admin/products?limit=100');
+    const kept = api('post', '/api/admin/products').send({ slug: 'kept-course', title: 'Kept' }).then((r) => r);
+    await settledWithin(kept, 200);
+    a.release();
+
+    expect(list.status).toBe(200);
+    expect(list.body.items.map((p: { slug: string }) => p.slug)).not.toContain('doomed-course');
+    expect((await doomed).status).toBe(409);
+    expect((await kept).status).toBe(201);
+    const slugs = (await api('get', '/api/admin/products?limit=100').expect(200)).body.items.map((p: { slug: string }) => p.slug);
+    expect(slugs).toContain('kept-course');
+    expect(slugs).not.toContain('doomed-course');
+  });
+});
+
+/** The same rules one tier down: services with their real repositories on the real database, no HTTP. */
+describe('database: units of work in services', () => {
   let t: TestApp;
   beforeAll(async () => {
     t = await startTestApp();
@@ -13,68 +137,42 @@ describe('database: synchronous SQLite transactions', () => {
   afterAll(() => t.close());
 
   const labels = async () => (await t.db.manager.query('SELECT name FROM labels ORDER BY name')).map((r: { name: string }) => r.name);
+  const addLabel = (m: EntityManager, name: string) => m.query('INSERT INTO labels (name, created_at) VALUES (?, ?)', [name, AT]);
 
-  /** Begins a transaction that adds the label `name`, then holds until `release()` and rolls back. */
-  function rollingBack(begin: (work: (m: EntityManager) => Promise<never>) => Promise<unknown>, name: string) {
-    let release!: () => void;
-    const held = new Promise<void>((r) => (release = r));
-    const outcome = begin(async (m) => {
-      await m.query('INSERT INTO labels (name, created_at) VALUES (?, ?)', [name, '2026-01-01 00:00:00.000']);
-      await held;
-      throw new Error('roll back');
-    }).catch((e: Error) => e.message);
-    return { release, outcome };
-  }
+  it('while a revoke is uncommitted, the client area still opens the lesson and lists the product; a grant made meanwhile survives the rollback', async () => {
+    const area = t.app.get(ClientAreaService);
+    const grants = t.app.get(GrantsService);
+    const [product, other] = [await createProduct(t), await createProduct(t)];
+    const lesson = await createLesson(t, product.id);
+    const client = await createUser(t);
+    const grant = await grantAccess(t, client.id, product.id);
 
-  it('waits for a transaction TypeORM opened outside the queue, and never joins it', async () => {
-    if (t.db.isMysql) {
-      await expect(t.db.sqliteTransaction(() => 1)).rejects.toThrow('sqliteTransaction on MySQL');
-      return;
-    }
-    const at = '2026-01-01 00:00:00.000';
-    // A bare TypeORM transaction (not through Database.transaction) that will roll back.
-    const { release, outcome: outer } = rollingBack((work) => t.db.dataSource.transaction(work), 'outer');
-    await new Promise((r) => setImmediate(r));
-    expect(sqliteConnectionOf(t.db.dataSource).inTransaction).toBe(true);
-    let ran = false;
-    const inner = t.db.sqliteTransaction((conn) => {
-      ran = true;
-      conn.prepare('INSERT INTO labels (name, created_at) VALUES (?, ?)').run('inner', at);
-      return 'done';
-    });
-    await new Promise((r) => setTimeout(r, 30));
-    expect(ran).toBe(false);
-    release();
-    expect(await outer).toBe('roll back');
-    expect(await inner).toBe('done');
-    expect(await labels()).toEqual(['inner']);
+    const a = heldUnitOfWork(t, (m) => grants.revoke(m, FACTORY_ACTOR, grant.id, 'racing'));
+    await a.inside;
+    const lessonSeen = await area.lesson(client.id, lesson.id).catch((e: Error) => e);
+    const productsSeen = await area.myProducts(client.id);
+    const granted = t.db.transaction((m) => grants.grant(m, FACTORY_ACTOR, { clientId: client.id, productId: other.id, source: 'manual', endsAt: null }));
+    await settledWithin(granted, 100);
+    a.release();
+
+    expect(lessonSeen).toMatchObject({ lesson: { title: lesson.title } });
+    expect(productsSeen.map((p) => p.slug)).toEqual([product.slug]);
+    expect(await a.outcome).toBe('roll back');
+    await granted;
+    expect(await t.db.manager.findOneByOrFail(Grant, { id: grant.id })).toMatchObject({ revokedAt: null });
+    expect((await area.myProducts(client.id)).map((p) => p.slug).sort()).toEqual([product.slug, other.slug].sort());
   });
 
-  it('Database.transaction also waits for a transaction TypeORM opened outside the queue, and never joins it', async () => {
-    if (t.db.isMysql) return; // one connection per transaction there
-    await t.db.manager.query('DELETE FROM labels');
-    const at = '2026-01-01 00:00:00.000';
-    const { release, outcome: outer } = rollingBack((work) => t.db.dataSource.transaction(work), 'outer');
-    await new Promise((r) => setImmediate(r));
-    const inner = t.db.transaction((m) => m.query('INSERT INTO labels (name, created_at) VALUES (?, ?)', ['queued', at]));
-    await new Promise((r) => setTimeout(r, 30));
-    release();
-    expect(await outer).toBe('roll back');
-    await inner;
-    expect(await labels()).toEqual(['queued']);
-  });
-
-  it("a stand-alone write (Database.write) made while another request's transaction is open survives that transaction's rollback", async () => {
-    const at = '2026-01-01 00:00:00.000';
-    const { release, outcome: failing } = rollingBack((work) => t.db.transaction(work), 'doomed');
-    await new Promise((r) => setTimeout(r, 10));
+  it("a stand-alone write (Database.write) made while another unit of work is open survives that one's rollback", async () => {
+    const a = heldUnitOfWork(t, (m) => addLabel(m, 'doomed'));
+    await a.inside;
     // e.g. a scheduler lease taken, a session touched, a relay's claim, while a form post is mid-transaction
     const lease = t.app.get(LeaseService);
     const acquired = lease.tryAcquire('probe-during-rollback', 1, 60_000);
-    const written = t.db.write((m) => m.query('INSERT INTO labels (name, created_at) VALUES (?, ?)', ['standalone', at]));
-    await new Promise((r) => setTimeout(r, 30));
-    release();
-    expect(await failing).toBe('roll back');
+    const written = t.db.write((m) => addLabel(m, 'standalone'));
+    await settledWithin(Promise.all([acquired, written]), 100);
+    a.release();
+    expect(await a.outcome).toBe('roll back');
     expect(await acquired).toBe(true);
     await written;
     expect(await labels()).toContain('standalone');
@@ -82,29 +180,54 @@ describe('database: synchronous SQLite transactions', () => {
     expect(await t.db.manager.query(`SELECT holder FROM job_leases WHERE name = 'probe-during-rollback'`)).toEqual([{ holder: lease.holder }]);
   });
 
-  it('rolls back everything when the work throws, and queues behind Database.transaction', async () => {
-    if (t.db.isMysql) return;
-    const at = '2026-01-01 00:00:00.000';
-    const order: string[] = [];
-    const first = t.db.transaction(async (m) => {
-      await new Promise((r) => setTimeout(r, 20));
-      await m.query('INSERT INTO labels (name, created_at) VALUES (?, ?)', ['first', at]);
-      order.push('first');
+  itSqlite('a write outside a unit of work is refused on SQLite: what `manager` reads on is read-only', async () => {
+    const client = await createUser(t);
+    const product = await createProduct(t);
+    await expect(t.app.get(GrantsService).grant(t.db.manager, FACTORY_ACTOR, { clientId: client.id, productId: product.id, source: 'manual', endsAt: null })).rejects.toThrow(
+      /readonly database/,
+    );
+    expect(await t.db.manager.countBy(Grant, { clientId: client.id })).toBe(0);
+  });
+
+  itSqlite("the writer's transactions take the write lock as they begin, so another process cannot commit between their read and their write", async () => {
+    // Another process on the same file (a second instance, the CLI), here a connection of the test's own.
+    const other = new Sqlite((t.config.database as { file: string }).file, { timeout: 0 });
+    try {
+      await t.db.transaction(async (m) => {
+        await m.query('SELECT COUNT(*) AS n FROM labels');
+        expect(() => other.prepare('INSERT INTO labels (name, created_at) VALUES (?, ?)').run('from-other', AT)).toThrow(/database is locked/);
+        await addLabel(m, 'from-app');
+      });
+    } finally {
+      other.close();
+    }
+    expect(await labels()).toEqual(expect.arrayContaining(['from-app']));
+    expect(await labels()).not.toContain('from-other');
+  });
+
+  // Last here: without the refusal, the outer unit of work would hold the writer for good.
+  itSqlite('a unit of work started from inside another is refused with an error that names the mistake, and the outer one goes on', async () => {
+    const client = await createUser(t);
+    const product = await createProduct(t);
+    const started = Date.now();
+    const outer = t.db.transaction(async (m) => {
+      await addLabel(m, 'outer');
+      // The mistake: a service method that runs a unit of work of its own, called from inside this one.
+      const inner = await t.app
+        .get(ClientAccessService)
+        .grant(FACTORY_ACTOR, client.id, { productId: product.id })
+        .catch((e: Error) => e.message);
+      await addLabel(m, 'after-inner');
+      return inner;
     });
-    const failing = t.db.sqliteTransaction((conn) => {
-      order.push('failing');
-      conn.prepare('INSERT INTO labels (name, created_at) VALUES (?, ?)').run('half', at);
-      throw new Error('no');
-    });
-    await first;
-    await expect(failing).rejects.toThrow('no');
-    expect(order).toEqual(['first', 'failing']);
-    expect(await labels()).toEqual(expect.not.arrayContaining(['half']));
-    expect(await labels()).toContain('first');
+    expect(await outer).toMatch(/called from inside another unit of work.*pass the EntityManager you were given/);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(await labels()).toEqual(expect.arrayContaining(['outer', 'after-inner']));
+    expect(await t.db.manager.countBy(Grant, { clientId: client.id })).toBe(0);
   });
 });
 
-/** Operations for the thread below: self-contained, as SqliteThread requires (its text is what the thread runs). */
+/** Operations for sqliteOpsHost (the campaign sender runs its claims and outcomes this way). */
 function labelOps(conn: SqliteConnection, at: string) {
   const insert = conn.prepare('INSERT INTO labels (name, created_at) VALUES (?, ?)');
   return {
@@ -119,67 +242,51 @@ function labelOps(conn: SqliteConnection, at: string) {
   };
 }
 
-/** A thread with a SQLite connection of its own, writing beside the app's connection. */
-describe('database: SqliteThread', () => {
+/** Synchronous SQLite transactions (hot paths: the campaign sender) beside TypeORM's on the writer. */
+describe('database: synchronous SQLite transactions', () => {
   let t: TestApp;
-  let thread: SqliteThread<string, ReturnType<typeof labelOps>>;
   beforeAll(async () => {
     t = await startTestApp();
-    if (!t.db.isMysql) thread = new SqliteThread<string, ReturnType<typeof labelOps>>(String(t.db.dataSource.options.database), labelOps, '2026-01-01 00:00:00.000');
   });
-  afterAll(async () => {
-    await thread?.close();
-    await t.close();
-  });
+  afterAll(() => t.close());
 
   const labels = async () => (await t.db.manager.query('SELECT name FROM labels ORDER BY name')).map((r: { name: string }) => r.name);
 
-  it('commits on its own connection what the app then reads; a throw rolls back that call only, with its message and code', async () => {
-    if (t.db.isMysql) return;
-    expect(await thread.run('add', 'thread-a', 'thread-b')).toBe(2);
-    expect(await labels()).toEqual(expect.arrayContaining(['thread-a', 'thread-b']));
-    await expect(thread.run('addThenFail', 'thread-half')).rejects.toMatchObject({ message: 'refused', code: 'E_TEST' });
-    expect(await labels()).not.toContain('thread-half');
-    expect(await thread.run('add', 'thread-c')).toBe(1);
+  itMysql('are SQLite only', async () => {
+    await expect(t.db.sqliteTransaction(() => 1)).rejects.toThrow('sqliteTransaction on MySQL');
   });
 
-  it('refuses arguments it cannot hand to the thread, and goes on', async () => {
-    if (t.db.isMysql) return;
-    await expect(thread.run('add', (() => 'x') as unknown as string)).rejects.toThrow(/could not be cloned/);
-    expect(await thread.run('add', 'thread-d')).toBe(1);
-  });
-
-  it("lets the app's transactions read, then write, while the thread commits (TypeORM's transactions begin IMMEDIATE)", async () => {
-    if (t.db.isMysql) return;
-    const at = '2026-01-01 00:00:00.000';
-    let threadWrite!: Promise<number>;
-    await t.db.transaction(async (m) => {
-      await m.query('SELECT COUNT(*) AS n FROM labels');
-      // With a deferred BEGIN the thread would commit now, and the write below fail with SQLITE_BUSY_SNAPSHOT.
-      threadWrite = thread.run('add', 'from-thread');
-      await Promise.race([threadWrite, new Promise((r) => setTimeout(r, 150))]);
-      await m.query('INSERT INTO labels (name, created_at) VALUES (?, ?)', ['from-app', at]);
+  itSqlite('take their turn after an open unit of work, never inside it, and roll back alone when the work throws', async () => {
+    const a = heldUnitOfWork(t, (m) => m.query('INSERT INTO labels (name, created_at) VALUES (?, ?)', ['doomed', AT]));
+    await a.inside;
+    let ran = false;
+    const inner = t.db.sqliteTransaction((conn) => {
+      ran = true;
+      conn.prepare('INSERT INTO labels (name, created_at) VALUES (?, ?)').run('sync', AT);
+      return 'done';
     });
-    expect(await threadWrite).toBe(1);
-    expect(await labels()).toEqual(expect.arrayContaining(['from-app', 'from-thread']));
+    const failing = t.db.sqliteTransaction((conn) => {
+      conn.prepare('INSERT INTO labels (name, created_at) VALUES (?, ?)').run('half', AT);
+      throw new Error('no');
+    });
+    await settledWithin(inner, 50);
+    expect(ran).toBe(false);
+    a.release();
+    expect(await a.outcome).toBe('roll back');
+    expect(await inner).toBe('done');
+    await expect(failing).rejects.toThrow('no');
+    expect(await labels()).toContain('sync');
+    expect(await labels()).not.toContain('doomed');
+    expect(await labels()).not.toContain('half');
   });
 
-  it('answers the calls made before close, and refuses later ones', async () => {
-    if (t.db.isMysql) return;
-    const before = thread.run('add', 'before-close');
-    await thread.close();
-    expect(await before).toBe(1);
-    await expect(thread.run('add', 'after-close')).rejects.toThrow('the SQLite thread is closed');
-    expect(await labels()).toEqual(expect.arrayContaining(['before-close']));
-    expect(await labels()).not.toContain('after-close');
-  });
-
-  it('runs inline on the app\'s connection, in its transaction queue, where no thread can open the database (in memory)', async () => {
-    if (t.db.isMysql) return;
-    const inline = new InlineSqliteOps(t.db, labelOps, '2026-01-01 00:00:00.000');
-    expect(await inline.run('add', 'inline-a')).toBe(1);
-    await expect(inline.run('addThenFail', 'inline-half')).rejects.toMatchObject({ message: 'refused', code: 'E_TEST' });
-    expect(await labels()).toContain('inline-a');
-    expect(await labels()).not.toContain('inline-half');
+  itSqlite('sqliteOpsHost: each call commits on its own; a throw rolls back that call only, with its message and code', async () => {
+    const ops = sqliteOpsHost(t.db, labelOps, AT);
+    expect(await ops.run('add', 'ops-a', 'ops-b')).toBe(2);
+    expect(await labels()).toEqual(expect.arrayContaining(['ops-a', 'ops-b']));
+    await expect(ops.run('addThenFail', 'ops-half')).rejects.toMatchObject({ message: 'refused', code: 'E_TEST' });
+    expect(await labels()).not.toContain('ops-half');
+    expect(await ops.run('add', 'ops-c')).toBe(1);
+    await ops.close();
   });
 });

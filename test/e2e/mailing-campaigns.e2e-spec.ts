@@ -291,9 +291,9 @@ describe('campaigns: API, audience, sending states', () => {
     await expect(svc.requeueUnknown(actor, c.id)).rejects.toMatchObject({ kind: 'conflict', details: { status: 'draft' } });
     await api('post', `/api/admin/campaigns/${c.id}/send`).expect(200);
     const [r1, r2] = await t.db.manager.find(CampaignRecipient, { where: { campaignId: c.id }, order: { id: 'ASC' } });
-    await t.db.manager.update(CampaignRecipient, { id: r1.id }, { status: 'sent', sentAt: new Date() });
-    await t.db.manager.update(CampaignRecipient, { id: r2.id }, { status: 'unknown' });
-    await t.db.manager.update(Campaign, { id: c.id }, { status: 'sent', finishedAt: new Date() });
+    await t.db.write((m) => m.update(CampaignRecipient, { id: r1.id }, { status: 'sent', sentAt: new Date() }));
+    await t.db.write((m) => m.update(CampaignRecipient, { id: r2.id }, { status: 'unknown' }));
+    await t.db.write((m) => m.update(Campaign, { id: c.id }, { status: 'sent', finishedAt: new Date() }));
     expect((await api('get', `/api/admin/campaigns/${c.id}`)).body.stats).toMatchObject({ sent: 1, unknown: 1, progress: 100 });
 
     await svc.requeueUnknown(actor, c.id);

@@ -268,7 +268,7 @@ describe('order webhook, orders, welcome mail', () => {
     const order = paid({ product: p.slug, email: c.email });
     await post(order).expect(200);
     // as if the day had gone by between the purchase and its refund
-    await t.db.manager.update(GrantEvent, { grantId: g.id, kind: 'extended' }, { endsAtBefore: new Date(Date.now() - 1000) });
+    await t.db.write((m) => m.update(GrantEvent, { grantId: g.id, kind: 'extended' }, { endsAtBefore: new Date(Date.now() - 1000) }));
     await post({ event: 'order.refunded', orderId: order.orderId }).expect(200);
     const after = await t.db.manager.findOneByOrFail(Grant, { id: g.id });
     expect(after.revokedAt).toBeInstanceOf(Date);

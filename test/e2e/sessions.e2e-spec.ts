@@ -138,7 +138,7 @@ describe('sessions and passwords', () => {
     const u = await createUser(t);
     await formPost(request.agent(t.http), '/password/forgot', '/password/forgot', { email: u.email });
     const path = linkIn((await lastMailTo(t, u.email)).text, '/password/reset/');
-    await t.db.manager.update(PasswordReset, { userId: u.id }, { expiresAt: new Date(Date.now() - 1000) });
+    await t.db.write((m) => m.update(PasswordReset, { userId: u.id }, { expiresAt: new Date(Date.now() - 1000) }));
     const anon = request.agent(t.http);
     const page = await anon.get(path);
     expect(page.text).toContain('expired or has already been used');

@@ -4,7 +4,7 @@ import { Database } from '../../database/database.service';
 import { dbDateOrNull } from '../../database/raw';
 import { sqlDate } from '../../database/sql-date';
 import type { SqliteConnection } from '../../database/sqlite-connection';
-import { SqliteOpsHost, sqliteOpsHost } from '../../database/sqlite-thread';
+import { SqliteOpsHost, sqliteOpsHost } from '../../database/sqlite-ops';
 import { RecipientStatus } from '../campaigns/entities/campaign-recipient.entity';
 import { activeGrantParams, activeGrantSql } from '../../members/access/access-rule';
 
@@ -56,10 +56,7 @@ const SQLITE_MARK_SENT = `UPDATE campaign_recipients SET status = 'sent', sent_a
 const SQLITE_MARK_SKIPPED = `UPDATE campaign_recipients SET status = 'skipped', last_error = ?
                               WHERE id IN (SELECT value FROM json_each(?)) AND status = 'sending'`;
 
-/**
- * The sender's statements on SQLite, run on a thread of their own (see SqliteThread; this function's text is what
- * the thread runs, so it uses nothing but its arguments). Each operation is one IMMEDIATE transaction there.
- */
+/** The sender's statements on SQLite, run synchronously on the writer (see sqliteOpsHost): each operation is one IMMEDIATE transaction. */
 function sqliteSenderOps(conn: SqliteConnection, sql: { claim: string; claimedRows: string; markSent: string; markSkipped: string }) {
   const claim = conn.prepare(sql.claim);
   const claimedRows = conn.prepare(sql.claimedRows);
@@ -88,10 +85,7 @@ const SQLITE_SENDER_SQL = { claim: SQLITE_CLAIM, claimedRows: SQLITE_CLAIMED_ROW
  */
 @Injectable()
 export class RecipientsRepository implements OnApplicationShutdown {
-  /**
-   * SQLite: the sender's claims and outcomes, on a connection and thread of their own, so a send neither holds
-   * the event loop for each batch nor shares the CPU caches of the thread that renders and sends.
-   */
+  /** SQLite: the sender's claims and outcomes, as prepared statements with no query runner or promise per statement. */
   private readonly sqlite: SqliteOpsHost<ReturnType<typeof sqliteSenderOps>> | null;
 
   constructor(private readonly db: Database) {
