@@ -115,7 +115,7 @@ async function main() {
   );
   console.log(
     `members: lesson page at ${RATE}/s (open loop, ${ordinary.sent} requests): p50 ${ordinary.p50.toFixed(1)} ms, p99 ${ordinary.p99.toFixed(1)} ms, ` +
-      `max ${ordinary.max.toFixed(1)} ms; the client's timer sent late by up to ${ordinary.maxSendLag.toFixed(1)} ms`,
+      `max ${ordinary.max.toFixed(1)} ms (of which the client's own timer sent late: p99 ${ordinary.sendLagP99.toFixed(1)} ms, max ${ordinary.sendLagMax.toFixed(1)} ms)`,
   );
   if (lesson.non2xx || lesson.errors) console.log(`warning: lesson run had ${lesson.non2xx} non-2xx answers and ${lesson.errors} errors`);
   if (ordinary.non2xx || ordinary.errors) console.log(`warning: the ${RATE}/s run had ${ordinary.non2xx} non-2xx answers and ${ordinary.errors} errors`);
