@@ -78,7 +78,8 @@ async function main() {
 
   const lesson = await load(lessonUrl, cookie);
   const ordinary = await openLoop({ url: lessonUrl, headers: { cookie }, rate: RATE, seconds: DURATION, warmupSeconds: 2 });
-  const atRate = `p99 at ${RATE}/s ${ordinary.p99.toFixed(1)} ms`;
+  const ms = (v: number) => (Number.isFinite(v) ? v.toFixed(1) : '∞');
+  const atRate = `p99 at ${RATE}/s ${ms(ordinary.p99)} ms`;
   if (process.env.BENCH_ONLY === 'lesson') {
     console.log(`lesson only: ${lesson.requests.average.toFixed(0)} req/s, p99 ${lesson.latency.p99} ms, ${atRate}`);
     await app.close();
@@ -114,8 +115,8 @@ async function main() {
       `lesson page ${cpuPerRequest(lesson)} µs`,
   );
   console.log(
-    `members: lesson page at ${RATE}/s (open loop, ${ordinary.sent} requests): p50 ${ordinary.p50.toFixed(1)} ms, p99 ${ordinary.p99.toFixed(1)} ms, ` +
-      `max ${ordinary.max.toFixed(1)} ms (of which the client's own timer sent late: p99 ${ordinary.sendLagP99.toFixed(1)} ms, max ${ordinary.sendLagMax.toFixed(1)} ms)`,
+    `members: lesson page at ${RATE}/s (open loop, ${ordinary.sent} requests): p50 ${ms(ordinary.p50)} ms, p99 ${ms(ordinary.p99)} ms, ` +
+      `max ${ms(ordinary.max)} ms (of which the client's own timer sent late: p99 ${ordinary.sendLagP99.toFixed(1)} ms, max ${ordinary.sendLagMax.toFixed(1)} ms)`,
   );
   if (lesson.non2xx || lesson.errors) console.log(`warning: lesson run had ${lesson.non2xx} non-2xx answers and ${lesson.errors} errors`);
   if (ordinary.non2xx || ordinary.errors) console.log(`warning: the ${RATE}/s run had ${ordinary.non2xx} non-2xx answers and ${ordinary.errors} errors`);

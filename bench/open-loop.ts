@@ -30,7 +30,10 @@ export interface OpenLoopResult {
   sent: number;
   non2xx: number;
   errors: number;
-  /** Latency percentiles from the scheduled send time to the last byte of the answer, in ms. */
+  /**
+   * Latency percentiles from the scheduled send time to the last byte of a 2xx answer, in ms. A request that got
+   * no answer (timed out after 10 s, or refused) counts as slower than any answer: Infinity.
+   */
   p50: number;
   p99: number;
   max: number;
@@ -77,8 +80,10 @@ async function run({ url, headers = {}, rate, seconds, warmupSeconds }: OpenLoop
       if (settled) return;
       settled = true;
       if (counted) {
-        if (!ok) errors++;
-        else if (status < 200 || status >= 300) non2xx++;
+        if (!ok) {
+          errors++;
+          latencies.push(Infinity);
+        } else if (status < 200 || status >= 300) non2xx++;
         else latencies.push(performance.now() - due);
       }
       if (--outstanding === 0 && next === total) allDone();
