@@ -30,7 +30,7 @@ async function writeCsv(file: string): Promise<void> {
 
 async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kabinet-bench-import-'));
-  const config = loadConfig({ NODE_ENV: 'production', DATA_DIR: dir, SECRET_KEY: 'bench-secret-0123456789abcdef0123456789', LOG_LEVEL: 'error', DEFAULT_LOCALE: 'en' }, dir);
+  const config = loadConfig({ DATA_DIR: dir, SECRET_KEY: 'bench-secret-0123456789abcdef0123456789', LOG_LEVEL: 'error', DEFAULT_LOCALE: 'en' }, dir);
   const app = await createApp(config, { runJobs: false });
   await app.init();
   try {

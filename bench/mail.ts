@@ -92,7 +92,7 @@ async function measureMain(mode: 'raw' | 'pipeline' | 'prepare', n: number, data
   const { seedList, seedSubscribers, startCampaign } = await import('./mail-seed');
 
   const config = loadConfig(
-    { NODE_ENV: 'production', DATA_DIR: dir, DATABASE_URL: databaseUrl, SMTP_URL: smtpUrl, SECRET_KEY: 'bench-secret-0123456789abcdef0123456789', LOG_LEVEL: 'error', APP_URL: 'https://portal.example.com' },
+    { DATA_DIR: dir, DATABASE_URL: databaseUrl, SMTP_URL: smtpUrl, SECRET_KEY: 'bench-secret-0123456789abcdef0123456789', LOG_LEVEL: 'error', APP_URL: 'https://portal.example.com' },
     dir,
   );
   const app = await createApp(config, { runJobs: false });

@@ -24,6 +24,14 @@ describe('loadConfig', () => {
     expect(c.secretKey).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it('runs in production unless NODE_ENV says otherwise: the fast path is what `npm start` gets', () => {
+    expect(loadConfig({}, tmp()).env).toBe('production');
+    expect(loadConfig({ NODE_ENV: '' }, tmp()).env).toBe('production');
+    expect(loadConfig({ NODE_ENV: 'development' }, tmp()).env).toBe('development');
+    expect(loadConfig({ NODE_ENV: 'test' }, tmp()).env).toBe('test');
+    expect(() => loadConfig({ NODE_ENV: 'staging' }, tmp())).toThrow(/NODE_ENV: expected one of development, production, test/);
+  });
+
   it('generates SECRET_KEY once, stores it with 0600 permissions, and reuses it', () => {
     const dir = tmp();
     const a = loadConfig({}, dir);

@@ -11,6 +11,7 @@ export type DatabaseConfig =
   | { type: 'mysql'; url: string; host: string; port: number; username: string; password: string; database: string };
 
 export interface AppConfig {
+  /** `development` re-reads every template on every render; `production` (the default) and `test` compile each once. */
   env: 'development' | 'production' | 'test';
   host: string;
   port: number;
@@ -145,7 +146,9 @@ export function parseDatabaseUrl(url: string, baseDir: string): DatabaseConfig |
  */
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConfig {
   const r = new Reader(env);
-  const nodeEnv = r.oneOf('NODE_ENV', 'development', ['development', 'production', 'test'] as const);
+  // Production unless asked otherwise: `npm start`, a systemd unit or `node dist/src/main.js` run what a
+  // self-hoster deploys (templates compiled once, assets cached); `npm run dev` opts into reloading templates.
+  const nodeEnv = r.oneOf('NODE_ENV', 'production', ['development', 'production', 'test'] as const);
   const port = r.int('PORT', 3000, 0, 65535);
 
   let appUrl = r.str('APP_URL', `http://localhost:${port || 3000}`).replace(/\/+$/, '');
