@@ -216,7 +216,7 @@ describe('order webhook, orders, welcome mail', () => {
     const byOrder = await t.db.manager.findOneByOrFail(GrantEvent, { grantId: g.id, orderId: r1.orderId });
     expect(byOrder).toMatchObject({ kind: 'extended', endsAtAfter: null, reason: `order #${r1.orderId}` });
     // the text is for people: rewording it changes nothing for the refund
-    await t.db.manager.update(GrantEvent, { id: byOrder.id }, { reason: 'Purchase' });
+    await t.db.write((m) => m.update(GrantEvent, { id: byOrder.id }, { reason: 'Purchase' }));
     await post({ event: 'order.refunded', orderId: first.orderId }).expect(200);
     expect(near(await endOf(g.id), goodwill)).toBe(true); // not back to the key's end: the goodwill extension stays
 
