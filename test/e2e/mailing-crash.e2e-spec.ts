@@ -1,6 +1,6 @@
 import { ChildProcess, fork } from 'node:child_process';
 import * as path from 'node:path';
-import { seedList, seedSubscribers, startCampaign } from '../../bench/mail-seed';
+import { seedList, seedSubscribers, startCampaign } from '../factories/campaigns';
 import { CampaignsRepository } from '../../src/mailing/campaigns/campaigns.repository';
 import { RecipientsRepository } from '../../src/mailing/sender/recipients.repository';
 import { SmtpSink } from '../utils/smtp-sink';

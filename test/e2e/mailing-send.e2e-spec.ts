@@ -1,6 +1,6 @@
 import { simpleParser } from 'mailparser';
 import request from 'supertest';
-import { seedList, seedSubscribers, startCampaign } from '../../bench/mail-seed';
+import { seedList, seedSubscribers, startCampaign } from '../factories/campaigns';
 import { CampaignsRepository } from '../../src/mailing/campaigns/campaigns.repository';
 import { CampaignRecipient } from '../../src/mailing/entities/campaign-recipient.entity';
 import { MailingList } from '../../src/mailing/entities/mailing-list.entity';
