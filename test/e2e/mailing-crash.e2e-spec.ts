@@ -8,7 +8,7 @@ import { startTestApp, TEST_SECRET, TestApp } from '../utils/test-app';
 
 const RECIPIENTS = 3_000;
 const KILLS = 3;
-/** What three dead senders may leave unknown: each its send window (4 × MAIL_POOL_SIZE = 20) and a few unrecorded sends. */
+/** What three dead senders may leave unknown: each its send window (4 × MAIL_POOL_SIZE = 20) and about one window of 2 × MAIL_POOL_SIZE rows more. */
 const UNKNOWN_AT_MOST = 100;
 const ROOT = path.resolve(__dirname, '../..');
 
