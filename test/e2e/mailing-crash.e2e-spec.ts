@@ -8,7 +8,10 @@ import { startTestApp, TEST_SECRET, TestApp } from '../utils/test-app';
 
 const RECIPIENTS = 3_000;
 const KILLS = 3;
-/** What three dead senders may leave unknown: each its send window (4 × MAIL_POOL_SIZE = 20) and about one window of 2 × MAIL_POOL_SIZE rows more. */
+/**
+ * What three dead senders may leave unknown. By design each leaves at most its send window (4 × MAIL_POOL_SIZE =
+ * 20) plus one window of 2 × MAIL_POOL_SIZE rows, so 90 for three.
+ */
 const UNKNOWN_AT_MOST = 100;
 const ROOT = path.resolve(__dirname, '../..');
 

@@ -34,8 +34,8 @@ export const CAMPAIGN_TRANSPORT = Symbol('CAMPAIGN_TRANSPORT');
  * so no recipient gets a campaign twice; the campaign page lists these rows and the operator may resend them
  * (same Message-ID, so a receiving system can recognise a duplicate). A `claimed` row never went out: after
  * the same time it returns to `pending`, and it and the rows never claimed are sent by the next sender, once.
- * So what a dead sender leaves `unknown` is its send window and about one window more (the rows marked for
- * the next workers and the sends not yet recorded), whatever its batch size.
+ * So a dead sender leaves at most its send window plus one window `unknown` (6 × MAIL_POOL_SIZE rows: the mail
+ * in the pool's hands, the rows marked for the next workers, the sends not yet recorded), whatever its batch size.
  */
 @Injectable()
 export class CampaignSender implements OnApplicationShutdown {

@@ -12,7 +12,10 @@ export interface RecipientFeedOptions {
   batchSize: number;
   /** The next batch is claimed when this few claimed rows are left, so the workers never wait for a claim. */
   lowWater: number;
-  /** Rows per window put on the wire by one statement (at least; more when more workers are waiting). */
+  /**
+   * Rows per window put on the wire by one statement, never more: so at most the workers' rows plus one window
+   * are `sending` at any moment, however slow the database is.
+   */
   windowSize: number;
   /** Asked before each claim: false once the campaign left `sending` or the sender is stopping. */
   mayClaim: () => Promise<boolean>;
@@ -26,8 +29,9 @@ export interface RecipientFeedOptions {
  * - it claims a batch of due rows (→ `claimed`) before the last one runs dry;
  * - it hands a row to a worker (for the SMTP pool) only once the row is marked `sending`: a window of rows per
  *   statement, the same statement that records the rows sent since the window before (→ `sent`).
- * So at any moment only the mail in the SMTP pool's hands, the rest of the current window and the sends of the
- * last moments are `sending`; if the process dies, those are what may become `unknown`, while its claimed rows
+ * A step adds one window to the rows `sending` and takes the recorded ones away; a worker taking a row or
+ * finishing a send changes nothing. So at most the workers' rows (the send window) plus one window are
+ * `sending` at any moment: if the process dies, those are what may become `unknown`, while its claimed rows
  * that never went out return to `pending` (RecipientsRepository.sweepStale).
  */
 export class RecipientFeed {
@@ -37,8 +41,6 @@ export class RecipientFeed {
   private ready: ClaimedRecipient[] = [];
   /** Sent, not yet recorded. */
   private sentIds: number[] = [];
-  /** Workers waiting for a row. */
-  private waiting = 0;
   private claiming: Promise<void> | null = null;
   private stepping: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -62,14 +64,9 @@ export class RecipientFeed {
         this.handled++;
         return row;
       }
-      this.waiting++;
-      try {
-        const progress = this.stepping ?? (this.claimed.length ? this.step() : (this.claiming ?? (this.exhausted ? null : this.claimMore())));
-        if (!progress) return null;
-        await progress;
-      } finally {
-        this.waiting--;
-      }
+      const progress = this.stepping ?? (this.claimed.length ? this.step() : (this.claiming ?? (this.exhausted ? null : this.claimMore())));
+      if (!progress) return null;
+      await progress;
     }
   }
 
@@ -96,8 +93,8 @@ export class RecipientFeed {
     }
   }
 
-  /** Puts the next window on the wire (as many rows as workers wait, at least windowSize) and records the sends so far. */
-  private step(size = Math.max(this.o.windowSize, this.waiting)): Promise<void> {
+  /** Puts the next window on the wire and records the sends so far. */
+  private step(size = this.o.windowSize): Promise<void> {
     this.clearTimer();
     const window = this.claimed.splice(0, size);
     const sent = this.takeSent();
