@@ -89,7 +89,7 @@ async function measureMain(mode: 'raw' | 'pipeline' | 'prepare', n: number, data
   const { CampaignSender } = await import('../src/mailing/sender/campaign-sender');
   const { MailingTokens } = await import('../src/mailing/mailing-tokens');
   const { createMailTransport } = await import('../src/mail/mail-transport');
-  const { seedList, seedSubscribers, startCampaign } = await import('./mail-seed');
+  const { seedList, seedSubscribers, startCampaign } = await import('../test/factories/campaigns');
 
   const config = loadConfig(
     { DATA_DIR: dir, DATABASE_URL: databaseUrl, SMTP_URL: smtpUrl, SECRET_KEY: 'bench-secret-0123456789abcdef0123456789', LOG_LEVEL: 'error', APP_URL: 'https://portal.example.com' },

@@ -2,8 +2,9 @@ import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/commo
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { LeaseService } from '../database/lease.service';
 import { OutboxMessage } from './entities/outbox-message.entity';
-import { describeSmtpError, isPermanentFailure, MailTransport } from './mail-transport';
+import { MailTransport } from './mail-transport';
 import { OutboxRepository } from './outbox.repository';
+import { afterFailedAttempt } from './retry-policy';
 
 export const MAIL_TRANSPORT = Symbol('MAIL_TRANSPORT');
 
@@ -12,7 +13,8 @@ const STALE_CLAIM_MS = 5 * 60_000;
 
 /**
  * Sends what the outbox holds. Each run claims a batch, sends it over the pooled transport and records every
- * outcome; a temporary failure is retried with exponential backoff, a 5xx is recorded as failed.
+ * outcome; a temporary failure is retried by the rule all outgoing mail follows (retry-policy.ts), a 5xx or
+ * the last attempt is recorded as failed.
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationShutdown {
@@ -66,13 +68,11 @@ export class OutboxRelay implements OnApplicationShutdown {
       });
       await this.outbox.markSent(msg.id, 'sent', now());
     } catch (e) {
-      const error = describeSmtpError(e);
-      if (isPermanentFailure(e) || msg.attempts + 1 >= this.config.mailMaxAttempts) {
-        this.logger.warn(`message ${msg.id} to ${msg.to} failed permanently: ${error}`);
-        await this.outbox.markFailed(msg.id, error);
-      } else {
-        const delay = Math.min(this.config.mailRetryBaseMs * 2 ** msg.attempts, 6 * 3600_000);
-        await this.outbox.markRetry(msg.id, error, new Date(now().getTime() + delay));
+      const next = afterFailedAttempt(e, msg.attempts, this.config, now());
+      if (next.kind === 'retry') await this.outbox.markRetry(msg.id, next.error, next.at);
+      else {
+        this.logger.warn(`message ${msg.id} to ${msg.to} failed permanently: ${next.error}`);
+        await this.outbox.markFailed(msg.id, next.error);
       }
     }
   }

@@ -2,7 +2,7 @@ import { createHash, createVerify, generateKeyPairSync, KeyObject } from 'node:c
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { seedList, seedSubscribers, startCampaign } from '../../bench/mail-seed';
+import { seedList, seedSubscribers, startCampaign } from '../factories/campaigns';
 import { CampaignSender } from '../../src/mailing/sender/campaign-sender';
 import { SmtpSink } from '../utils/smtp-sink';
 import { startTestApp, TestApp } from '../utils/test-app';

@@ -1,4 +1,4 @@
-import { seedList, seedSubscribers, startCampaign } from '../../bench/mail-seed';
+import { seedList, seedSubscribers, startCampaign } from '../factories/campaigns';
 import { OutboxMessage } from '../../src/mail/entities/outbox-message.entity';
 import { CampaignsRepository } from '../../src/mailing/campaigns/campaigns.repository';
 import { CampaignSender } from '../../src/mailing/sender/campaign-sender';

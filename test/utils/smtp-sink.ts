@@ -18,6 +18,9 @@ export class SmtpSink {
   attempts = 0;
   behaviour: SinkBehaviour = () => undefined;
   private server!: SMTPServer;
+  /** While set: once this many messages were accepted, the server answers no more until released (see holdAfter). */
+  private holdAt: number | null = null;
+  private held: (() => void)[] = [];
   port = 0;
 
   async start(): Promise<this> {
@@ -28,7 +31,7 @@ export class SmtpSink {
       onData: (stream: SMTPServerDataStream, session: SMTPServerSession, cb: (err?: Error | null) => void) => {
         const chunks: Buffer[] = [];
         stream.on('data', (c: Buffer) => chunks.push(c));
-        stream.on('end', () => {
+        const answer = () => {
           const mail: ReceivedMail = {
             from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
             to: session.envelope.rcptTo.map((r) => r.address),
@@ -44,6 +47,10 @@ export class SmtpSink {
           }
           this.received.push(mail);
           cb();
+        };
+        stream.on('end', () => {
+          if (this.holdAt !== null && this.received.length >= this.holdAt) this.held.push(answer);
+          else answer();
         });
       },
     });
@@ -52,6 +59,18 @@ export class SmtpSink {
     await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
     this.port = (this.server.server.address() as AddressInfo).port;
     return this;
+  }
+
+  /**
+   * A server that stalls: once `count` messages were accepted, every later one waits, unanswered, until
+   * `release()` (the client sees a slow server, its messages stay in flight). Returns the release.
+   */
+  holdAfter(count: number): () => void {
+    this.holdAt = count;
+    return () => {
+      this.holdAt = null;
+      for (const answer of this.held.splice(0)) answer();
+    };
   }
 
   get url(): string {

@@ -55,7 +55,9 @@ export function toCampaignView(c: Campaign, audience: { listIds: number[]; produ
 }
 
 export function toStatsView(s: RecipientStats): CampaignStatsView {
-  const open = s.pending + s.sending;
+  // Claimed rows are in a sender's hands, not on the wire yet: for the operator, both are "being sent".
+  const sending = s.claimed + s.sending;
+  const open = s.pending + sending;
   return {
     recipients: s.recipients,
     sent: s.sent,
@@ -63,7 +65,7 @@ export function toStatsView(s: RecipientStats): CampaignStatsView {
     bounced: s.bounced,
     unsubscribed: s.unsubscribed,
     pending: s.pending,
-    sending: s.sending,
+    sending,
     skipped: s.skipped,
     unknown: s.unknown,
     progress: s.recipients ? Math.floor(((s.recipients - open) * 100) / s.recipients) : 0,

@@ -87,7 +87,7 @@ export class CampaignsService {
     const items = rows.map((c) => {
       const n = counts.get(c.id) ?? {};
       const all = Object.values(n).reduce((a, b) => a + (b ?? 0), 0);
-      const open = (n.pending ?? 0) + (n.sending ?? 0);
+      const open = (n.pending ?? 0) + (n.claimed ?? 0) + (n.sending ?? 0);
       return {
         id: c.id,
         subject: c.subject,

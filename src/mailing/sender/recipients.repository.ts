@@ -1,6 +1,6 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { Database } from '../../database/database.service';
+import { Database, withRetries } from '../../database/database.service';
 import { dbDateOrNull } from '../../database/raw';
 import { sqlDate } from '../../database/sql-date';
 import type { SqliteConnection } from '../../database/sqlite-connection';
@@ -26,57 +26,88 @@ export type RecipientStats = Record<RecipientStatus, number> & { recipients: num
 /** Members' access rule: a client reached through a product is one with an active grant of it. */
 const ACTIVE_GRANT = activeGrantSql('g');
 
-const CHUNK = 500;
 const placeholders = (n: number) => Array(n).fill('?').join(',');
-function chunks<T>(xs: T[], size = CHUNK): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < xs.length; i += size) out.push(xs.slice(i, i + size));
-  return out;
-}
 
-// Due rows of a campaign in the order of ix_recipients_claim (campaign_id, status, next_attempt_at, then the
-// primary key both engines append), so the database walks the index instead of sorting every pending row.
-const CLAIMABLE = `SELECT id FROM campaign_recipients
-                    WHERE campaign_id = ? AND status = 'pending' AND next_attempt_at <= ?
-                    ORDER BY next_attempt_at, id`;
-// The claim writes only status and time: the rows are known by id from here on.
-const SQLITE_CLAIM = `UPDATE campaign_recipients SET status = 'sending', claimed_at = ?
-                       WHERE id IN (${CLAIMABLE} LIMIT ?) AND status = 'pending' RETURNING id`;
-// What the sender needs of claimed rows, with the subscriber's state now (suppression, list status): `… IN` + ids + END.
-const CLAIMED_ROWS = `SELECT r.id, r.subscriber_id, r.list_id, r.attempts, sub.email, sub.name, sub.locale, sub.suppressed_at, s.status AS list_status
-                        FROM campaign_recipients r
-                        JOIN subscribers sub ON sub.id = r.subscriber_id
-                        LEFT JOIN subscriptions s ON s.subscriber_id = r.subscriber_id AND s.list_id = r.list_id
-                       WHERE r.id IN`;
-const CLAIMED_ROWS_END = `AND r.status = 'sending' ORDER BY r.id`;
-// On SQLite the ids come as one JSON array parameter: one prepared statement for any batch size.
-const SQLITE_CLAIMED_ROWS = `${CLAIMED_ROWS} (SELECT value FROM json_each(?)) ${CLAIMED_ROWS_END}`;
-const SQLITE_MARK_SENT = `UPDATE campaign_recipients SET status = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL
-                           WHERE id IN (SELECT value FROM json_each(?)) AND status = 'sending'`;
-const SQLITE_MARK_SKIPPED = `UPDATE campaign_recipients SET status = 'skipped', last_error = ?
-                              WHERE id IN (SELECT value FROM json_each(?)) AND status = 'sending'`;
+// "id IN <a list of ids>", with the list as ONE parameter on both engines: SQLite reads a JSON array (so one
+// prepared statement serves any batch size), mysql2 expands an array parameter into `1, 2, 3`.
+const SQLITE_IDS = '(SELECT value FROM json_each(?))';
+const MYSQL_IDS = '(?)';
 
-/** The sender's statements on SQLite, run synchronously on the writer (see sqliteOpsHost): each operation is one IMMEDIATE transaction. */
-function sqliteSenderOps(conn: SqliteConnection, sql: { claim: string; claimedRows: string; markSent: string; markSkipped: string }) {
-  const claim = conn.prepare(sql.claim);
-  const claimedRows = conn.prepare(sql.claimedRows);
-  const markSent = conn.prepare(sql.markSent);
-  const markSkipped = conn.prepare(sql.markSkipped);
+/**
+ * The sender's statements, written once for both engines; `ids` is one of the spellings above. A sender marks
+ * the rows it claims with a token of its own and names it in every later statement, so it never touches a row
+ * that was taken from it meanwhile: returned to `pending` as stale and claimed by another sender, or skipped by
+ * an unsubscribe.
+ */
+function senderStatements(ids: string) {
   return {
-    /** A conditional UPDATE … RETURNING claims the rows; the same transaction reads what the sender needs, by id. */
-    claim(campaignId: number, at: string, limit: number): Record<string, unknown>[] {
-      const ids = (claim.all(at, campaignId, at, limit) as { id: number }[]).map((r) => r.id);
-      return ids.length ? (claimedRows.all(JSON.stringify(ids)) as Record<string, unknown>[]) : [];
+    // Due rows in the order of ix_recipients_claim (campaign_id, status, next_attempt_at, then the primary key
+    // both engines append), so the database walks the index instead of sorting every pending row.
+    due: `SELECT id FROM campaign_recipients WHERE campaign_id = ? AND status = 'pending' AND next_attempt_at <= ?
+           ORDER BY next_attempt_at, id LIMIT ?`,
+    claim: `UPDATE campaign_recipients SET status = 'claimed', claimed_at = ?, claim_token = ? WHERE id IN ${ids} AND status = 'pending'`,
+    // What the sender needs of its claimed rows, with the subscriber's state now (suppression, list status).
+    claimed: `SELECT r.id, r.subscriber_id, r.list_id, r.attempts, sub.email, sub.name, sub.locale, sub.suppressed_at, s.status AS list_status
+                FROM campaign_recipients r
+                JOIN subscribers sub ON sub.id = r.subscriber_id
+                LEFT JOIN subscriptions s ON s.subscriber_id = r.subscriber_id AND s.list_id = r.list_id
+               WHERE r.id IN ${ids} AND r.status = 'claimed' AND r.claim_token = ? ORDER BY r.id`,
+    // One step of a send in one statement: the rows of the next window go on the wire (claimed → sending, the
+    // stale clock restarting) and the rows sent since the last step are recorded (sending → sent); each row's
+    // status says which. `status` is assigned last: MySQL evaluates assignments left to right, each seeing the
+    // ones before it, SQLite evaluates them all on the old row, so only this order reads the same on both.
+    advance: `UPDATE campaign_recipients
+                 SET claimed_at = CASE WHEN status = 'claimed' THEN ? ELSE claimed_at END,
+                     sent_at = CASE WHEN status = 'sending' THEN ? ELSE sent_at END,
+                     attempts = CASE WHEN status = 'sending' THEN attempts + 1 ELSE attempts END,
+                     last_error = CASE WHEN status = 'sending' THEN NULL ELSE last_error END,
+                     status = CASE WHEN status = 'claimed' THEN 'sending' ELSE 'sent' END
+               WHERE id IN ${ids} AND claim_token = ? AND status IN ('claimed', 'sending')`,
+    // Which rows of a window went on the wire, asked only when `advance` changed fewer rows than it was given.
+    onWire: `SELECT id FROM campaign_recipients WHERE id IN ${ids} AND status = 'sending' AND claim_token = ?`,
+    skip: `UPDATE campaign_recipients SET status = 'skipped', last_error = ? WHERE id IN ${ids} AND status = 'claimed' AND claim_token = ?`,
+    // Rows this sender holds and has not handed to the SMTP pool (it stops, or gives up on a failure).
+    release: `UPDATE campaign_recipients SET status = 'pending', claim_token = NULL
+               WHERE id IN ${ids} AND status IN ('claimed', 'sending') AND claim_token = ?`,
+  };
+}
+type SenderStatements = ReturnType<typeof senderStatements>;
+const MYSQL_SQL = senderStatements(MYSQL_IDS);
+
+/**
+ * The sender's statements on SQLite, run synchronously on the writer (see sqliteOpsHost): each operation is one
+ * IMMEDIATE transaction. The MySQL side (RecipientsRepository) runs the same statements in the same order.
+ */
+function sqliteSenderOps(conn: SqliteConnection, sql: SenderStatements) {
+  const st = {
+    due: conn.prepare(sql.due),
+    claim: conn.prepare(sql.claim),
+    claimed: conn.prepare(sql.claimed),
+    advance: conn.prepare(sql.advance),
+    onWire: conn.prepare(sql.onWire),
+    skip: conn.prepare(sql.skip),
+    release: conn.prepare(sql.release),
+  };
+  return {
+    claim(campaignId: number, at: string, limit: number, token: string): Record<string, unknown>[] {
+      const ids = JSON.stringify((st.due.all(campaignId, at, limit) as { id: number }[]).map((r) => r.id));
+      if (ids === '[]') return [];
+      st.claim.run(at, token, ids);
+      return st.claimed.all(ids, token) as Record<string, unknown>[];
     },
-    markSent(at: string, ids: number[]): void {
-      markSent.run(at, JSON.stringify(ids));
+    advance(at: string, token: string, window: number[], sent: number[]): number[] {
+      const changed = st.advance.run(at, at, JSON.stringify([...window, ...sent]), token).changes;
+      if (changed === window.length + sent.length) return window;
+      return (st.onWire.all(JSON.stringify(window), token) as { id: number }[]).map((r) => r.id);
     },
-    markSkipped(reason: string, ids: number[]): void {
-      markSkipped.run(reason, JSON.stringify(ids));
+    skip(reason: string, token: string, ids: number[]): void {
+      st.skip.run(reason, JSON.stringify(ids), token);
+    },
+    release(token: string, ids: number[]): void {
+      st.release.run(JSON.stringify(ids), token);
     },
   };
 }
-const SQLITE_SENDER_SQL = { claim: SQLITE_CLAIM, claimedRows: SQLITE_CLAIMED_ROWS, markSent: SQLITE_MARK_SENT, markSkipped: SQLITE_MARK_SKIPPED };
 
 /**
  * The recipient rows of campaigns: written once when a campaign starts, then claimed in batches by senders.
@@ -89,7 +120,7 @@ export class RecipientsRepository implements OnApplicationShutdown {
   private readonly sqlite: SqliteOpsHost<ReturnType<typeof sqliteSenderOps>> | null;
 
   constructor(private readonly db: Database) {
-    this.sqlite = db.isMysql ? null : sqliteOpsHost(db, sqliteSenderOps, SQLITE_SENDER_SQL);
+    this.sqlite = db.isMysql ? null : sqliteOpsHost(db, sqliteSenderOps, senderStatements(SQLITE_IDS));
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -97,16 +128,11 @@ export class RecipientsRepository implements OnApplicationShutdown {
   }
 
   /**
-   * A write of its own. On SQLite every write goes through the transaction queue: TypeORM shares one connection
-   * there, and a bare statement would otherwise join (and roll back with) a request's open transaction.
+   * A write of its own, as a short transaction (on SQLite the writer connection takes it in its turn; bare
+   * statements through `db.manager` would land on the read-only connection there).
    */
   private write(sql: string, params: unknown[], m?: EntityManager): Promise<number> {
     return m ? this.changes(m, sql, params) : this.tx((tx) => this.changes(tx, sql, params));
-  }
-
-  /** The same, for the hot path of sending, where nobody needs the count. */
-  private async update(sql: string, params: unknown[]): Promise<void> {
-    await this.tx((tx) => tx.query(sql, params));
   }
 
   /**
@@ -116,6 +142,15 @@ export class RecipientsRepository implements OnApplicationShutdown {
    */
   private tx<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
     return this.db.transaction(work, { isolation: 'READ COMMITTED', retries: 7 });
+  }
+
+  /**
+   * MySQL: one statement of the sender's on its own (autocommit, so no BEGIN and COMMIT around it), run again if
+   * InnoDB picks it as a deadlock victim. Returns the rows it changed.
+   */
+  private async mysqlWrite(sql: string, params: unknown[]): Promise<number> {
+    const res = await withRetries(() => this.db.manager.query(sql, params), 7);
+    return Number((res as { affectedRows?: number })?.affectedRows ?? 0);
   }
 
   /** Runs an UPDATE and returns the rows it changed (TypeORM's better-sqlite3 driver reports only lastInsertRowid). */
@@ -202,13 +237,14 @@ export class RecipientsRepository implements OnApplicationShutdown {
   }
 
   /**
-   * Claims up to `limit` due rows of a campaign for this sender (→ `sending`) and returns them with the
-   * subscriber's current state; each engine's way below.
+   * Claims up to `limit` due rows of a campaign for the sender holding `token` (→ `claimed`) and returns them
+   * with the subscriber's current state. A claimed row is not yet on its way: if the sender dies now, the row
+   * goes back to `pending` (sweepStale) and is sent by another.
    */
-  async claim(campaignId: number, limit: number, now: Date): Promise<ClaimedRecipient[]> {
+  async claim(campaignId: number, limit: number, now: Date, token: string): Promise<ClaimedRecipient[]> {
     const at = sqlDate(now);
     const n = Math.max(1, Math.floor(limit));
-    const rows = this.sqlite ? await this.sqlite.run('claim', campaignId, at, n) : await this.claimMysql(campaignId, n, at);
+    const rows = this.sqlite ? await this.sqlite.run('claim', campaignId, at, n, token) : await this.claimMysql(campaignId, n, at, token);
     return rows.map((r) => ({
       id: Number(r.id),
       subscriberId: Number(r.subscriber_id),
@@ -222,90 +258,113 @@ export class RecipientsRepository implements OnApplicationShutdown {
   }
 
   /** MySQL/MariaDB: `FOR UPDATE SKIP LOCKED` in a short transaction, so concurrent senders take disjoint rows without waiting on each other. */
-  private async claimMysql(campaignId: number, limit: number, at: string): Promise<Record<string, unknown>[]> {
-    const ids: { id: number }[] = await this.tx(async (m) => {
-      const found: { id: number }[] = await m.query(`${CLAIMABLE} LIMIT ${limit} FOR UPDATE SKIP LOCKED`, [campaignId, at]);
-      if (found.length) {
-        await m.query(`UPDATE campaign_recipients SET status = 'sending', claimed_at = ? WHERE id IN (${placeholders(found.length)})`, [at, ...found.map((r) => r.id)]);
-      }
-      return found;
+  private async claimMysql(campaignId: number, limit: number, at: string, token: string): Promise<Record<string, unknown>[]> {
+    const ids: number[] = await this.tx(async (m) => {
+      const found: { id: number }[] = await m.query(`${MYSQL_SQL.due} FOR UPDATE SKIP LOCKED`, [campaignId, at, limit]);
+      const ids = found.map((r) => Number(r.id));
+      if (ids.length) await m.query(MYSQL_SQL.claim, [at, token, ids]);
+      return ids;
     });
-    if (!ids.length) return [];
-    return this.db.manager.query(`${CLAIMED_ROWS} (${placeholders(ids.length)}) ${CLAIMED_ROWS_END}`, ids.map((r) => Number(r.id)));
+    return ids.length ? this.db.manager.query(MYSQL_SQL.claimed, [ids, token]) : [];
   }
 
-  async markSent(ids: number[], at: Date): Promise<void> {
-    if (this.sqlite) return this.sqlite.run('markSent', sqlDate(at), ids);
-    for (const part of chunks(ids)) {
-      await this.update(
-        `UPDATE campaign_recipients SET status = 'sent', sent_at = ?, attempts = attempts + 1, last_error = NULL
-          WHERE id IN (${placeholders(part.length)}) AND status = 'sending'`,
-        [sqlDate(at), ...part],
-      );
-    }
+  /**
+   * One step of a send: `window` (claimed rows) goes on the wire, `sent` (rows of earlier windows) is recorded as
+   * sent. Returns the rows of `window` that are now on the wire, for the sender to hand to the SMTP pool; a row
+   * missing from it was taken from this sender meanwhile (skipped by an unsubscribe, or stale) and must not go out.
+   */
+  async advance(token: string, window: number[], sent: number[], now: Date): Promise<number[]> {
+    if (!window.length && !sent.length) return [];
+    const at = sqlDate(now);
+    if (this.sqlite) return this.sqlite.run('advance', at, token, window, sent);
+    const changed = await this.mysqlWrite(MYSQL_SQL.advance, [at, at, [...window, ...sent], token]);
+    if (changed === window.length + sent.length) return window;
+    if (!window.length) return [];
+    const rows: { id: number }[] = await this.db.manager.query(MYSQL_SQL.onWire, [window, token]);
+    return rows.map((r) => Number(r.id));
   }
 
-  async markSkipped(ids: number[], reason: string): Promise<void> {
-    if (this.sqlite) return this.sqlite.run('markSkipped', reason.slice(0, 500), ids);
-    for (const part of chunks(ids)) {
-      await this.update(
-        `UPDATE campaign_recipients SET status = 'skipped', last_error = ? WHERE id IN (${placeholders(part.length)}) AND status = 'sending'`,
-        [reason.slice(0, 500), ...part],
-      );
-    }
+  /** Claimed rows that will not be sent (unsubscribed or suppressed by claim time). */
+  async skip(token: string, ids: number[], reason: string): Promise<void> {
+    if (!ids.length) return;
+    if (this.sqlite) return this.sqlite.run('skip', reason.slice(0, 500), token, ids);
+    await this.mysqlWrite(MYSQL_SQL.skip, [reason.slice(0, 500), ids, token]);
   }
 
-  async markRetry(id: number, error: string, nextAttemptAt: Date): Promise<void> {
-    await this.update(
-      `UPDATE campaign_recipients SET status = 'pending', attempts = attempts + 1, last_error = ?, next_attempt_at = ?
-        WHERE id = ? AND status = 'sending'`,
-      [error.slice(0, 500), sqlDate(nextAttemptAt), id],
+  /** Rows this sender holds but never handed to the SMTP pool go back to `pending`, for any sender to take. */
+  async release(token: string, ids: number[]): Promise<void> {
+    if (!ids.length) return;
+    if (this.sqlite) return this.sqlite.run('release', token, ids);
+    await this.mysqlWrite(MYSQL_SQL.release, [ids, token]);
+  }
+
+  async markRetry(id: number, token: string, error: string, nextAttemptAt: Date): Promise<void> {
+    await this.write(
+      `UPDATE campaign_recipients SET status = 'pending', attempts = attempts + 1, last_error = ?, next_attempt_at = ?, claim_token = NULL
+        WHERE id = ? AND status = 'sending' AND claim_token = ?`,
+      [error.slice(0, 500), sqlDate(nextAttemptAt), id, token],
     );
   }
 
-  async markFailed(id: number, status: 'failed' | 'bounced', error: string): Promise<void> {
-    await this.update(
-      `UPDATE campaign_recipients SET status = ?, attempts = attempts + 1, last_error = ? WHERE id = ? AND status = 'sending'`,
-      [status, error.slice(0, 500), id],
+  async markFailed(id: number, token: string, status: 'failed' | 'bounced', error: string): Promise<void> {
+    await this.write(
+      `UPDATE campaign_recipients SET status = ?, attempts = attempts + 1, last_error = ? WHERE id = ? AND status = 'sending' AND claim_token = ?`,
+      [status, error.slice(0, 500), id, token],
     );
   }
 
   /**
-   * Rows left in `sending` by a sender that died: their mail may or may not have reached the SMTP server. They
-   * become `unknown` and are never resent on their own; the operator decides (see CampaignSender).
+   * What a sender that died left behind, once SENDER_STALE_SECONDS have passed: rows it had claimed but never
+   * handed to the SMTP pool go back to `pending` (sent once, by whoever comes next); rows it had handed over
+   * (`sending`) may or may not have reached the SMTP server, so they become `unknown` and are never resent on
+   * their own; the operator decides (see CampaignSender).
    */
-  flagStale(campaignId: number, olderThan: Date): Promise<number> {
-    return this.write(
+  async sweepStale(campaignId: number, olderThan: Date): Promise<{ released: number; unknown: number }> {
+    const before = sqlDate(olderThan);
+    const released = await this.write(
+      `UPDATE campaign_recipients SET status = 'pending', claim_token = NULL WHERE campaign_id = ? AND status = 'claimed' AND claimed_at < ?`,
+      [campaignId, before],
+    );
+    const unknown = await this.write(
       `UPDATE campaign_recipients SET status = 'unknown', last_error = 'sender stopped while sending; outcome unknown'
         WHERE campaign_id = ? AND status = 'sending' AND claimed_at < ?`,
-      [campaignId, sqlDate(olderThan)],
+      [campaignId, before],
     );
+    return { released, unknown };
   }
 
   /** The operator chose to resend rows of unknown outcome: they go out again with the same Message-ID. */
   requeueUnknown(m: EntityManager, campaignId: number, now: Date): Promise<number> {
     return this.write(
-      `UPDATE campaign_recipients SET status = 'pending', next_attempt_at = ?, last_error = NULL WHERE campaign_id = ? AND status = 'unknown'`,
+      `UPDATE campaign_recipients SET status = 'pending', next_attempt_at = ?, last_error = NULL, claim_token = NULL WHERE campaign_id = ? AND status = 'unknown'`,
       [sqlDate(now), campaignId],
       m,
     );
   }
 
-  /** Waiting rows of this person (all, or those that came through one list) will not be sent. */
+  /**
+   * Waiting rows of this person (all, or those that came through one list) will not be sent: pending ones, and
+   * claimed ones a sender has not handed to the SMTP pool yet (its next step leaves them alone, see advance).
+   */
   async skipWaitingFor(m: EntityManager, subscriberId: number, listId: number | null): Promise<void> {
     await m.query(
       `UPDATE campaign_recipients SET status = 'skipped', last_error = 'unsubscribed'
-        WHERE subscriber_id = ? AND status = 'pending'${listId === null ? '' : ' AND list_id = ?'}`,
+        WHERE subscriber_id = ? AND status IN ('pending', 'claimed')${listId === null ? '' : ' AND list_id = ?'}`,
       listId === null ? [subscriberId] : [subscriberId, listId],
     );
   }
 
   /** A campaign was cancelled: what has not gone out will not. */
   async skipWaitingOfCampaign(m: EntityManager, campaignId: number): Promise<void> {
-    await m.query(`UPDATE campaign_recipients SET status = 'skipped', last_error = 'cancelled' WHERE campaign_id = ? AND status = 'pending'`, [campaignId]);
+    await m.query(`UPDATE campaign_recipients SET status = 'skipped', last_error = 'cancelled' WHERE campaign_id = ? AND status IN ('pending', 'claimed')`, [
+      campaignId,
+    ]);
   }
 
-  /** Whether a sender may be handing mail for this person to the SMTP server right now. */
+  /**
+   * Whether a sender may be handing mail for this person to the SMTP server right now (a row on the wire; a
+   * claimed row not yet on it is skipped by the unsubscribe itself).
+   */
   async hasInFlight(subscriberId: number, claimedAfter: Date): Promise<boolean> {
     const rows: unknown[] = await this.db.manager.query(
       `SELECT 1 AS x FROM campaign_recipients WHERE subscriber_id = ? AND status = 'sending' AND claimed_at >= ? LIMIT 1`,
@@ -314,25 +373,23 @@ export class RecipientsRepository implements OnApplicationShutdown {
     return rows.length > 0;
   }
 
-  /** Rows still to be settled: pending (now or later) or being sent. Zero means the campaign is done. */
-  async countOpen(campaignId: number): Promise<{ pending: number; sending: number; nextAttemptAt: Date | null }> {
+  /** Rows still to be settled: pending (now or later), claimed or being sent. All zero means the campaign is done. */
+  async countOpen(campaignId: number): Promise<{ pending: number; claimed: number; sending: number; nextAttemptAt: Date | null }> {
     const rows: Record<string, unknown>[] = await this.db.manager.query(
       `SELECT status, COUNT(*) AS n, MIN(next_attempt_at) AS next FROM campaign_recipients
-        WHERE campaign_id = ? AND status IN ('pending', 'sending') GROUP BY status`,
+        WHERE campaign_id = ? AND status IN ('pending', 'claimed', 'sending') GROUP BY status`,
       [campaignId],
     );
-    const out = { pending: 0, sending: 0, nextAttemptAt: null as Date | null };
+    const out = { pending: 0, claimed: 0, sending: 0, nextAttemptAt: null as Date | null };
     for (const r of rows) {
-      if (r.status === 'pending') {
-        out.pending = Number(r.n);
-        out.nextAttemptAt = dbDateOrNull(r.next);
-      } else out.sending = Number(r.n);
+      if (r.status === 'pending') out.nextAttemptAt = dbDateOrNull(r.next);
+      out[r.status as 'pending' | 'claimed' | 'sending'] = Number(r.n);
     }
     return out;
   }
 
   async stats(campaignId: number): Promise<RecipientStats> {
-    const out: RecipientStats = { recipients: 0, unsubscribed: 0, pending: 0, sending: 0, sent: 0, failed: 0, bounced: 0, skipped: 0, unknown: 0 };
+    const out: RecipientStats = { recipients: 0, unsubscribed: 0, pending: 0, claimed: 0, sending: 0, sent: 0, failed: 0, bounced: 0, skipped: 0, unknown: 0 };
     const rows: { status: RecipientStatus; n: number | string }[] = await this.db.manager.query(
       'SELECT status, COUNT(*) AS n FROM campaign_recipients WHERE campaign_id = ? GROUP BY status',
       [campaignId],

@@ -1,14 +1,15 @@
 /**
- * Bulk set-up for the mailing bench and the sender's crash test: many subscribers in few statements, and a
- * campaign started the way the campaigns service starts one (one transaction: status, then recipient rows).
+ * Bulk set-up for the sender's tests and the mailing bench (which imports it from here): many subscribers in few
+ * statements, and a campaign started the way the campaigns service starts one (one transaction: status, then
+ * recipient rows). Plain functions of a Database, no TestApp, so a bench process can use them too.
  */
 import type { EntityManager } from 'typeorm';
-import type { Database } from '../src/database/database.service';
-import { sqlDate } from '../src/database/sql-date';
-import { CampaignsRepository } from '../src/mailing/campaigns/campaigns.repository';
-import type { MailingList } from '../src/mailing/lists/entities/mailing-list.entity';
-import { RecipientsRepository } from '../src/mailing/sender/recipients.repository';
-import { ListsRepository } from '../src/mailing/lists/lists.repository';
+import type { Database } from '../../src/database/database.service';
+import { sqlDate } from '../../src/database/sql-date';
+import { CampaignsRepository } from '../../src/mailing/campaigns/campaigns.repository';
+import type { MailingList } from '../../src/mailing/lists/entities/mailing-list.entity';
+import { RecipientsRepository } from '../../src/mailing/sender/recipients.repository';
+import { ListsRepository } from '../../src/mailing/lists/lists.repository';
 
 export async function seedList(db: Database, name = 'Bench list', key = `bench-${Date.now().toString(36)}`): Promise<MailingList> {
   return db.transaction((m) => new ListsRepository(db).insert(m, { name, description: '', listKey: key, isPublic: true, optIn: 'single' }));
