@@ -72,6 +72,20 @@ describe('order webhook, orders, welcome mail', () => {
     expect((await post('{"broken": ')).status).toBe(400);
   });
 
+  it('answers 400 for a signed body whose text is not one-line text (a lone surrogate, NUL, a line break), storing nothing', async () => {
+    const p = await createProduct(t);
+    const hostile = ['\ud800', 'a\u0000b', 'two\nlines', 'sep\u2028arator'];
+    for (const v of hostile) {
+      for (const field of ['orderId', 'name', 'product'] as const) {
+        const body = paid({ product: p.slug, [field]: field === 'product' ? p.slug + v : v });
+        const res = await post(body);
+        expect({ field, v, status: res.status }).toEqual({ field, v, status: 400 });
+        expect(Object.keys(res.body.error.details.fields)).toEqual([field]);
+      }
+    }
+    expect(await t.db.manager.countBy(Order, { productId: p.id })).toBe(0);
+  });
+
   it('answers 422 for an unknown product and for a refund of an unknown order', async () => {
     const res = await post(paid({ product: 'no-such-course' }));
     expect(res.status).toBe(422);

@@ -1,5 +1,6 @@
 import { AppError } from '../../common/errors/app-error';
 import { isEmail } from '../../common/email';
+import { isOneLine } from '../../common/text';
 
 export type OrderEvent = 'order.paid' | 'order.refunded';
 
@@ -33,7 +34,9 @@ export function toMinorUnits(amount: string): number | null {
 export function parseOrderWebhook(body: unknown): OrderWebhookInput | RefundInput {
   const b = (body && typeof body === 'object' && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
   const fields: Record<string, string> = {};
-  const str = (k: string) => (typeof b[k] === 'string' ? (b[k] as string) : undefined);
+  // The body is read here, not by InputPipe (its signature is checked on the raw bytes first), so the same rule
+  // applies here: one-line text only, or the field is invalid like any other malformed value.
+  const str = (k: string) => (typeof b[k] === 'string' && isOneLine(b[k] as string) ? (b[k] as string) : undefined);
   const event = str('event');
   if (event !== 'order.paid' && event !== 'order.refunded') fields.event = 'must be "order.paid" or "order.refunded"';
   const full = event !== 'order.refunded';
