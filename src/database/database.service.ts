@@ -5,8 +5,11 @@ import { dataSourceOptions } from './data-source';
 import { migrate } from './migrate';
 import type { SqliteConnection } from './sqlite-connection';
 
-/** How long a unit of work waits for its turn on the SQLite writer before it is refused (as long as SQLite's busy_timeout). */
-const TURN_TIMEOUT_MS = 5000;
+/**
+ * SQLite: a unit of work waiting for the writer is refused once the one holding it has held it this long. Only the
+ * holder's time counts, not the length of the line, so a burst of short units of work waits as long as it takes.
+ */
+const HELD_TOO_LONG_MS = 10_000;
 
 /**
  * The database, and the one way to run a unit of work. Repositories take the `EntityManager` a unit of work
@@ -21,14 +24,16 @@ const TURN_TIMEOUT_MS = 5000;
  *   the writer. A write through `manager` fails there ("attempt to write a readonly database").
  *
  * Never start a unit of work from inside another's work: pass the `EntityManager` you were given instead. On
- * SQLite the inner one would wait for the outer, so for itself; it is refused after TURN_TIMEOUT_MS with an error
- * that says so. (Telling at once would take an AsyncLocalStorage, whose promise hooks cost every request of the
+ * SQLite the inner one would wait for the outer, so for itself; it is refused once the outer has held the writer
+ * for HELD_TOO_LONG_MS, with an error that says so. (Telling at once would take an AsyncLocalStorage, whose promise hooks cost every request of the
  * app about 10% of its CPU on Node 20.)
  */
 export class Database implements OnApplicationShutdown {
   readonly isMysql: boolean;
   /** SQLite: settles when the last unit of work in line for the writer has ended. */
   private line: Promise<void> = Promise.resolve();
+  /** SQLite: when the unit of work now on the writer began. */
+  private heldSince = 0;
 
   private constructor(
     private readonly writer: DataSource,
@@ -106,16 +111,27 @@ export class Database implements OnApplicationShutdown {
     return withRetries(() => this.inTurn(() => conn.transaction(() => work(conn)).immediate()), opts.retries ?? 0);
   }
 
-  /** SQLite: runs `work` once every unit of work in line before it has ended; refuses it after TURN_TIMEOUT_MS. */
+  /**
+   * SQLite: runs `work` once every unit of work in line before it has ended. Refuses it if, while it waits, the
+   * unit of work on the writer has held it for HELD_TOO_LONG_MS (a nested unit of work waits on its own outer one).
+   */
   private inTurn<T>(work: () => T | Promise<T>): Promise<T> {
     const before = this.line;
     const run = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(TURN_REFUSED)), TURN_TIMEOUT_MS);
+      const check = () => {
+        const held = Date.now() - this.heldSince;
+        if (held >= HELD_TOO_LONG_MS) reject(new Error(TURN_REFUSED));
+        else timer = setTimeout(check, HELD_TOO_LONG_MS - held);
+      };
+      let timer = setTimeout(check, HELD_TOO_LONG_MS);
       void before.then(() => {
         clearTimeout(timer);
         resolve();
       });
-    }).then(work);
+    }).then(() => {
+      this.heldSince = Date.now();
+      return work();
+    });
     // A refused unit of work never ran, so the next one in line still waits for the one before it.
     this.line = before.then(() => run).then(
       () => undefined,
@@ -135,9 +151,9 @@ export class Database implements OnApplicationShutdown {
 }
 
 const TURN_REFUSED =
-  `a unit of work waited over ${TURN_TIMEOUT_MS / 1000} s for its turn on the SQLite writer, which runs one at a time. ` +
+  `a unit of work waited for its turn on the SQLite writer while the one holding it held it for over ${HELD_TOO_LONG_MS / 1000} s. ` +
   'Database.transaction or Database.write called from inside another unit of work waits for that one, so for itself: ' +
-  'pass the EntityManager you were given instead. (Otherwise some unit of work holds the writer for seconds.)';
+  'pass the EntityManager you were given instead. (Otherwise a unit of work holds the writer far too long.)';
 
 async function migrated(ds: DataSource): Promise<DataSource> {
   await ds.initialize();
