@@ -66,7 +66,8 @@ describe.each([
     const statuses: string[] = [];
     for (const p of showcasePages(showcase).filter((x) => x.as === as && !x.knownIssue)) {
       const res = await s.page.goto(p.path);
-      if (res?.status() !== (p.status ?? 200)) statuses.push(`${p.path}: ${res?.status()}`);
+      // (#menu on the page just shown is a same-document navigation, without a response)
+      if (!p.path.includes('#') && res?.status() !== (p.status ?? 200)) statuses.push(`${p.path}: ${res?.status()}`);
       const { scrollWidth, viewport: vw } = await horizontalOverflow(s.page);
       if (scrollWidth > vw) wide.push(`${p.path}: ${scrollWidth} > ${vw}`);
     }

@@ -145,7 +145,7 @@ describe.each<Lang>(['en', 'ru'])('portal in the browser (%s)', (lang) => {
     expect(await page.locator('main .notice[role="status"]').innerText()).toBe(L.welcome);
     await page.reload();
     await settleChecks(page);
-    expect(await page.locator('main .notice').count()).toBe(0);
+    expect(await page.locator('main .flash').count()).toBe(0);
     expect(await page.locator('header .who').innerText()).toBe(owner.email);
     await screenshot(page, `${lang}-admin-dashboard`);
 

@@ -134,10 +134,10 @@ export async function axeViolations(page: Page): Promise<string[]> {
 }
 
 /** Checks the page that just loaded; a page that navigates away before the check ends is checked on its successor. */
-function auditOnLoad(page: Page, log: ProblemLog): void {
+function auditOnLoad(page: Page, log: ProblemLog, origin: string): void {
   const run: Promise<void> = (async () => {
     const url = page.url();
-    if (!/^https?:/.test(url)) return;
+    if (!url.startsWith(origin)) return; // our pages only, not a test's stand-in for another site
     try {
       for (const text of await axeViolations(page)) log.add({ kind: 'axe', url, text });
     } catch (e) {
@@ -176,7 +176,7 @@ export async function openSession(browser: Browser, app: BrowserApp, opts: Brows
     });
     page.on('pageerror', (err) => log.add({ kind: 'pageerror', url: page.url(), text: String(err) }));
     // (a context without JavaScript gets no check: axe itself is JavaScript; the same pages are checked with it)
-    if (opts.javaScriptEnabled !== false) page.on('load', () => auditOnLoad(page, log));
+    if (opts.javaScriptEnabled !== false) page.on('load', () => auditOnLoad(page, log, new URL(app.baseUrl).origin));
     // page.goto() returns once the page and its accessibility check are done, like clickAndWait().
     const goto = page.goto.bind(page);
     page.goto = async (...args: Parameters<Page['goto']>) => {

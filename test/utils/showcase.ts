@@ -148,6 +148,8 @@ export function showcasePages(s: Showcase): ShowcasePage[] {
     { name: 'account-mailing', path: '/account/mailing', as: 'client' },
     { name: 'account-security', path: '/account/security', as: 'client' },
     { name: 'admin', path: '/admin', as: 'owner' },
+    { name: 'admin-menu-open', path: '/admin#menu', as: 'owner' },
+    { name: 'account-menu-open', path: '/account#menu', as: 'client' },
     { name: 'admin-clients', path: '/admin/clients', as: 'owner' },
     { name: 'admin-client', path: `/admin/clients/${s.clientId}`, as: 'owner' },
     { name: 'admin-clients-import', path: '/admin/clients/import', as: 'owner' },
