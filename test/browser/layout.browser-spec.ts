@@ -108,12 +108,26 @@ describe('deleting asks first', () => {
     expect(await dialog.locator('[data-test="delete-consequence"]').innerText()).toMatch(/Getting started|lessons/);
     expect(new URL(s.page.url()).pathname).toBe(`/admin/products/${showcase.productId}`);
     await dialog.getByRole('button', { name: 'Cancel' }).click();
-    expect(await s.page.locator('dialog.dialog').count()).toBe(0);
+    await s.page.locator('dialog.dialog').waitFor({ state: 'detached' });
 
     const plain = await session('owner', { ...DESKTOP, locale: 'en-US', javaScriptEnabled: false });
     await plain.page.goto(`/admin/products/${showcase.productId}`);
     await clickAndWait(plain.page, plain.page.locator(`[data-test="delete-section-${showcase.sectionId}"]`));
     expect(new URL(plain.page.url()).pathname).toBe(`/admin/products/${showcase.productId}/sections/${showcase.sectionId}/delete`);
     expect(await plain.page.locator('[data-test="confirm-delete"] button[type="submit"]').isVisible()).toBe(true);
+  });
+
+  it('sending a campaign asks in the same dialog, with the audience count from the confirmation page', async () => {
+    const s = await session('owner', { ...DESKTOP, locale: 'en-US' });
+    await s.page.goto(`/admin/mailing/campaigns/${showcase.campaignId}`);
+    await s.page.locator('[data-test="send-now"]').click();
+    const dialog = s.page.locator('dialog.dialog[open]');
+    await dialog.waitFor();
+    expect(await dialog.locator('h1').count()).toBe(1);
+    expect(await dialog.locator('[data-test="confirm-audience"]').innerText()).toContain('5');
+    expect(await dialog.locator('[data-test="confirm-send"]').isVisible()).toBe(true);
+    await s.page.keyboard.press('Escape');
+    await s.page.locator('dialog.dialog').waitFor({ state: 'detached' });
+    expect(new URL(s.page.url()).pathname).toBe(`/admin/mailing/campaigns/${showcase.campaignId}`);
   });
 });

@@ -44,6 +44,10 @@
       dialog.appendChild(document.importNode(child, true));
     });
     var title = dialog.querySelector('h1');
+    if (!title && doc.querySelector('main h1')) {
+      title = document.importNode(doc.querySelector('main h1'), true);
+      dialog.insertBefore(title, dialog.firstChild);
+    }
     if (title) title.id = 'confirm-title';
     // The page's "cancel" link would navigate away; in the dialog it just closes it.
     dialog.querySelectorAll('a[data-cancel], form a').forEach(function (a) {
