@@ -59,6 +59,7 @@ describe('a client in the members area (browser)', () => {
     const [direct] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'direct link' }).click()]);
     expect(fs.readFileSync(await direct.path()).equals(bytes)).toBe(true);
 
+    await s.log.settle();
     expect(s.log.take()).toEqual([]);
     await s.context.close();
   });
@@ -98,6 +99,7 @@ describe('a client in the members area (browser)', () => {
     await clickAndWait(page, page.getByRole('button', { name: 'Upload' }));
     expect(await page.locator('ul.files').innerText()).toContain('upload-test.pdf — application/pdf, 5009 B');
     await screenshot(page, 'admin-lesson');
+    await s.log.settle();
     expect(s.log.take()).toEqual([]);
     await s.context.close();
   });

@@ -20,6 +20,7 @@ describe('mailing preferences in the browser', () => {
   });
   afterEach(async () => {
     const open = sessions.splice(0);
+    await Promise.all(open.map((s) => s.log.settle()));
     const problems = open.flatMap((s) => s.log.take());
     await Promise.all(open.map((s) => s.context.close()));
     expect(problems).toEqual([]);

@@ -63,7 +63,7 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 }
 
 export interface Problem {
-  kind: 'console' | 'pageerror' | 'csp';
+  kind: 'console' | 'pageerror' | 'csp' | 'axe';
   url: string;
   text: string;
 }
@@ -96,6 +96,56 @@ export class ProblemLog {
   take(): Problem[] {
     return this.problems.splice(0);
   }
+
+  /** Accessibility checks still running on pages that loaded (await before the last take()). */
+  readonly pending = new Set<Promise<void>>();
+
+  async settle(): Promise<void> {
+    while (this.pending.size) await Promise.all([...this.pending]);
+  }
+}
+
+const AXE_SOURCE = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+/** Impacts that fail a test; "minor" and "moderate" findings are left for review. */
+const AXE_FAILING = ['serious', 'critical'];
+
+interface AxeFinding {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[]; failureSummary?: string }[];
+}
+
+/**
+ * Runs axe-core (WCAG 2 A/AA rules) on the page as it is now. The script is evaluated through the DevTools
+ * protocol, which the page's CSP (script-src 'self') does not govern, so the policy under test stays on.
+ * Returns the serious and critical violations, one line each with the elements concerned.
+ */
+export async function axeViolations(page: Page): Promise<string[]> {
+  const hasAxe = await page.evaluate('typeof window.axe === "object"');
+  if (!hasAxe) await page.evaluate(AXE_SOURCE);
+  const found = (await page.evaluate(
+    `window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] }, resultTypes: ['violations'] })
+       .then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target, failureSummary: n.failureSummary })) })))`,
+  )) as AxeFinding[];
+  return found
+    .filter((v) => v.impact && AXE_FAILING.includes(v.impact))
+    .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join(', ')}${v.nodes[0]?.failureSummary ? ` (${v.nodes[0].failureSummary.replace(/\s+/g, ' ')})` : ''}`);
+}
+
+/** Checks the page that just loaded; a page that navigates away before the check ends is checked on its successor. */
+function auditOnLoad(page: Page, log: ProblemLog, origin: string): void {
+  const run: Promise<void> = (async () => {
+    const url = page.url();
+    if (!url.startsWith(origin)) return; // our pages only, not a test's stand-in for another site
+    try {
+      for (const text of await axeViolations(page)) log.add({ kind: 'axe', url, text });
+    } catch (e) {
+      // the page went on (a redirect, a click) while axe ran: its successor gets its own check
+      if (!/Execution context was destroyed|Cannot find context|frame was detached|Target (page, context or browser )?(has been )?closed|navigation/i.test(String(e))) throw e;
+    }
+  })().finally(() => log.pending.delete(run));
+  log.pending.add(run);
 }
 
 export interface Session {
@@ -111,6 +161,7 @@ export interface Session {
 export async function openSession(browser: Browser, app: BrowserApp, opts: BrowserContextOptions = {}): Promise<Session> {
   const context = await browser.newContext({ baseURL: app.baseUrl, ...opts });
   const log = new ProblemLog();
+  logs.set(context, log);
   await context.exposeBinding('__kbCspViolation', ({ page }, text: string) => log.add({ kind: 'csp', url: page.url(), text }));
   // Runs in the page before its own scripts (test tsconfig has no DOM types, hence the plain source).
   await context.addInitScript({
@@ -124,9 +175,24 @@ export async function openSession(browser: Browser, app: BrowserApp, opts: Brows
       log.add({ kind: /Content Security Policy/i.test(text) ? 'csp' : 'console', url: page.url(), text });
     });
     page.on('pageerror', (err) => log.add({ kind: 'pageerror', url: page.url(), text: String(err) }));
+    // (a context without JavaScript gets no check: axe itself is JavaScript; the same pages are checked with it)
+    if (opts.javaScriptEnabled !== false) page.on('load', () => auditOnLoad(page, log, new URL(app.baseUrl).origin));
+    // page.goto() returns once the page and its accessibility check are done, like clickAndWait().
+    const goto = page.goto.bind(page);
+    page.goto = async (...args: Parameters<Page['goto']>) => {
+      const res = await goto(...args);
+      await log.settle();
+      return res;
+    };
   };
   context.on('page', watch);
   const page = await context.newPage();
+  // Every test's last take() should include the checks of the pages it saw last: settle before closing.
+  const close = context.close.bind(context);
+  context.close = async (...args: Parameters<BrowserContext['close']>) => {
+    await log.settle().catch(() => undefined);
+    return close(...args);
+  };
   return { context, page, log };
 }
 
@@ -136,6 +202,13 @@ export async function clickAndWait(page: Page, target: Locator): Promise<void> {
   await target.click();
   await navigated;
   await page.waitForLoadState('load');
+  await settleChecks(page);
+}
+
+const logs = new WeakMap<BrowserContext, ProblemLog>();
+/** Waits for the accessibility checks of the pages this page's context loaded. */
+export async function settleChecks(page: Page): Promise<void> {
+  await logs.get(page.context())?.settle();
 }
 
 /** The page's own text as a person reads it (no hidden inputs, no markup). */

@@ -1,0 +1,190 @@
+import { createHmac } from 'node:crypto';
+import request from 'supertest';
+import { ClientsService } from '../../src/clients/clients.service';
+import { CampaignsService } from '../../src/mailing/campaigns/campaigns.service';
+import { MailingTokens } from '../../src/mailing/mailing-tokens';
+import { CatalogueService } from '../../src/members/catalogue/catalogue.service';
+import { AccessKeysService } from '../../src/members/keys/access-keys.service';
+import { createList, createSubscriber } from '../factories/mailing';
+import { createFile, createLesson, createProduct, FACTORY_ACTOR, grantAccess } from '../factories/members';
+import { createUser } from '../factories/users';
+import type { TestApp } from './test-app';
+
+/**
+ * A small, believable school on a fresh app: an owner, a client with two courses (one with sections, a video
+ * lesson, a file and a drip-locked lesson), labels, a note, orders from the webhook, access keys, two mailing
+ * lists with subscribers and a draft campaign. Used by the screenshots script and the layout browser test, so
+ * both look at every page with real content. The app must be started with SHOWCASE_WEBHOOK_SECRET.
+ */
+export const SHOWCASE_WEBHOOK_SECRET = 'showcase-webhook-secret-0123456789';
+
+export interface Showcase {
+  owner: { email: string; password: string };
+  client: { email: string; password: string; id: number };
+  clientId: number;
+  productId: number;
+  productSlug: string;
+  lessonId: number;
+  lockedLessonId: number;
+  fileId: number;
+  sectionId: number;
+  listId: number;
+  subscriberId: number;
+  campaignId: number;
+  outboxId: number;
+  keyBatch: string;
+  unsubscribeToken: string;
+}
+
+/** One GET page of the product, and who looks at it. */
+export interface ShowcasePage {
+  name: string;
+  path: string;
+  as: 'guest' | 'client' | 'owner';
+  /** A page that answers with this status on purpose (e.g. an error page). */
+  status?: number;
+  /** A known, tracked problem: the screenshots still show the page, the layout test leaves it out. */
+  knownIssue?: string;
+}
+
+async function orderPaid(t: TestApp, o: { email: string; product: string; amount: string; orderId: string }): Promise<void> {
+  const raw = JSON.stringify({ event: 'order.paid', currency: 'RUB', paidAt: new Date(Date.now() - 3 * 86400_000).toISOString(), ...o });
+  const sig = `sha256=${createHmac('sha256', SHOWCASE_WEBHOOK_SECRET).update(raw).digest('hex')}`;
+  const res = await request(t.http).post('/webhooks/orders').set('Content-Type', 'application/json').set('X-Kabinet-Signature', sig).send(raw);
+  if (res.status >= 300) throw new Error(`showcase order: ${res.status} ${res.text.slice(0, 200)}`);
+}
+
+export async function seedShowcase(t: TestApp): Promise<Showcase> {
+  const owner = await createUser(t, { role: 'owner', email: 'olga@school.example', name: 'Olga Smirnova' });
+  const client = await createUser(t, { role: 'client', email: 'irina.petrova@example.com', name: 'Irina Petrova' });
+  for (let i = 1; i <= 6; i++) await createUser(t, { role: 'client', email: `student${i}@example.com`, name: `Student ${i}` });
+
+  const catalogue = t.app.get(CatalogueService);
+  const course = await createProduct(t, {
+    slug: 'watercolour',
+    title: 'Watercolour basics',
+    description: 'Twelve short lessons from choosing paper to your first landscape.',
+    priceLabel: '4 900 ₽',
+  });
+  const second = await createProduct(t, { slug: 'sketching', title: 'Urban sketching', description: 'Draw the city in ink and wash, one street at a time.' });
+  await createProduct(t, { slug: 'portrait', title: 'Portrait in oils', status: 'draft' });
+  const section = await catalogue.addSection(FACTORY_ACTOR, course.id, { title: 'Getting started', position: '1' });
+  const lesson = await createLesson(t, course.id, {
+    title: 'Brushes and paper',
+    position: 1,
+    sectionId: section.id,
+    bodyMd:
+      'Start with **round** brushes: a size 8 and a size 2 cover almost everything.\n\n' +
+      '## What to buy\n\n- Cold-pressed paper, 300 g/m²\n- A palette with a lid\n- Two jars of water\n\n' +
+      '<iframe width="560" height="315" src="https://www.youtube-nocookie.com/embed/abc123" title="Brushes and paper, video"></iframe>\n\n' +
+      'Next time we mix our first greys.',
+  });
+  await createLesson(t, course.id, { title: 'Mixing greys', position: 2, sectionId: section.id });
+  const locked = await createLesson(t, course.id, { title: 'Glazing', position: 3, dripDays: 7 });
+  const file = await createFile(t, lesson, { name: 'Palette-checklist.pdf', contentType: 'application/pdf', bytes: Buffer.alloc(193 * 1024, 1) });
+  await createLesson(t, second.id, { title: 'Lines that lean', position: 1 });
+  await grantAccess(t, client.id, course.id);
+  await grantAccess(t, client.id, second.id, { endsAt: new Date(Date.now() + 60 * 86400_000) });
+
+  const clients = t.app.get(ClientsService);
+  await clients.addLabel(FACTORY_ACTOR, client.id, 'VIP');
+  await clients.addLabel(FACTORY_ACTOR, client.id, 'Spring cohort');
+  await clients.addNote(FACTORY_ACTOR, client.id, 'Asked for an invoice for her company.\nSent on Monday.');
+
+  await orderPaid(t, { email: client.email, product: course.slug, amount: '4900.00', orderId: 'ORD-1042' });
+  await orderPaid(t, { email: 'new.buyer@example.com', product: second.slug, amount: '2900.00', orderId: 'ORD-1043' });
+
+  const { batch } = await t.app.get(AccessKeysService).generateBatch(FACTORY_ACTOR, { productId: String(course.id), count: '3', days: '30' });
+
+  const list = await createList(t, { name: 'Newsletter', description: 'News from the school, twice a month.', listKey: 'news' });
+  const list2 = await createList(t, { name: 'Workshops', listKey: 'workshops', optIn: 'single' });
+  const sub = await createSubscriber(t, { email: client.email, name: client.name, lists: [list.id, list2.id] });
+  for (let i = 1; i <= 4; i++) await createSubscriber(t, { email: `reader${i}@example.com`, lists: [list.id] });
+  await createSubscriber(t, { email: 'gone@example.com', lists: [{ listId: list.id, status: 'unsubscribed' }] });
+  const campaign = await t.app.get(CampaignsService).create(FACTORY_ACTOR, {
+    subject: 'Spring workshop: three places left',
+    preheader: 'Saturday, 10:00, in the studio',
+    body: 'Hello!\n\nThe **spring workshop** is on Saturday. Three places are left.\n\n[Book a place](https://school.example/workshop)',
+    lists: [String(list.id)],
+  });
+  const outbox: { id: number }[] = await t.db.manager.query('SELECT id FROM outbox ORDER BY id LIMIT 1');
+  const unsubscribeToken = t.app.get(MailingTokens).unsubscribe({ subscriberId: sub.id, campaignId: campaign.id, listId: list.id });
+
+  return {
+    owner: { email: owner.email, password: owner.password },
+    client: { email: client.email, password: client.password, id: client.id },
+    clientId: client.id,
+    productId: course.id,
+    productSlug: course.slug,
+    lessonId: lesson.id,
+    lockedLessonId: locked.id,
+    fileId: file.id,
+    sectionId: section.id,
+    listId: list.id,
+    subscriberId: sub.id,
+    campaignId: campaign.id,
+    outboxId: outbox[0]?.id ?? 1,
+    keyBatch: batch,
+    unsubscribeToken,
+  };
+}
+
+/** Every GET page a person can see, with the seeded ids filled in. */
+export function showcasePages(s: Showcase): ShowcasePage[] {
+  return [
+    { name: 'login', path: '/login', as: 'guest' },
+    { name: 'forgot', path: '/password/forgot', as: 'guest' },
+    { name: 'reset-invalid', path: '/password/reset/not-a-token', as: 'guest' },
+    { name: 'subscribe', path: `/subscribe?list=news`, as: 'guest' },
+    { name: 'subscribe-thanks', path: '/subscribe/thanks?state=pending', as: 'guest' },
+    { name: 'unsubscribe', path: `/u/${s.unsubscribeToken}`, as: 'guest' },
+    { name: 'preferences', path: `/u/${s.unsubscribeToken}/preferences`, as: 'guest' },
+    { name: 'not-found', path: '/no-such-page', as: 'guest', status: 404 },
+    { name: 'account', path: '/account', as: 'client' },
+    { name: 'account-product', path: `/account/products/${s.productSlug}`, as: 'client' },
+    { name: 'account-lesson', path: `/account/lessons/${s.lessonId}`, as: 'client' },
+    { name: 'account-orders', path: '/account/orders', as: 'client' },
+    { name: 'account-redeem', path: '/account/redeem', as: 'client' },
+    { name: 'account-mailing', path: '/account/mailing', as: 'client' },
+    { name: 'account-security', path: '/account/security', as: 'client' },
+    { name: 'admin', path: '/admin', as: 'owner' },
+    { name: 'admin-menu-open', path: '/admin#menu', as: 'owner' },
+    { name: 'account-menu-open', path: '/account#menu', as: 'client' },
+    { name: 'admin-clients', path: '/admin/clients', as: 'owner' },
+    { name: 'admin-client', path: `/admin/clients/${s.clientId}`, as: 'owner' },
+    { name: 'admin-clients-import', path: '/admin/clients/import', as: 'owner' },
+    { name: 'admin-keys', path: '/admin/keys', as: 'owner' },
+    { name: 'admin-keys-batch', path: `/admin/keys?batch=${encodeURIComponent(s.keyBatch)}&notice=keys_generated`, as: 'owner' },
+    { name: 'admin-users', path: '/admin/users', as: 'owner' },
+    { name: 'admin-user', path: `/admin/users/${s.clientId}`, as: 'owner' },
+    { name: 'admin-products', path: '/admin/products', as: 'owner' },
+    { name: 'admin-product', path: `/admin/products/${s.productId}`, as: 'owner' },
+    { name: 'admin-lesson', path: `/admin/lessons/${s.lessonId}`, as: 'owner' },
+    { name: 'admin-lesson-new', path: `/admin/products/${s.productId}/lessons/new`, as: 'owner' },
+    { name: 'admin-section-delete', path: `/admin/products/${s.productId}/sections/${s.sectionId}/delete`, as: 'owner' },
+    { name: 'admin-file-delete', path: `/admin/files/${s.fileId}/delete`, as: 'owner' },
+    { name: 'admin-lesson-delete', path: `/admin/lessons/${s.lessonId}/delete`, as: 'owner' },
+    { name: 'admin-mailing-lists', path: '/admin/mailing/lists', as: 'owner' },
+    { name: 'admin-mailing-list', path: `/admin/mailing/lists/${s.listId}`, as: 'owner' },
+    { name: 'admin-mailing-subscribers', path: '/admin/mailing/subscribers', as: 'owner' },
+    { name: 'admin-mailing-subscriber', path: `/admin/mailing/subscribers/${s.subscriberId}`, as: 'owner' },
+    { name: 'admin-mailing-import', path: '/admin/mailing/import', as: 'owner' },
+    { name: 'admin-campaigns', path: '/admin/mailing/campaigns', as: 'owner' },
+    { name: 'admin-campaign-new', path: '/admin/mailing/campaigns/new', as: 'owner' },
+    { name: 'admin-campaign', path: `/admin/mailing/campaigns/${s.campaignId}`, as: 'owner' },
+    { name: 'admin-campaign-edit', path: `/admin/mailing/campaigns/${s.campaignId}/edit`, as: 'owner' },
+    { name: 'admin-campaign-confirm', path: `/admin/mailing/campaigns/${s.campaignId}/send`, as: 'owner' },
+    { name: 'admin-orders', path: '/admin/orders', as: 'owner' },
+    { name: 'admin-outbox', path: '/admin/outbox', as: 'owner' },
+    { name: 'admin-outbox-message', path: `/admin/outbox/${s.outboxId}?view=text`, as: 'owner' },
+    {
+      name: 'admin-outbox-message-html',
+      path: `/admin/outbox/${s.outboxId}`,
+      as: 'owner',
+      knownIssue: "the mail's HTML in a srcdoc frame inherits the page's CSP, which blocks its inline styles (issue 13, outbox viewer: a route of its own)",
+    },
+    { name: 'admin-audit', path: '/admin/audit', as: 'owner' },
+    { name: 'admin-api-keys', path: '/admin/api-keys', as: 'owner' },
+    { name: 'admin-profile', path: '/admin/profile', as: 'owner' },
+  ];
+}
