@@ -5,7 +5,7 @@ import { Subscriber, SuppressionReason } from '../../src/mailing/subscribers/ent
 import { Subscription, SubscriptionStatus } from '../../src/mailing/subscribers/entities/subscription.entity';
 import { ListsRepository } from '../../src/mailing/lists/lists.repository';
 import { SubscribersRepository } from '../../src/mailing/subscribers/subscribers.repository';
-import type { TestApp } from '../utils/test-app';
+import type { TestHost } from '../utils/test-host';
 
 export interface ListOverrides {
   name?: string;
@@ -17,7 +17,7 @@ export interface ListOverrides {
 }
 
 /** A mailing list row; public, double opt-in and active unless told otherwise. */
-export async function createList(t: TestApp, o: ListOverrides = {}): Promise<MailingList> {
+export async function createList(t: TestHost, o: ListOverrides = {}): Promise<MailingList> {
   const suffix = randomBytes(4).toString('hex');
   const lists = t.app.get(ListsRepository);
   return t.db.transaction(async (m) => {
@@ -55,7 +55,7 @@ export interface SubscriberOverrides {
  * rules of SubscriptionsService, so a test can set up any state, e.g. `unsubscribed` or `unconfirmed`). Every
  * change gets its consent event, as in real data.
  */
-export async function createSubscriber(t: TestApp, o: SubscriberOverrides = {}): Promise<Subscriber> {
+export async function createSubscriber(t: TestHost, o: SubscriberOverrides = {}): Promise<Subscriber> {
   const subs = t.app.get(SubscribersRepository);
   const source = o.source ?? 'admin';
   return t.db.transaction(async (m) => {
@@ -86,11 +86,11 @@ export async function createSubscriber(t: TestApp, o: SubscriberOverrides = {}):
 }
 
 /** The subscription's status on a list, or undefined when there is no row. */
-export async function subscriptionStatus(t: Pick<TestApp, 'db'>, subscriberId: number, listId: number): Promise<SubscriptionStatus | undefined> {
+export async function subscriptionStatus(t: Pick<TestHost, 'db'>, subscriberId: number, listId: number): Promise<SubscriptionStatus | undefined> {
   return (await t.db.manager.findOneBy(Subscription, { subscriberId, listId }))?.status;
 }
 
 /** The subscriber's consent record, oldest first. */
-export function consentEvents(t: Pick<TestApp, 'db'>, subscriberId: number): Promise<ConsentEvent[]> {
+export function consentEvents(t: Pick<TestHost, 'db'>, subscriberId: number): Promise<ConsentEvent[]> {
   return t.db.manager.find(ConsentEvent, { where: { subscriberId }, order: { id: 'ASC' } });
 }

@@ -9,7 +9,7 @@ import { ProductStatus } from '../../src/members/catalogue/entities/product.enti
 import { StoredFile } from '../../src/members/catalogue/entities/stored-file.entity';
 import { GrantsService } from '../../src/members/access/grants.service';
 import { renderLessonMarkdown } from '../../src/members/catalogue/lesson-markdown';
-import type { TestApp } from '../utils/test-app';
+import type { TestHost } from '../utils/test-host';
 
 export const FACTORY_ACTOR: Actor = { userId: null, label: 'test-factory', ip: '' };
 
@@ -23,7 +23,7 @@ export interface ProductOverrides {
 }
 
 /** A product through the real service (validation and audit included); published unless told otherwise. */
-export function createProduct(t: TestApp, o: ProductOverrides = {}): Promise<ProductView> {
+export function createProduct(t: TestHost, o: ProductOverrides = {}): Promise<ProductView> {
   const suffix = randomBytes(4).toString('hex');
   return t.app.get(CatalogueService).create(FACTORY_ACTOR, {
     slug: o.slug ?? `course-${suffix}`,
@@ -45,7 +45,7 @@ export interface LessonOverrides {
 }
 
 /** A lesson row written directly, so drip dates can be set to the millisecond. */
-export function createLesson(t: TestApp, productId: number, o: LessonOverrides = {}): Promise<Lesson> {
+export function createLesson(t: TestHost, productId: number, o: LessonOverrides = {}): Promise<Lesson> {
   const bodyMd = o.bodyMd ?? `Lesson text ${randomBytes(3).toString('hex')}`;
   const now = new Date();
   return t.db.transaction((m) =>
@@ -68,7 +68,7 @@ export function createLesson(t: TestApp, productId: number, o: LessonOverrides =
 }
 
 /** A file attached to a lesson: the bytes are written under config.filesDir, the row points at them. */
-export async function createFile(t: TestApp, lesson: Pick<Lesson, 'id' | 'productId'>, o: { name?: string; bytes?: Buffer; contentType?: string } = {}): Promise<StoredFile> {
+export async function createFile(t: TestHost, lesson: Pick<Lesson, 'id' | 'productId'>, o: { name?: string; bytes?: Buffer; contentType?: string } = {}): Promise<StoredFile> {
   const bytes = o.bytes ?? randomBytes(1000);
   const storageKey = randomBytes(24).toString('hex');
   fs.mkdirSync(t.config.filesDir, { recursive: true });
@@ -93,7 +93,7 @@ export async function createFile(t: TestApp, lesson: Pick<Lesson, 'id' | 'produc
 
 /** Access through GrantsService, as every real grant is made. Forever from now unless told otherwise. */
 export function grantAccess(
-  t: TestApp,
+  t: TestHost,
   clientId: number,
   productId: number,
   o: { startsAt?: Date; endsAt?: Date | null; source?: GrantSource } = {},

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Role, User } from '../../src/users/entities/user.entity';
 import { UsersService } from '../../src/users/users.service';
-import type { TestApp } from '../utils/test-app';
+import type { TestHost } from '../utils/test-host';
 
 export const DEFAULT_PASSWORD = 'correct horse battery';
 
@@ -14,7 +14,7 @@ export interface UserOverrides {
 }
 
 /** Creates a user through the real service (argon2id hash and all). */
-export async function createUser(t: TestApp, o: UserOverrides = {}): Promise<User & { password: string }> {
+export async function createUser(t: TestHost, o: UserOverrides = {}): Promise<User & { password: string }> {
   const password = o.password === undefined ? DEFAULT_PASSWORD : o.password;
   const role = o.role ?? 'client';
   const user = await t.db.transaction((m) =>

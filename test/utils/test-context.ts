@@ -6,9 +6,12 @@ import { Database } from '../../src/database/database.service';
 import { DatabaseModule } from '../../src/database/database.module';
 import { createTestDb, TestDb } from './test-db';
 import { TEST_SECRET } from './test-app';
+import type { TestHost } from './test-host';
 
-export interface TestContext {
+export interface TestContext extends TestHost {
   ctx: INestApplicationContext;
+  /** The same context as `ctx`, under the name the factories (and TestApp) use. */
+  app: INestApplicationContext;
   config: AppConfig;
   db: Database;
   testDb: TestDb;
@@ -32,6 +35,7 @@ export async function startTestContext(modules: (Type<unknown> | DynamicModule)[
   );
   return {
     ctx,
+    app: ctx,
     config,
     db: ctx.get(Database),
     testDb,
