@@ -80,7 +80,8 @@ export class AuthController {
   @Get('setup')
   @Render('auth/setup')
   async setupPage() {
-    if (!(await this.setup.needsSetup())) throw AppError.notFound('setup');
+    // Done already: someone following an old link or the README wants to log in, not a 404.
+    if (!(await this.setup.needsSetup())) throw new RedirectTo('/login?notice=setup_done');
     return { values: {}, errors: {} };
   }
 

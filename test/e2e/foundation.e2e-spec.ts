@@ -72,7 +72,9 @@ describe('foundation: pages, security headers, roles', () => {
     expect(home.text).toMatch(/<a href="\/admin" aria-current="page">/);
     expect(home.headers['cache-control']).toBe('no-store');
 
-    await request(t.http).get('/setup').expect(404);
+    const done = await request(t.http).get('/setup').expect(303);
+    expect(done.headers.location).toBe('/login?notice=setup_done');
+    expect((await request(t.http).get(done.headers.location).expect(200)).text).toContain('kabinet is already set up. Log in with your account.');
     const again = await formPost(request.agent(t.http), '/login', '/setup', {
       email: 'x@example.com',
       password: DEFAULT_PASSWORD,

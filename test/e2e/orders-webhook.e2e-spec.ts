@@ -1,4 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import { Logger } from '@nestjs/common';
 import request from 'supertest';
 import { ApiKeysService } from '../../src/auth/api-keys/api-keys.service';
 import { SYSTEM_ACTOR } from '../../src/audit/actor';
@@ -378,12 +379,20 @@ describe('order webhook, orders, welcome mail', () => {
 });
 
 describe('order webhook without a secret', () => {
-  it('answers 503', async () => {
+  it('answers 503 with a JSON error naming WEBHOOK_SECRET, logged as a warning and not as an error', async () => {
     const t = await startTestApp();
+    const error = jest.spyOn(Logger.prototype, 'error');
+    const warn = jest.spyOn(Logger.prototype, 'warn');
     try {
       const res = await request(t.http).post('/webhooks/orders').set('X-Kabinet-Signature', 'sha256=00').send(paid());
       expect(res.status).toBe(503);
+      expect(res.body.error.code).toBe('orders.webhook_disabled');
+      expect(res.body.error.message).toContain('WEBHOOK_SECRET');
+      expect(error.mock.calls.filter((c) => String(c[0]).includes('/webhooks/orders'))).toEqual([]);
+      expect(warn.mock.calls.some((c) => String(c[0]).includes('WEBHOOK_SECRET'))).toBe(true);
     } finally {
+      error.mockRestore();
+      warn.mockRestore();
       await t.close();
     }
   });

@@ -45,14 +45,18 @@ export class AllExceptionsFilter implements ExceptionFilter {
       res.end();
       return;
     }
-    if (err.status >= 500) this.logger.error(`${req.method} ${req.originalUrl}: ${(exception as Error)?.stack ?? exception}`);
+    // A 5xx the code raised on purpose (a feature not configured) says why and is only a warning; anything else
+    // is a fault: logged with its stack and shown without internals.
+    const deliberate = exception instanceof AppError && err.status >= 500;
+    if (deliberate) this.logger.warn(`${req.method} ${req.originalUrl}: ${err.code}: ${err.message}`);
+    else if (err.status >= 500) this.logger.error(`${req.method} ${req.originalUrl}: ${(exception as Error)?.stack ?? exception}`);
     if (err.kind === 'rate_limited') res.setHeader('Retry-After', String(err.details.retryAfterSeconds ?? 60));
 
     if (wantsJson(req)) {
       res.status(err.status).json({
         error: {
           code: err.code,
-          message: err.status >= 500 ? 'Internal server error' : translate('en', err.message, err.details),
+          message: err.status >= 500 && !deliberate ? 'Internal server error' : translate('en', err.message, err.details),
           details: { ...err.details, ...(Object.keys(err.fields).length ? { fields: this.fieldMessages(err.fields, 'en') } : {}) },
         },
       });
