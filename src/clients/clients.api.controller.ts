@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Actor } from '../audit/actor';
 import { ClientAccessService } from './client-access.service';
 import { ClientsService } from './clients.service';
@@ -25,6 +25,7 @@ export class ClientsApiController {
   ) {}
 
   @Get()
+  @ApiOperation({ summary: 'List clients' })
   @ApiQuery({ name: 'email', required: false, description: 'Exact email, case-insensitive' })
   @ApiQuery({ name: 'limit', required: false })
   @ApiQuery({ name: 'offset', required: false })
@@ -37,18 +38,21 @@ export class ClientsApiController {
   }
 
   @Post()
+  @ApiOperation({ summary: 'Create a client' })
   @ApiCreatedResponse({ type: ClientResponse })
   create(@Body() dto: CreateClientDto, @CurrentActor() actor: Actor): Promise<ClientResponse> {
     return this.clients.create(actor, dto);
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'Get a client' })
   @ApiOkResponse({ type: ClientResponse })
   get(@Param('id') id: string): Promise<ClientResponse> {
     return this.clients.get(parseId(id, 'client'));
   }
 
   @Get(':id/grants')
+  @ApiOperation({ summary: "List a client's access grants" })
   @ApiQuery({ name: 'limit', required: false })
   @ApiQuery({ name: 'offset', required: false })
   @ApiOkResponse({ type: GrantListResponse })
@@ -58,12 +62,14 @@ export class ClientsApiController {
   }
 
   @Post(':id/grants')
+  @ApiOperation({ summary: 'Grant a client access to a product' })
   @ApiCreatedResponse({ type: GrantResponse })
   async grant(@Param('id') id: string, @Body() dto: CreateGrantDto, @CurrentActor() actor: Actor): Promise<GrantResponse> {
     return toGrantResponse(await this.access.grant(actor, parseId(id, 'client'), { productId: dto.productId, endsAt: dto.endsAt ?? null, reason: dto.reason }));
   }
 
   @Post(':id/grants/:grantId/revoke')
+  @ApiOperation({ summary: "Revoke a client's access grant" })
   @HttpCode(200)
   @ApiOkResponse({ type: GrantResponse })
   async revoke(@Param('id') id: string, @Param('grantId') grantId: string, @Body() dto: RevokeGrantDto, @CurrentActor() actor: Actor): Promise<GrantResponse> {

@@ -77,6 +77,15 @@ describe('admin JSON API and API keys', () => {
     expect(viewer.text).not.toMatch(/https?:\/\/(cdn|unpkg|cdnjs)/);
   });
 
+  it('gives every operation of the OpenAPI document a summary', async () => {
+    const doc = await request(t.http).get('/api/docs-json').expect(200);
+    const operations = Object.entries(doc.body.paths as Record<string, Record<string, { summary?: string }>>).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, op]) => ({ op: `${method.toUpperCase()} ${path}`, summary: op.summary })),
+    );
+    expect(operations.length).toBeGreaterThan(20);
+    expect(operations.filter((o) => !o.summary?.trim()).map((o) => o.op)).toEqual([]);
+  });
+
   it('answers malformed JSON with a 400 JSON error, not a 500', async () => {
     const { key } = await t.app.get(ApiKeysService).create({ userId: null, label: 'cli', ip: '' }, 'json key');
     const res = await request(t.http).post('/api/admin/me').set('Authorization', `Bearer ${key}`).set('Content-Type', 'application/json').send('{"broken": ');

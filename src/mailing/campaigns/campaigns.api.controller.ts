@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Actor } from '../../audit/actor';
 import { ApiKeyAuth } from '../../common/http/api-key-auth';
 import { CurrentActor } from '../../common/http/decorators';
@@ -16,12 +16,14 @@ export class CampaignsApiController {
   constructor(private readonly campaigns: CampaignsService) {}
 
   @Get()
+  @ApiOperation({ summary: 'List campaigns' })
   @ApiOkResponse({ type: CampaignListResponse })
   list(@Query('limit') limit?: string, @Query('offset') offset?: string): Promise<CampaignListResponse> {
     return this.campaigns.list(parsePage({ limit, offset }));
   }
 
   @Post()
+  @ApiOperation({ summary: 'Create a draft campaign' })
   @HttpCode(201)
   @ApiCreatedResponse({ type: CampaignResponse })
   create(@Body() body: CreateCampaignDto, @CurrentActor() actor: Actor): Promise<CampaignResponse> {
@@ -29,12 +31,14 @@ export class CampaignsApiController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'Get a campaign' })
   @ApiOkResponse({ type: CampaignResponse })
   get(@Param('id') id: string): Promise<CampaignResponse> {
     return this.campaigns.get(parseId(id, 'campaign'));
   }
 
   @Post(':id')
+  @ApiOperation({ summary: 'Update a draft campaign' })
   @HttpCode(200)
   @ApiOkResponse({ type: CampaignResponse, description: 'Replaces the draft (draft or scheduled only)' })
   @ApiConflictResponse(CONFLICT)
@@ -43,6 +47,7 @@ export class CampaignsApiController {
   }
 
   @Post(':id/send')
+  @ApiOperation({ summary: 'Send a campaign now' })
   @HttpCode(200)
   @ApiOkResponse({ type: CampaignResponse, description: 'Sending started: recipient rows written' })
   @ApiConflictResponse(CONFLICT)
@@ -53,6 +58,7 @@ export class CampaignsApiController {
   }
 
   @Post(':id/schedule')
+  @ApiOperation({ summary: 'Schedule a campaign' })
   @HttpCode(200)
   @ApiOkResponse({ type: CampaignResponse })
   @ApiConflictResponse(CONFLICT)
@@ -61,6 +67,7 @@ export class CampaignsApiController {
   }
 
   @Post(':id/unschedule')
+  @ApiOperation({ summary: 'Unschedule a campaign (back to draft)' })
   @HttpCode(200)
   @ApiOkResponse({ type: CampaignResponse })
   @ApiConflictResponse(CONFLICT)
@@ -69,6 +76,7 @@ export class CampaignsApiController {
   }
 
   @Post(':id/pause')
+  @ApiOperation({ summary: 'Pause a sending campaign' })
   @HttpCode(200)
   @ApiOkResponse({ type: CampaignResponse })
   @ApiConflictResponse(CONFLICT)
@@ -77,6 +85,7 @@ export class CampaignsApiController {
   }
 
   @Post(':id/resume')
+  @ApiOperation({ summary: 'Resume a paused campaign' })
   @HttpCode(200)
   @ApiOkResponse({ type: CampaignResponse })
   @ApiConflictResponse(CONFLICT)
@@ -85,6 +94,7 @@ export class CampaignsApiController {
   }
 
   @Post(':id/cancel')
+  @ApiOperation({ summary: 'Cancel a campaign' })
   @HttpCode(200)
   @ApiOkResponse({ type: CampaignResponse })
   @ApiConflictResponse(CONFLICT)

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBody, ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Actor } from '../../audit/actor';
 import { ApiKeyAuth } from '../../common/http/api-key-auth';
 import { CurrentActor } from '../../common/http/decorators';
@@ -27,6 +27,7 @@ export class ListsApiController {
   ) {}
 
   @Get()
+  @ApiOperation({ summary: 'List mailing lists' })
   @ApiQuery({ name: 'limit', required: false })
   @ApiQuery({ name: 'offset', required: false })
   @ApiOkResponse({ type: ListListResponse, description: 'Every list, archived ones last' })
@@ -37,18 +38,21 @@ export class ListsApiController {
   }
 
   @Post()
+  @ApiOperation({ summary: 'Create a mailing list' })
   @ApiCreatedResponse({ type: ListResponse })
   async create(@Body() dto: CreateListDto, @CurrentActor() actor: Actor): Promise<ListResponse> {
     return toListResponse(await this.lists.create(actor, { name: dto.name, description: dto.description ?? null, isPublic: dto.public ?? false, optIn: dto.optIn ?? 'double' }));
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'Get a mailing list' })
   @ApiOkResponse({ type: ListResponse })
   async get(@Param('id') id: string): Promise<ListResponse> {
     return toListResponse(await this.lists.get(parseId(id, 'list')));
   }
 
   @Patch(':id')
+  @ApiOperation({ summary: 'Update a mailing list' })
   @ApiOkResponse({ type: ListResponse })
   async update(@Param('id') id: string, @Body() dto: UpdateListDto, @CurrentActor() actor: Actor): Promise<ListResponse> {
     const listId = parseId(id, 'list');
@@ -58,6 +62,7 @@ export class ListsApiController {
   }
 
   @Post(':id/subscribers')
+  @ApiOperation({ summary: 'Subscribe one or many addresses to a list' })
   @HttpCode(200)
   @ApiBody({ type: AddSubscribersDto })
   @ApiOkResponse({

@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ApiKeyAuth } from '../../common/http/api-key-auth';
 import { parseId, parsePage } from '../../common/http/pagination';
 import { SUBSCRIPTION_STATUSES, SubscriptionStatus } from './entities/subscription.entity';
@@ -27,6 +27,7 @@ export class SubscribersApiController {
   constructor(private readonly subscribers: SubscribersAdminService) {}
 
   @Get()
+  @ApiOperation({ summary: 'List subscribers' })
   @ApiQuery({ name: 'email', required: false, description: 'Exact email, case-insensitive' })
   @ApiQuery({ name: 'listId', required: false })
   @ApiQuery({ name: 'status', required: false, enum: SUBSCRIPTION_STATUSES, description: 'On listId if given, else on any list' })
@@ -48,6 +49,7 @@ export class SubscribersApiController {
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'Get a subscriber' })
   @ApiOkResponse({ type: SubscriberResponse })
   async get(@Param('id') id: string): Promise<SubscriberResponse> {
     return toSubscriberResponse(await this.subscribers.get(parseId(id, 'subscriber')));

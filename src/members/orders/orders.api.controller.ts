@@ -1,5 +1,5 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { AppError } from '../../common/errors/app-error';
 import { ApiKeyAuth } from '../../common/http/api-key-auth';
 import { parseId, parsePage } from '../../common/http/pagination';
@@ -13,6 +13,7 @@ export class OrdersApiController {
   constructor(private readonly orders: OrdersService) {}
 
   @Get()
+  @ApiOperation({ summary: 'List orders' })
   @ApiQuery({ name: 'clientId', required: false, type: Number })
   @ApiQuery({ name: 'limit', required: false, type: Number })
   @ApiQuery({ name: 'offset', required: false, type: Number })
