@@ -3,7 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { Roles } from '../common/http/decorators';
 import { pagerLinks, parsePage } from '../common/http/pagination';
 import { STAFF_ROLES } from '../users/entities/user.entity';
-import { AuditService } from './audit.service';
+import { AuditService, SUBJECT_TYPES } from './audit.service';
 
 type Q = Record<string, string | undefined>;
 
@@ -34,6 +34,6 @@ export class AuditController {
       to: parseDay(q.to, true),
       ...page,
     });
-    return { ...res, q, pager: pagerLinks(res.total, page, q) };
+    return { ...res, q, subjectTypes: SUBJECT_TYPES, pager: pagerLinks(res.total, page, q) };
   }
 }

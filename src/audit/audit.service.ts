@@ -3,9 +3,13 @@ import { EntityManager } from 'typeorm';
 import { Actor } from './actor';
 import { AuditFilter, AuditRepository } from './audit.repository';
 
+/** What an audit entry can be about; the audit page filters by these (labels under `subject_types.*`). */
+export const SUBJECT_TYPES = ['access_key', 'api_key', 'campaign', 'client', 'mailing_list', 'product', 'subscriber', 'user'] as const;
+export type SubjectType = (typeof SUBJECT_TYPES)[number];
+
 export interface AuditRecord {
   action: string;
-  subjectType?: string;
+  subjectType?: SubjectType;
   subjectId?: string | number;
   before?: unknown;
   after?: unknown;

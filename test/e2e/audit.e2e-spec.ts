@@ -1,4 +1,4 @@
-import { AuditService } from '../../src/audit/audit.service';
+import { AuditService, SUBJECT_TYPES } from '../../src/audit/audit.service';
 import { createUser } from '../factories/users';
 import { loginAgent, startTestApp, TestApp } from '../utils/test-app';
 
@@ -35,6 +35,12 @@ describe('audit log', () => {
     const bySubject = await a.get('/admin/audit?subjectType=client&subjectId=8').expect(200);
     expect(bySubject.text).toContain('client #8');
     expect(bySubject.text).not.toContain('client #7');
+    // the object type is chosen from the known types, each with its label, the current one selected
+    expect(bySubject.text).toMatch(/<select name="subjectType">/);
+    for (const type of SUBJECT_TYPES) expect(bySubject.text).toContain(`<option value="${type}"`);
+    expect(bySubject.text).toContain('<option value="client" selected>Client</option>');
+    expect(bySubject.text).toMatch(/<option value="mailing_list"\s*>Mailing list<\/option>/);
+    expect((await a.get('/admin/audit?subjectType=client').set('Accept-Language', 'ru').expect(200)).text).toContain('>Клиент</option>');
     const byActor = await a.get('/admin/audit?actor=robot').expect(200);
     expect(byActor.text).toContain('client #7');
     const today = new Date().toISOString().slice(0, 10);
