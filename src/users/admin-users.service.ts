@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AppError } from '../common/errors/app-error';
-import { ROLES, Role, User } from './entities/user.entity';
+import { ROLES, Role, STAFF_ROLES, User } from './entities/user.entity';
 import { UsersRepository } from './users.repository';
 import { toUserView, UserView } from './users.service';
 
@@ -11,7 +11,8 @@ export class AdminUsersService {
   constructor(private readonly users: UsersRepository) {}
 
   async list(role: string | undefined, page: { limit: number; offset: number }) {
-    const roles = ROLES.includes(role as Role) ? [role as Role] : [...ROLES];
+    // `team`: every staff role at once (what the dashboard's staff card counts)
+    const roles = role === 'team' ? [...STAFF_ROLES] : ROLES.includes(role as Role) ? [role as Role] : [...ROLES];
     const [rows, total] = await this.users.listByRoles(roles, page.limit, page.offset);
     return { items: rows.map(toUserView), total, roles: ROLES };
   }

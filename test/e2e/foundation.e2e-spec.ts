@@ -49,7 +49,7 @@ describe('foundation: pages, security headers, roles', () => {
     expect(out.status).toBe(303);
   });
 
-  it('first-run setup creates the owner once, then /setup is gone', async () => {
+  it('first-run setup creates the owner once, then /setup sends to the login page', async () => {
     const agent = request.agent(t.http);
     expect((await agent.get('/')).headers.location).toBe('/setup');
     const bad = await formPost(agent, '/setup', '/setup', { email: 'not-an-email', password: 'short', confirm: 'other' });
@@ -135,6 +135,24 @@ describe('foundation: pages, security headers, roles', () => {
     const s = await loginAgent(t, staff.email, staff.password);
     await s.get('/admin').expect(200);
     await s.get('/account').expect(303).expect('Location', '/admin');
+  });
+
+  it('links every dashboard card to the page listing what it counts, and has Orders in the staff nav', async () => {
+    const client = await createUser(t);
+    const staff = await createUser(t, { role: 'staff' });
+    const s = await loginAgent(t, staff.email, staff.password);
+    const home = (await s.get('/admin').expect(200)).text;
+    const cards = [...home.matchAll(/<a class="stat" href="([^"]+)"><span class="num">(\d+)<\/span>/g)].map((m) => m[1]);
+    expect(cards).toEqual(['/admin/clients', '/admin/users?role=team', '/admin/outbox?status=pending', '/admin/outbox?status=failed']);
+    for (const href of cards) await s.get(href).expect(200);
+    expect((await s.get('/admin/clients').expect(200)).text).toContain(client.email);
+    const team = (await s.get('/admin/users?role=team').expect(200)).text;
+    expect(team).toContain(staff.email);
+    expect(team).not.toContain(client.email);
+    expect(team).toContain('<option value="team" selected>All staff</option>');
+
+    expect(home).toMatch(/<a href="\/admin\/orders"\s*>/);
+    expect((await s.get('/admin/orders').expect(200)).text).toContain('<a href="/admin/orders" aria-current="page">');
   });
 
   it('renders 404 pages without internals and JSON 404s on the API', async () => {
