@@ -1,13 +1,5 @@
 import type { Browser, BrowserContextOptions } from 'playwright-core';
-import {
-  BrowserApp,
-  clickAndWait,
-  horizontalOverflow,
-  launchBrowser,
-  openSession,
-  Session,
-  startBrowserApp,
-} from '../utils/browser';
+import { BrowserApp, clickAndWait, closeSessions, horizontalOverflow, launchBrowser, openSession, Session, startBrowserApp } from '../utils/browser';
 import { seedShowcase, Showcase, SHOWCASE_WEBHOOK_SECRET, showcasePages, ShowcasePage } from '../utils/showcase';
 
 /**
@@ -32,13 +24,7 @@ afterAll(async () => {
   await app?.close();
   await browser?.close();
 });
-afterEach(async () => {
-  const open = sessions.splice(0);
-  await Promise.all(open.map((s) => s.log.settle()));
-  const problems = open.flatMap((s) => s.log.take());
-  await Promise.all(open.map((s) => s.context.close()));
-  expect(problems).toEqual([]);
-});
+afterEach(() => closeSessions(sessions));
 
 async function session(as: ShowcasePage['as'], opts: BrowserContextOptions): Promise<Session> {
   const s = await openSession(browser, app, opts);

@@ -3,7 +3,7 @@ import { ConsentEvent } from '../../src/mailing/subscribers/entities/consent-eve
 import { Subscriber } from '../../src/mailing/subscribers/entities/subscriber.entity';
 import { MailingTokens } from '../../src/mailing/mailing-tokens';
 import { createList, createSubscriber, subscriptionStatus } from '../factories/mailing';
-import { BrowserApp, clickAndWait, launchBrowser, openSession, screenshot, Session, startBrowserApp, visibleText } from '../utils/browser';
+import { BrowserApp, clickAndWait, closeSessions, launchBrowser, openSession, screenshot, Session, startBrowserApp, visibleText } from '../utils/browser';
 
 /** The preferences page a marketing mail links to, used in a real browser with no login. */
 describe('mailing preferences in the browser', () => {
@@ -18,13 +18,7 @@ describe('mailing preferences in the browser', () => {
     await browser?.close();
     await app?.close();
   });
-  afterEach(async () => {
-    const open = sessions.splice(0);
-    await Promise.all(open.map((s) => s.log.settle()));
-    const problems = open.flatMap((s) => s.log.take());
-    await Promise.all(open.map((s) => s.context.close()));
-    expect(problems).toEqual([]);
-  });
+  afterEach(() => closeSessions(sessions));
 
   const status = (subscriberId: number, listId: number) => subscriptionStatus(app, subscriberId, listId);
 

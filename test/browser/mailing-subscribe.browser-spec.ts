@@ -7,7 +7,7 @@ import { Subscription } from '../../src/mailing/subscribers/entities/subscriptio
 import { createList } from '../factories/mailing';
 import { createUser } from '../factories/users';
 import { lastMailTo, linkIn } from '../utils/outbox';
-import { BrowserApp, clickAndWait, launchBrowser, openSession, Session, startBrowserApp } from '../utils/browser';
+import { BrowserApp, clickAndWait, closeSessions, launchBrowser, openSession, Session, startBrowserApp } from '../utils/browser';
 import { loginAgent } from '../utils/test-app';
 
 const unescapeHtml = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');
@@ -31,13 +31,7 @@ describe('embedded subscribe form in the browser', () => {
     await app?.close();
     await new Promise((r) => site?.close(r));
   });
-  afterEach(async () => {
-    const open = sessions.splice(0);
-    await Promise.all(open.map((s) => s.log.settle()));
-    const problems = open.flatMap((s) => s.log.take());
-    await Promise.all(open.map((s) => s.context.close()));
-    expect(problems).toEqual([]);
-  });
+  afterEach(() => closeSessions(sessions));
 
   it('subscribes from another site with double opt-in', async () => {
     const list = await createList(app, { name: 'Weekly letter', optIn: 'double', isPublic: true });

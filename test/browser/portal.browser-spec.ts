@@ -1,18 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import en from '../../views/i18n/en/core.json';
 import { createUser, DEFAULT_PASSWORD } from '../factories/users';
-import {
-  BrowserApp,
-  clickAndWait,
-  horizontalOverflow,
-  launchBrowser,
-  openSession,
-  screenshot,
-  Session,
-  settleChecks,
-  startBrowserApp,
-  visibleText,
-} from '../utils/browser';
+import { BrowserApp, clickAndWait, closeSessions, horizontalOverflow, launchBrowser, openSession, screenshot, Session, settleChecks, startBrowserApp, visibleText } from '../utils/browser';
 
 type Lang = 'en' | 'ru';
 
@@ -94,13 +83,7 @@ describe.each<Lang>(['en', 'ru'])('portal in the browser (%s)', (lang) => {
     return s;
   }
 
-  afterEach(async () => {
-    const open = sessions.splice(0);
-    await Promise.all(open.map((s) => s.log.settle()));
-    const problems = open.flatMap((s) => s.log.take());
-    await Promise.all(open.map((s) => s.context.close()));
-    expect(problems).toEqual([]);
-  });
+  afterEach(() => closeSessions(sessions));
 
   /** Checks the page in front of us: language, heading, no raw keys, nothing logged in the console. */
   async function expectPage(s: Session, heading: string, pageLang: Lang = lang) {

@@ -220,3 +220,15 @@ export async function visibleText(page: Page): Promise<string> {
 export async function horizontalOverflow(page: Page): Promise<{ scrollWidth: number; viewport: number }> {
   return page.evaluate('({ scrollWidth: document.scrollingElement.scrollWidth, viewport: window.innerWidth })');
 }
+
+/**
+ * For afterEach: closes the sessions a test opened (emptying the list) once their pages have settled, and fails
+ * the test on anything they logged (console errors, CSP violations, failed requests, axe findings).
+ */
+export async function closeSessions(sessions: Session[]): Promise<void> {
+  const open = sessions.splice(0);
+  await Promise.all(open.map((s) => s.log.settle()));
+  const problems = open.flatMap((s) => s.log.take());
+  await Promise.all(open.map((s) => s.context.close()));
+  expect(problems).toEqual([]);
+}
