@@ -10,6 +10,7 @@ import { ContextMiddleware } from './common/http/context.middleware';
 import { CsrfMiddleware } from './common/http/csrf.middleware';
 import { RolesGuard } from './common/http/roles.guard';
 import { AppConfig } from './config/config';
+import { SettingsModule } from './settings/settings.module';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { DashboardModule } from './dashboard/dashboard.module';
@@ -39,6 +40,7 @@ export class AppModule implements NestModule {
         ThrottleModule,
         UsersModule,
         AuditModule,
+        SettingsModule,
         MailModule,
         AuthModule,
         ApiKeysModule,

@@ -31,6 +31,8 @@ export interface AppConfig {
   adminEmail: string | null;
   adminPassword: string | null;
   defaultLocale: Locale;
+  /** The site time zone until the owner picks one in Settings: `TZ` when it names an IANA zone, else UTC. */
+  defaultTimeZone: string;
   sessionTtlDays: number;
   login: { maxPerAccount: number; maxPerIp: number; windowMinutes: number };
   passwordResetTtlMinutes: number;
@@ -66,7 +68,7 @@ export const CONFIG_VARIABLES = [
   'SECRET_KEY', 'ADMIN_EMAIL', 'ADMIN_PASSWORD', 'DEFAULT_LOCALE', 'SESSION_TTL_DAYS',
   'LOGIN_MAX_PER_ACCOUNT', 'LOGIN_MAX_PER_IP', 'LOGIN_WINDOW_MINUTES', 'PASSWORD_RESET_TTL_MINUTES', 'LOG_LEVEL',
   'FILES_DIR', 'MAX_UPLOAD_BYTES', 'WEBHOOK_SECRET', 'SIGNED_LINK_TTL_HOURS',
-  'SENDER_STALE_SECONDS', 'SENDER_BATCH_SIZE', 'UNSUBSCRIBE_MAILTO', 'DKIM_DOMAIN', 'DKIM_SELECTOR', 'DKIM_PRIVATE_KEY_FILE',
+  'SENDER_STALE_SECONDS', 'SENDER_BATCH_SIZE', 'UNSUBSCRIBE_MAILTO', 'DKIM_DOMAIN', 'DKIM_SELECTOR', 'DKIM_PRIVATE_KEY_FILE', 'TZ',
 ] as const;
 
 class Reader {
@@ -210,6 +212,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     adminEmail,
     adminPassword,
     defaultLocale: r.oneOf('DEFAULT_LOCALE', 'ru', LOCALES),
+    defaultTimeZone: readTimeZone(r),
     sessionTtlDays: r.int('SESSION_TTL_DAYS', 30, 1, 3650),
     login: {
       maxPerAccount: r.int('LOGIN_MAX_PER_ACCOUNT', 5, 1, 10000),
@@ -236,6 +239,25 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
 }
 
 /** DKIM signing is on when all three variables are set; a half-configured DKIM is an error, not a silent no. */
+/** `TZ` is also read by the C library, where `:/etc/localtime` or a POSIX rule are valid; only IANA names count here. */
+function readTimeZone(r: Reader): string {
+  const tz = r.str('TZ', 'UTC');
+  if (isTimeZone(tz)) return tz;
+  r.problems.push(`TZ: expected an IANA time zone such as Europe/Moscow or UTC, got "${tz}"`);
+  return 'UTC';
+}
+
+/** An IANA zone name the runtime knows (Intl throws RangeError on anything else). */
+export function isTimeZone(tz: string): boolean {
+  if (!/^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/.test(tz)) return false;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function readDkim(r: Reader, cwd: string): AppConfig['dkim'] {
   const domainName = r.raw('DKIM_DOMAIN');
   const keySelector = r.raw('DKIM_SELECTOR');
