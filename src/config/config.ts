@@ -259,9 +259,11 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
 
 function readInbound(r: Reader, appHost: string): InboundConfig {
   const portRaw = r.raw('INBOUND_PORT');
-  const domain = (r.raw('INBOUND_DOMAIN') ?? (appHost.includes('.') ? appHost : `${appHost}.localdomain`)).toLowerCase();
+  const fallback = (appHost.includes('.') ? appHost : `${appHost}.localdomain`).toLowerCase();
+  let domain = (r.raw('INBOUND_DOMAIN') ?? fallback).toLowerCase();
   if (!/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/.test(domain)) {
     r.problems.push(`INBOUND_DOMAIN: expected a domain name such as mail.example.com, got "${domain}"`);
+    domain = fallback;
   }
   return {
     port: portRaw === undefined ? null : r.int('INBOUND_PORT', 0, 0, 65535),

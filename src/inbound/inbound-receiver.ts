@@ -58,6 +58,7 @@ export function contentHash(p: ParsedMail): string {
 export class InboundReceiver {
   private readonly logger = new Logger('Inbound');
   private readonly root: string;
+  private tmpDir: Promise<string> | null = null;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -69,8 +70,8 @@ export class InboundReceiver {
   /** Answers for the transaction: one per claim (in RCPT order). */
   async receive(stream: Readable & { sizeExceeded?: boolean }, envelope: Envelope, claims: InboundClaim[]): Promise<(Verdict | undefined)[]> {
     const all = (v: Verdict | undefined) => claims.map(() => v);
-    await fs.promises.mkdir(path.join(this.root, 'tmp'), { recursive: true });
-    const tmp = path.join(this.root, 'tmp', randomUUID());
+    this.tmpDir ??= fs.promises.mkdir(path.join(this.root, 'tmp'), { recursive: true }).then(() => path.join(this.root, 'tmp'));
+    const tmp = path.join(await this.tmpDir, randomUUID());
     const rawHash = createHash('sha256');
     let size = 0;
     const meter = new Transform({
@@ -90,6 +91,7 @@ export class InboundReceiver {
     try {
       await pipeline(stream, meter, fs.createWriteStream(tmp));
     } catch (e) {
+      toParser.destroy();
       await fs.promises.rm(tmp, { force: true });
       throw e;
     }
