@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Database, isUniqueViolation } from '../database/database.service';
+import { sqlDate } from '../database/sql-date';
 import { InboundMessage, InboundStatus } from './entities/inbound-message.entity';
 
 export type NewInboundMessage = Pick<
@@ -33,11 +34,20 @@ export class InboundMessagesRepository {
   }
 
   /**
-   * A message whose handling failed (answered 451) is handled again when the sender retries: whoever flips it
-   * back to `received` first does it, a delivery racing it is a duplicate.
+   * A message whose handling failed (answered 451) is handled again when the sender retries; so is one left
+   * `received` since `staleBefore` (the process died while handling it, and the sender never got an answer).
+   * Whoever flips it back first does it; a delivery racing it is a duplicate.
    */
-  async retakeFailed(id: number): Promise<boolean> {
-    const r = await this.db.write((m) => m.update(InboundMessage, { id, status: 'failed' }, { status: 'received', error: null }));
+  async retake(id: number, staleBefore: Date): Promise<boolean> {
+    const r = await this.db.write((m) =>
+      m
+        .createQueryBuilder()
+        .update(InboundMessage)
+        .set({ status: 'received', error: null, receivedAt: new Date() })
+        .where('id = :id', { id })
+        .andWhere("(status = 'failed' OR (status = 'received' AND received_at < :stale))", { stale: sqlDate(staleBefore) })
+        .execute(),
+    );
     return (r.affected ?? 0) > 0;
   }
 

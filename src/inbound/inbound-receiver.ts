@@ -20,6 +20,9 @@ export interface Envelope {
 /** One answer per recipient (LMTP) or for the transaction (SMTP): undefined = 250, else the error to answer. */
 export type Verdict = Error & { responseCode?: number };
 
+/** A message still `received` after this long was being handled by a process that died: the next delivery takes it over. */
+const STALE_MS = 10 * 60_000;
+
 /** The folder under FILES_DIR where raw messages are kept. */
 export const INBOUND_DIR = 'inbound';
 
@@ -59,6 +62,8 @@ export class InboundReceiver {
   private readonly logger = new Logger('Inbound');
   private readonly root: string;
   private tmpDir: Promise<string> | null = null;
+  /** Month folders made already (one mkdir per month, not per message). */
+  private readonly dirs = new Set<string>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -111,8 +116,7 @@ export class InboundReceiver {
     const raw = rawHash.digest('hex');
     const now = new Date();
     const rawPath = path.posix.join(INBOUND_DIR, String(now.getUTCFullYear()), String(now.getUTCMonth() + 1).padStart(2, '0'), `${raw}.eml`);
-    await fs.promises.mkdir(path.dirname(path.join(this.config.filesDir, rawPath)), { recursive: true });
-    await fs.promises.rename(tmp, path.join(this.config.filesDir, rawPath));
+    await this.keep(tmp, path.join(this.config.filesDir, rawPath));
 
     const messageId = (parsed.messageId ?? '').replace(/^<|>$/g, '').slice(0, 255);
     const content = contentHash(parsed);
@@ -130,15 +134,18 @@ export class InboundReceiver {
       subject: (parsed.subject ?? '').slice(0, 255),
       handler: handlerNames.join(',').slice(0, 255),
     });
+    let keptPath = rawPath;
     if (id === null) {
       const existing = await this.messages.findByIdentity(messageId, content);
       if (existing && existing.rawPath !== rawPath) await fs.promises.rm(path.join(this.config.filesDir, rawPath), { force: true });
-      if (!existing || !(existing.status === 'failed' && (await this.messages.retakeFailed(existing.id)))) {
+      const retaken = existing && (existing.status === 'failed' || existing.status === 'received') && (await this.messages.retake(existing.id, new Date(now.getTime() - STALE_MS)));
+      if (!existing || !retaken) {
         // Stored and handled (or being handled) already: accepted, and nothing happens twice.
         if (existing?.status === 'refused' && existing.error) return all(Object.assign(new Error(existing.error.replace(/^\d{3} /, '')), { responseCode: Number(existing.error.slice(0, 3)) || 550 }));
         return all(undefined);
       }
       id = existing.id;
+      keptPath = existing.rawPath;
     }
 
     const mail: InboundMail = {
@@ -150,10 +157,27 @@ export class InboundReceiver {
       messageId,
       parsed,
       classification,
-      rawPath: path.join(this.config.filesDir, rawPath),
+      rawPath: path.join(this.config.filesDir, keptPath),
       size,
     };
     return this.dispatch(mail, claims);
+  }
+
+  /** Moves the received file to its place (named by its hash: the same bytes twice are one file). */
+  private async keep(tmp: string, dest: string): Promise<void> {
+    const dir = path.dirname(dest);
+    if (!this.dirs.has(dir)) {
+      await fs.promises.mkdir(dir, { recursive: true });
+      this.dirs.add(dir);
+    }
+    try {
+      await fs.promises.rename(tmp, dest);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      // The folder was removed under us (a clean-up by hand): make it again.
+      await fs.promises.mkdir(dir, { recursive: true });
+      await fs.promises.rename(tmp, dest);
+    }
   }
 
   /** Each handler once, with all of its claims; a failure of one never reaches the listener. */

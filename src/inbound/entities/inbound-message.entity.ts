@@ -10,6 +10,7 @@ export type InboundStatus = 'received' | 'handled' | 'failed' | 'refused';
 @Entity('inbound_messages')
 export class InboundMessage {
   @PrimaryGeneratedColumn() id: number;
+  /** When it arrived; for a message handled again after a failure, when that delivery arrived. */
   @Column({ name: 'received_at', type: 'datetime' }) receivedAt: Date;
   @Column({ name: 'envelope_from', type: 'varchar', length: 320 }) envelopeFrom: string;
   /** The recipients of the SMTP transaction, comma-separated. */
