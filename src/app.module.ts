@@ -15,6 +15,7 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { HealthModule } from './health/health.module';
+import { InboundModule } from './inbound/inbound.module';
 import { JobsModule } from './jobs/jobs.module';
 import { MailModule } from './mail/mail.module';
 import { MailingModule } from './mailing/mailing.module';
@@ -27,6 +28,8 @@ import { UsersModule } from './users/users.module';
 export interface AppOptions {
   /** Periodic jobs (mail relay, clean-up). Off in tests, which drive them directly. */
   runJobs: boolean;
+  /** The inbound mail listener, when INBOUND_PORT is set (default on); the CLI leaves it off. */
+  inbound?: boolean;
 }
 
 @Module({})
@@ -42,6 +45,7 @@ export class AppModule implements NestModule {
         AuditModule,
         SettingsModule,
         MailModule,
+        InboundModule.forRoot(opts.inbound ?? true),
         AuthModule,
         ApiKeysModule,
         MembersModule,

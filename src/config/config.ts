@@ -50,6 +50,20 @@ export interface AppConfig {
   /** The mailto: half of List-Unsubscribe. */
   unsubscribeMailto: string;
   dkim: { domainName: string; keySelector: string; privateKey: string } | null;
+  /** The inbound mail listener (src/inbound); `port` null = off. */
+  inbound: InboundConfig;
+}
+
+export interface InboundConfig {
+  /** null = no listener (the default); 0 = any free port (tests). */
+  port: number | null;
+  host: string;
+  /** LMTP (behind Postfix or another MTA) instead of plain SMTP. */
+  lmtp: boolean;
+  /** The domain of the reply+ and bounce+ addresses the listener receives mail for. */
+  domain: string;
+  /** Larger messages are refused with 552 while they stream in; announced with SIZE. */
+  maxBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -69,6 +83,7 @@ export const CONFIG_VARIABLES = [
   'LOGIN_MAX_PER_ACCOUNT', 'LOGIN_MAX_PER_IP', 'LOGIN_WINDOW_MINUTES', 'PASSWORD_RESET_TTL_MINUTES', 'LOG_LEVEL',
   'FILES_DIR', 'MAX_UPLOAD_BYTES', 'WEBHOOK_SECRET', 'SIGNED_LINK_TTL_HOURS',
   'SENDER_STALE_SECONDS', 'SENDER_BATCH_SIZE', 'UNSUBSCRIBE_MAILTO', 'DKIM_DOMAIN', 'DKIM_SELECTOR', 'DKIM_PRIVATE_KEY_FILE', 'TZ',
+  'INBOUND_PORT', 'INBOUND_HOST', 'INBOUND_LMTP', 'INBOUND_DOMAIN', 'INBOUND_MAX_BYTES',
 ] as const;
 
 class Reader {
@@ -179,6 +194,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
   const fromAddress = /<([^>]+)>\s*$/.exec(mailFrom)?.[1] ?? mailFrom;
   if (!isEmail(fromAddress)) r.problems.push(`MAIL_FROM: expected "Name <address@example.com>", got "${mailFrom}"`);
 
+  const inbound = readInbound(r, host);
+
   const adminEmail = r.raw('ADMIN_EMAIL')?.toLowerCase() ?? null;
   const adminPassword = r.raw('ADMIN_PASSWORD') ?? null;
   if (adminEmail && !isEmail(adminEmail)) r.problems.push(`ADMIN_EMAIL: not an email address: "${adminEmail}"`);
@@ -227,8 +244,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     signedLinkTtlHours: r.int('SIGNED_LINK_TTL_HOURS', 24, 1, 24 * 365),
     senderStaleSeconds: r.int('SENDER_STALE_SECONDS', 300, 1, 86400),
     senderBatchSize: r.int('SENDER_BATCH_SIZE', 200, 1, 5000),
-    unsubscribeMailto: r.str('UNSUBSCRIBE_MAILTO', fromAddress),
+    // With the inbound listener on, the mailto: half of List-Unsubscribe goes where kabinet itself reads it.
+    unsubscribeMailto: r.str('UNSUBSCRIBE_MAILTO', inbound.port === null ? fromAddress : `unsubscribe@${inbound.domain}`),
     dkim: readDkim(r, cwd),
+    inbound,
   };
   if (!isEmail(config.unsubscribeMailto)) r.problems.push(`UNSUBSCRIBE_MAILTO: not an email address: "${config.unsubscribeMailto}"`);
   if (config.webhookSecret !== null && config.webhookSecret.length < 16) r.problems.push('WEBHOOK_SECRET: must be at least 16 characters');
@@ -236,6 +255,23 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
   if (r.problems.length) throw new ConfigError(r.problems);
   config.secretKey = secretKey ?? loadOrCreateSecretKey(dataDir);
   return config;
+}
+
+function readInbound(r: Reader, appHost: string): InboundConfig {
+  const portRaw = r.raw('INBOUND_PORT');
+  const fallback = (appHost.includes('.') ? appHost : `${appHost}.localdomain`).toLowerCase();
+  let domain = (r.raw('INBOUND_DOMAIN') ?? fallback).toLowerCase();
+  if (!/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/.test(domain)) {
+    r.problems.push(`INBOUND_DOMAIN: expected a domain name such as mail.example.com, got "${domain}"`);
+    domain = fallback;
+  }
+  return {
+    port: portRaw === undefined ? null : r.int('INBOUND_PORT', 0, 0, 65535),
+    host: r.str('INBOUND_HOST', '127.0.0.1'),
+    lmtp: r.bool('INBOUND_LMTP', false),
+    domain,
+    maxBytes: r.int('INBOUND_MAX_BYTES', 25 * 1024 ** 2, 1024, 1024 ** 3),
+  };
 }
 
 /** DKIM signing is on when all three variables are set; a half-configured DKIM is an error, not a silent no. */

@@ -7,6 +7,7 @@ import { RateLimit } from '../throttle/rate-limit.entity';
 import { User } from '../users/entities/user.entity';
 import { SiteSetting } from '../settings/entities/site-setting.entity';
 import { JobLease } from './entities/job-lease.entity';
+import { InboundMessage } from '../inbound/entities/inbound-message.entity';
 import { ClientNote } from '../clients/entities/client-note.entity';
 import { ClientLabel, Label } from '../clients/entities/label.entity';
 import { AccessKey } from '../members/keys/entities/access-key.entity';
@@ -28,4 +29,5 @@ export const ENTITIES = [
   User, Session, PasswordReset, RateLimit, OutboxMessage, AuditEntry, ApiKey, JobLease, SiteSetting,
   Product, Section, Lesson, StoredFile, Grant, GrantEvent, AccessKey, Order, ClientNote, Label, ClientLabel,
   MailingList, Subscriber, Subscription, ConsentEvent, Campaign, CampaignList, CampaignProduct, CampaignRecipient,
+  InboundMessage,
 ];

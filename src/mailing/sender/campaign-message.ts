@@ -1,5 +1,6 @@
 import { hmac } from '../../common/crypto';
 import type { AppConfig } from '../../config/config';
+import { AddressTokens, bounceAddress } from '../../inbound/address-tokens';
 import type { OutgoingMail } from '../../mail/mail-transport';
 import { CompiledCampaign } from '../campaigns/campaign-renderer';
 import type { MailingList } from '../lists/entities/mailing-list.entity';
@@ -29,6 +30,7 @@ export class CampaignMessageBuilder {
   private readonly host: string;
   /** Makes Message-IDs unguessable without an HMAC per mail: one per campaign, the row id does the rest. */
   private readonly idSuffix: string;
+  private readonly addressTokens: AddressTokens;
 
   constructor(
     private readonly config: AppConfig,
@@ -37,6 +39,7 @@ export class CampaignMessageBuilder {
   ) {
     this.host = new URL(config.appUrl).hostname;
     this.idSuffix = hmac(config.secretKey, `msgid:${campaignId}`).slice(0, 10);
+    this.addressTokens = new AddressTokens(config.secretKey);
   }
 
   messageId(recipientId: number): string {
@@ -67,6 +70,8 @@ export class CampaignMessageBuilder {
       html: rendered.html,
       text: rendered.text,
       messageId: this.messageId(r.id),
+      // VERP: a bounce names this recipient row (src/mailing/inbound/bounce.handler.ts).
+      envelopeFrom: bounceAddress(this.config, this.addressTokens, `r${r.id}`),
       headers: {
         'List-Unsubscribe': `<${unsubscribeUrl}>, <mailto:${this.config.unsubscribeMailto}?subject=unsubscribe%20${token}>`,
         'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
