@@ -47,7 +47,7 @@ const AA = 4.5;
 export interface AccentShades {
   /** Buttons, links, the current nav item: the owner's colour, darkened only as far as AA on the page background needs. */
   accent: string;
-  /** Hover of buttons and links: a step darker. */
+  /** Hover of buttons and links: a step darker (lighter from a near-black), still AA with white text. */
   hover: string;
   /** Tinted backgrounds (badges, chips, the current nav item) that accent-coloured text sits on, still AA. */
   soft: string;
@@ -70,7 +70,9 @@ export function accentShades(hex: string): AccentShades {
       break;
     }
   }
-  return { accent: a, hover: toHex(mix(accent, BLACK, 0.2)), soft: toHex(soft) };
+  // A step darker on hover; from a near-black there is no darker step to take, so a step lighter.
+  const hover = contrast(a, '#ffffff') > 15 ? mix(accent, WHITE, 0.2) : mix(accent, BLACK, 0.2);
+  return { accent: a, hover: toHex(hover), soft: toHex(soft) };
 }
 
 /** The stylesheet `/brand.css` serves: app.css's accent variables, set from the owner's colour. */
