@@ -32,6 +32,10 @@ describe('CampaignRenderer', () => {
     expect(mail.text).toContain('Leave (https://portal.test/u/T1?a=1&b=2)');
     expect(mail.text).toContain('Unsubscribe: https://portal.test/u/T1?a=1&b=2');
     expect(mail.text).toContain('Mail preferences: https://portal.test/preferences/P1');
+    // the school's brand, once per compile: its name atop and below the mail, its colour on the card
+    expect(mail.html).toContain('>Tango School</span>');
+    expect(mail.html).toContain('border-top:4px solid #4338ca');
+    expect(mail.text.trimEnd().endsWith('Tango School · https://portal.test')).toBe(true);
   });
 
   it('renders the footer in the recipient language and falls back to the default one', () => {
