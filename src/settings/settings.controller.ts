@@ -1,8 +1,11 @@
-import { Body, Controller, Get, Post, Redirect, Render } from '@nestjs/common';
+import { Body, Controller, Get, Post, Redirect, Render, Req } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
+import type { Request } from 'express';
 import { Actor } from '../audit/actor';
-import { Ctx, CurrentActor, FormView, Roles } from '../common/http/decorators';
+import { Ctx, CurrentActor, FormView, MultipartForm, Roles } from '../common/http/decorators';
+import { withMultipartForm } from '../common/http/multipart-upload';
 import { RequestContext } from '../common/http/request-context';
+import { LogoService } from './brand/logo.service';
 import { SettingsForm } from './dto/settings.form';
 import { SettingName, SiteSettings, timeZoneNames } from './site-settings';
 import { SettingsService } from './settings.service';
@@ -16,7 +19,10 @@ const PAGE_FIELDS: (keyof SettingsForm & SettingName)[] = [
 @Roles('owner', 'admin')
 @Controller('admin/settings')
 export class SettingsController {
-  constructor(private readonly settings: SettingsService) {}
+  constructor(
+    private readonly settings: SettingsService,
+    private readonly logos: LogoService,
+  ) {}
 
   @Get()
   @Render('settings/settings')
@@ -32,6 +38,23 @@ export class SettingsController {
     const input: Partial<Record<SettingName, string>> = {};
     for (const n of PAGE_FIELDS) if (body[n] !== undefined) input[n] = body[n];
     await this.settings.update(actor, input);
+  }
+
+  /** The logo's own form (multipart/form-data, its `_csrf` field checked as the body is read). */
+  @Post('logo')
+  @MultipartForm()
+  @FormView('settings/settings')
+  @Redirect('/admin/settings?notice=settings_saved#logo', 303)
+  async logoUpload(@Req() req: Request, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
+    // A refused logo shows the page with the saved settings: the multipart body carries none of them.
+    ctx.formModel = async () => ({ ...this.page(await this.settings.current()), keepValues: true });
+    await withMultipartForm(req, (form) => this.logos.upload(actor, form));
+  }
+
+  @Post('logo/remove')
+  @Redirect('/admin/settings?notice=settings_saved#logo', 303)
+  async logoRemove(@CurrentActor() actor: Actor) {
+    await this.logos.remove(actor);
   }
 
   private page(s: SiteSettings) {

@@ -1,6 +1,7 @@
 import { Inject, Injectable, NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { SessionsService } from '../../auth/sessions.service';
+import { brandView } from '../../settings/brand/brand';
 import { SettingsService } from '../../settings/settings.service';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { fromAcceptLanguage, hasKey, isLocale, translate } from '../../i18n/i18n';
@@ -62,6 +63,7 @@ export class ContextMiddleware implements NestMiddleware {
       const site = await this.settings.current();
       Object.assign(res.locals, {
         site,
+        brand: brandView(site),
         timeZone: site.timeZone,
         locale,
         otherLocale: locale === 'ru' ? 'en' : 'ru',

@@ -1,6 +1,7 @@
 import { hmac } from '../../common/crypto';
 import type { AppConfig } from '../../config/config';
 import { AddressTokens, bounceAddress } from '../../inbound/address-tokens';
+import { mailbox } from '../../mail/mailbox';
 import type { OutgoingMail } from '../../mail/mail-transport';
 import { CompiledCampaign } from '../campaigns/campaign-renderer';
 import type { MailingList } from '../lists/entities/mailing-list.entity';
@@ -13,12 +14,6 @@ export interface MessageRecipient {
   email: string;
   name: string;
   locale: string | null;
-}
-
-/** `"Name" <addr>` for a header, with a name that cannot break out of its quotes. */
-function mailbox(name: string, address: string): string {
-  const clean = name.replace(/[\r\n"\\<>]/g, ' ').replace(/\s+/g, ' ').trim();
-  return clean ? `"${clean}" <${address}>` : address;
 }
 
 /**
@@ -36,6 +31,8 @@ export class CampaignMessageBuilder {
     private readonly config: AppConfig,
     private readonly tokens: MailingTokens,
     private readonly campaignId: number,
+    /** The marketing sender, as the settings had it when this send began. */
+    private readonly from: string,
   ) {
     this.host = new URL(config.appUrl).hostname;
     this.idSuffix = hmac(config.secretKey, `msgid:${campaignId}`).slice(0, 10);
@@ -64,7 +61,7 @@ export class CampaignMessageBuilder {
       r.locale,
     );
     return {
-      from: this.config.mailFrom,
+      from: this.from,
       to: mailbox(r.name, r.email),
       subject: rendered.subject,
       html: rendered.html,
