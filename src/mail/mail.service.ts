@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { APP_CONFIG, AppConfig, Locale } from '../config/config';
-import { MailClass } from './entities/outbox-message.entity';
+import { MailClass, MailKind } from './entities/outbox-message.entity';
 import { MailTemplates } from './mail-templates';
 import { OutboxRepository } from './outbox.repository';
 
@@ -10,7 +10,7 @@ export const MAIL_TEMPLATES = Symbol('MAIL_TEMPLATES');
 
 export interface MailRequest {
   to: string;
-  template: string;
+  template: MailKind;
   locale: Locale;
   vars?: Record<string, unknown>;
   mailClass?: MailClass;
