@@ -166,12 +166,19 @@ function objectRef(locale: Locale, kind: string, id: unknown, names: Names, fall
   return [{ text: open }, link, { text: close }];
 }
 
+/** Who acted, as stored (`Actor.label`): the machine actors in words, a person's address as it is. */
+const MACHINE_ACTORS = ['system', 'anonymous', 'cli', 'webhook'] as const;
+
+export function actorText(locale: Locale, label: string): string {
+  if ((MACHINE_ACTORS as readonly string[]).includes(label)) return translate(locale, `audit.actor.${label}`);
+  const key = /^api-key:(.*)$/.exec(label);
+  return key ? translate(locale, 'audit.actor.api_key', { name: key[1] }) : label;
+}
+export const MACHINE_ACTOR_KEYS = [...MACHINE_ACTORS.map((a) => `audit.actor.${a}`), 'audit.actor.api_key'];
+
 function actorRef(locale: Locale, row: AuditEntry, names: Names): Segment[] {
   if (row.actorUserId && names.has(nameKey('user', row.actorUserId))) return objectRef(locale, 'user', row.actorUserId, names);
-  if (row.actorLabel === 'system') return [{ text: translate(locale, 'audit.actor_system') }];
-  const key = /^api-key:(.*)$/.exec(row.actorLabel);
-  if (key) return [{ text: translate(locale, 'audit.actor_api_key', { name: key[1] }) }];
-  return [{ text: row.actorLabel }];
+  return [{ text: actorText(locale, row.actorLabel) }];
 }
 
 const NUMBER = { en: new Intl.NumberFormat('en-GB'), ru: new Intl.NumberFormat('ru-RU') };

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AUDIT_ACTIONS } from '../audit/audit-actions';
+import { MACHINE_ACTOR_KEYS } from '../audit/audit-entry.view';
 import { LOCALES } from '../config/config';
 import { ROOT_DIR, VIEWS_DIR } from '../paths';
 import { ENUM_NAMES, ENUMS, EnumName } from './enums';
@@ -193,6 +194,10 @@ describe('string catalogue', () => {
       { key: `audit.sentence.${a}`, where: `audit action ${a}` },
     ]);
     expect(missing(keys)).toEqual([]);
+  });
+
+  it('every machine actor has a name in both languages', () => {
+    expect(missing(MACHINE_ACTOR_KEYS.map((key) => ({ key, where: 'src/audit/audit-entry.view.ts' })))).toEqual([]);
   });
 
   it('an audit sentence uses only placeholders its entry can fill', () => {

@@ -1,5 +1,6 @@
 import type { Environment } from 'nunjucks';
 import type { AppConfig, Locale } from '../config/config';
+import { actorText } from '../audit/audit-entry.view';
 import { EnumName, enumLabel, grantReasonLabel } from '../i18n/enums';
 
 const DATE_LOCALE = { ru: 'ru-RU', en: 'en-GB' } as const;
@@ -24,6 +25,9 @@ export function registerViewHelpers(env: Environment, config: AppConfig): void {
   });
   env.addFilter('grantReason', function (this: { ctx: { locale?: Locale } }, reason: string | null) {
     return grantReasonLabel(this.ctx.locale ?? 'en', reason);
+  });
+  env.addFilter('actor', function (this: { ctx: { locale?: Locale } }, label: string) {
+    return actorText(this.ctx.locale ?? 'en', label ?? '');
   });
   env.addFilter('json', (v: unknown) => JSON.stringify(v, null, 2));
 }
