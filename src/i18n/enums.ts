@@ -112,3 +112,26 @@ export function grantReasonLabel(locale: Locale, reason: string | null | undefin
   }
   return reason;
 }
+
+/**
+ * Details the mailing code writes on consent events (see SubscriptionsService, the admin suppress form and the
+ * CSV import), stored in English, shown in the reader's language: "<reason>", "<reason>: <note>", "was <reason>",
+ * "<reason> (CSV import)", "opted in again", "confirmed a new subscription", "name, locale: <locale>". Anything
+ * else (a bounce's SMTP text) is shown as written.
+ */
+export function consentDetailLabel(locale: Locale, detail: string | null | undefined): string {
+  if (!detail) return '';
+  const reason = (r: string) => enumLabel(locale, 'subscriber.suppression', r);
+  const t = (k: string, vars: Record<string, unknown> = {}) => translate(locale, `enums.consent_detail.${k}`, vars);
+  let m: RegExpExecArray | null;
+  if (detail === 'opted in again') return t('opted_in_again');
+  if (detail === 'confirmed a new subscription') return t('confirmed_new');
+  if ((m = /^name, locale: (.*)$/.exec(detail))) return t('profile', { locale: m[1] === '-' ? '—' : enumLabel(locale, 'locale', m[1]) });
+  const note = /^(was )?([a-z]+)(?:: ([\s\S]*)| \(CSV import\))?$/.exec(detail);
+  if (note && enumKey('subscriber.suppression', note[2])) {
+    const what = note[1] ? t('was', { reason: reason(note[2]) }) : reason(note[2]);
+    if (note[3] !== undefined) return `${what}: ${note[3]}`;
+    return detail.endsWith(' (CSV import)') ? t('csv_import', { reason: what }) : what;
+  }
+  return detail;
+}

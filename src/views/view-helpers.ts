@@ -1,7 +1,7 @@
 import type { Environment } from 'nunjucks';
 import type { AppConfig, Locale } from '../config/config';
 import { actorText } from '../audit/audit-entry.view';
-import { EnumName, enumLabel, grantReasonLabel } from '../i18n/enums';
+import { consentDetailLabel, EnumName, enumLabel, grantReasonLabel } from '../i18n/enums';
 
 const DATE_LOCALE = { ru: 'ru-RU', en: 'en-GB' } as const;
 // Building an Intl formatter costs far more than using one: one per locale, made once.
@@ -28,6 +28,9 @@ export function registerViewHelpers(env: Environment, config: AppConfig): void {
   });
   env.addFilter('actor', function (this: { ctx: { locale?: Locale } }, label: string) {
     return actorText(this.ctx.locale ?? 'en', label ?? '');
+  });
+  env.addFilter('consentDetail', function (this: { ctx: { locale?: Locale } }, detail: string | null) {
+    return consentDetailLabel(this.ctx.locale ?? 'en', detail);
   });
   env.addFilter('json', (v: unknown) => JSON.stringify(v, null, 2));
 }
