@@ -59,14 +59,16 @@ const ID_FIELDS: Record<string, NamedKind> = {
 const ID_LIST_FIELDS: Record<string, NamedKind> = { lists: 'mailing_list', products: 'product' };
 
 /** Internal or technical fields: in the raw summary for debugging, not in the list people read. */
-const HIDDEN_FIELDS = new Set(['grantId', 'lessonId', 'sectionId', 'fileId', 'noteId', 'labelId', 'keyId', 'productId', 'listId', 'sha256', 'currency', 'fields']);
+const HIDDEN_FIELDS = new Set(['grantId', 'lessonId', 'sectionId', 'fileId', 'noteId', 'labelId', 'keyId', 'productId', 'listId', 'sha256', 'currency', 'fields', 'orderId']);
 
 /** Fields whose values are code values of an enumeration; `status` depends on what the entry is about. */
 function enumOf(action: string, field: string): EnumName | null {
   const ns = action.split('.')[0];
   switch (field) {
     case 'status':
-      return ns === 'campaign' ? 'campaign.status' : ns === 'order' ? 'order.status' : null;
+      return ns === 'campaign' ? 'campaign.status' : ns === 'order' ? 'order.status' : ns === 'product' ? 'product.status' : null;
+    case 'via':
+      return 'client.via';
     case 'source':
       return 'grant.source';
     case 'suppressed':
@@ -197,7 +199,7 @@ function formatBytes(locale: Locale, n: number): string {
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/;
 
 function formatValue(locale: Locale, action: string, field: string, value: unknown, all: Record<string, unknown>, names: Names): DetailValue {
-  if (value === null || value === undefined) {
+  if (value === null || value === undefined || value === '') {
     return { text: translate(locale, field === 'endsAt' ? 'audit.value.no_end' : 'audit.value.none') };
   }
   if (typeof value === 'boolean') return { text: translate(locale, value ? 'audit.value.yes' : 'audit.value.no') };
@@ -230,7 +232,7 @@ function placeholders(template: string): Set<string> {
   return new Set([...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1]));
 }
 
-function details(locale: Locale, action: string, summary: Summary, inSentence: Set<string>, names: Names): DetailRow[] {
+function details(locale: Locale, action: string, summary: Summary, inSentence: Set<string>, names: Names, subjectName: string): DetailRow[] {
   const [before, extra, after] = sides(summary);
   const all = { ...before, ...extra, ...after };
   const rows: DetailRow[] = [];
@@ -244,7 +246,8 @@ function details(locale: Locale, action: string, summary: Summary, inSentence: S
       rows.push({ label: fieldLabel(locale, field), before: formatValue(locale, action, field, before[field], all, names), value: formatValue(locale, action, field, now, all, names) });
       continue;
     }
-    if (inSentence.has(field)) continue;
+    // What the sentence says already (the object's name, an address in it) is not repeated below it.
+    if (inSentence.has(field) || (typeof now === 'string' && now === subjectName)) continue;
     rows.push({ label: fieldLabel(locale, field), value: formatValue(locale, action, field, now, all, names) });
   }
   return rows;
@@ -271,6 +274,10 @@ function sentenceVar(locale: Locale, row: AuditEntry, name: string, all: Record<
   return [{ text: f.text ?? f.date!.toISOString() }];
 }
 
+function subjectText(locale: Locale, row: AuditEntry, names: Names): string {
+  return row.subjectType ? (objectRef(locale, row.subjectType, row.subjectId, names).find((s) => s.href !== undefined || s.text.startsWith('#'))?.text ?? '') : '';
+}
+
 /** One entry as people read it: "<actor> <did what> <to which object>", then the details as a list. */
 export function presentAuditEntry(locale: Locale, row: AuditEntry, names: Names): AuditEntryView {
   const summary = parseSummary(row.summary);
@@ -294,7 +301,7 @@ export function presentAuditEntry(locale: Locale, row: AuditEntry, names: Names)
     action: row.action,
     actionLabel: enumLabel(locale, 'audit.action', row.action),
     sentence,
-    details: details(locale, row.action, summary, placeholders(template), names),
+    details: details(locale, row.action, summary, placeholders(template), names, subjectText(locale, row, names)),
     raw: JSON.stringify(summary, null, 2),
     ip: row.ip,
   };

@@ -61,6 +61,7 @@ export const ENUMS = {
   'consent.action': { values: CONSENT_ACTIONS, key: prefixed('mailing.action.') },
   'consent.source': { values: CONSENT_SOURCES, key: prefixed('mailing.source.') },
   'list.opt_in': { values: OPT_IN_MODES, key: prefixed('mailing.lists.') },
+  'client.via': { values: ['order'] as const, key: prefixed('enums.client_via.') },
   'audit.subject': { values: SUBJECT_TYPES, key: prefixed('subject_types.') },
   'audit.action': { values: AUDIT_ACTIONS, key: prefixed('audit.label.') },
   'move.direction': { values: all<MoveDirection>({ up: 1, down: 1 }), key: prefixed('enums.direction.') },
