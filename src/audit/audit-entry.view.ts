@@ -295,6 +295,9 @@ export function presentAuditEntry(locale: Locale, row: AuditEntry, names: Names)
     } else if (part === 'action') sentence.push({ text: row.action });
     else sentence.push(...sentenceVar(locale, row, part, all, names));
   });
+  // A placeholder with nothing to show (no subject) leaves no dangling space.
+  const last = sentence[sentence.length - 1];
+  if (last && !last.href) last.text = last.text.trimEnd();
   return {
     id: row.id,
     at: row.createdAt,
