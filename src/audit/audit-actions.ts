@@ -52,6 +52,7 @@ export const AUDIT_ACTIONS = [
   'section.delete',
   'section.move',
   'section.update',
+  'settings.updated',
   'setup.owner_created',
   'subscriber.add_to_list',
   'subscriber.remove_from_list',
