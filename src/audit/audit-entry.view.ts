@@ -27,7 +27,8 @@ export interface AuditEntryView {
   actionLabel: string;
   sentence: Segment[];
   details: DetailRow[];
-  /** The stored summary, for the "technical details" disclosure. */
+  /** The stored summary, parsed, and as text for the "technical details" disclosure. */
+  summary: Record<string, unknown>;
   raw: string;
   ip: string;
 }
@@ -305,6 +306,7 @@ export function presentAuditEntry(locale: Locale, row: AuditEntry, names: Names)
     actionLabel: enumLabel(locale, 'audit.action', row.action),
     sentence,
     details: details(locale, row.action, summary, placeholders(template), names, subjectText(locale, row, names)),
+    summary,
     raw: JSON.stringify(summary, null, 2),
     ip: row.ip,
   };
