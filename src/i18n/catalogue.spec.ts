@@ -96,7 +96,8 @@ function codeUses(): Use[] {
     for (const m of text.matchAll(/'([a-z][a-z0-9_]*(?:\.[a-z0-9_-]+)+)'/g)) {
       const key = m[1];
       // A handler's or a job's machine name (`readonly name = 'mailing.bounce'`) is not a key.
-      if (/readonly name = $/.test(text.slice(Math.max(0, m.index! - 16), m.index!))) continue;
+      // Nor is a route (`@Get('brand.css')`).
+      if (/(readonly name = |@(Get|Post|Put|Patch|Delete|All|Controller)\()$/.test(text.slice(Math.max(0, m.index! - 16), m.index!))) continue;
       // Prefixes ('clients.source_') are the registry's, checked value by value below.
       if (!NAMESPACES.has(key.split('.')[0]) || skip.has(key) || /[._]$/.test(key)) continue;
       uses.push({ key, where: `${rel(f)}:${lineOf(text, m.index!)}` });

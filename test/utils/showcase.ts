@@ -185,6 +185,7 @@ export function showcasePages(s: Showcase): ShowcasePage[] {
     },
     { name: 'admin-audit', path: '/admin/audit', as: 'owner' },
     { name: 'admin-api-keys', path: '/admin/api-keys', as: 'owner' },
+    { name: 'admin-settings', path: '/admin/settings', as: 'owner' },
     { name: 'admin-profile', path: '/admin/profile', as: 'owner' },
   ];
 }

@@ -206,7 +206,7 @@ export class CampaignsService {
     if (!c) throw campaignNotFound();
     const { listIds } = await this.campaigns.audienceOf(id);
     const list = listIds.length ? await this.lists.findById(listIds[0]) : null;
-    return this.renderer.compile(c, list).render({ name: 'Preview', email: 'preview@example.com', unsubscribe_url: '#unsubscribe', preferences_url: '#preferences' }, locale).html;
+    return this.renderer.compile(c, list, await this.renderer.brand()).render({ name: 'Preview', email: 'preview@example.com', unsubscribe_url: '#unsubscribe', preferences_url: '#preferences' }, locale).html;
   }
 
   sendNow(actor: Actor, id: number): Promise<{ recipients: number }> {
