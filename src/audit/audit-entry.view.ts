@@ -249,6 +249,7 @@ function details(locale: Locale, action: string, summary: Summary, inSentence: S
     }
     // What the sentence says already (the object's name, an address in it) is not repeated below it.
     if (inSentence.has(field) || (typeof now === 'string' && now === subjectName)) continue;
+    if (Array.isArray(now) && !now.length) continue;
     rows.push({ label: fieldLabel(locale, field), value: formatValue(locale, action, field, now, all, names) });
   }
   return rows;
