@@ -253,7 +253,7 @@ describe('CSV import: "import these rows" from a dry run, by its token', () => {
     // the dry-run box is on again in the form below the report
     expect(dry.text).toMatch(/<input type="checkbox" name="dryRun"\s+checked/);
     // the no-product row is a warning, not a problem
-    expect(dry.text).toMatch(new RegExp(`data-test="warning-row" data-row="3"><td>3</td><td>b-${k}@example.com</td><td><span data-problem="no_product">`));
+    expect(dry.text).toMatch(new RegExp(`data-test="warning-row" data-row="3"><td[^>]*>3</td><td[^>]*>b-${k}@example.com</td><td[^>]*><span data-problem="no_product">`));
     expect(dry.text).toMatch(/data-test="problem-row" data-row="4"/);
     expect(await t.db.manager.countBy(User, { email: `a-${k}@example.com` })).toBe(0);
     expect(kept().filter((n) => n.endsWith('.csv'))).toHaveLength(1);
