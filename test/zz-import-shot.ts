@@ -33,7 +33,7 @@ async function main() {
     }
     if (width === 390) {
       await page.goto(`/admin/clients/${s.clientId}`);
-      await page.click('[data-test="grant-row"] summary');
+      await page.click('[data-test="grant-row"] details.row-menu > summary');
       await page.screenshot({ path: `/tmp/cshots/client-menu-${lang}-${width}.png`, fullPage: true });
     }
     await ctx.close();
