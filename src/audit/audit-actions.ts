@@ -24,6 +24,7 @@ export const AUDIT_ACTIONS = [
   'client.label_add',
   'client.label_remove',
   'client.note_add',
+  'client.welcome_sent',
   'clients.import',
   'file.delete',
   'file.upload',

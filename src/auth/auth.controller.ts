@@ -129,17 +129,22 @@ export class AuthController {
   @Header('Cache-Control', 'no-store')
   @Render('auth/reset')
   async resetPage(@Param('token') token: string) {
-    return { token, valid: await this.auth.isResetTokenUsable(token), values: {}, errors: {} };
+    const kind = await this.auth.usableLinkKind(token);
+    return { token, valid: kind !== null, welcome: kind === 'welcome', values: {}, errors: {} };
   }
 
+  /** A new password logs the person in, in a new session (whoever was logged in in this browser is logged out). */
   @Public()
   @Post('password/reset/:token')
   @Header('Cache-Control', 'no-store')
   @FormView('auth/reset')
   @Redirect('/login?notice=password_reset', 303)
-  async reset(@Param('token') token: string, @Body() body: Form, @Ctx() ctx: RequestContext) {
-    await this.auth.resetPassword(token, body.password ?? '', body.confirm ?? '', client(ctx));
-    return { url: '/login?notice=password_reset' };
+  async reset(@Param('token') token: string, @Body() body: Form, @Ctx() ctx: RequestContext, @Res({ passthrough: true }) res: Response) {
+    const { user, sessionToken } = await this.auth.resetPassword(token, body.password ?? '', body.confirm ?? '', client(ctx));
+    if (!sessionToken) return { url: '/login?notice=password_reset' };
+    if (ctx.session) await this.auth.logout(ctx.session.id);
+    this.startSessionCookie(res, sessionToken);
+    return { url: `${homeOf(user)}?notice=password_set` };
   }
 
   /** Language switch: remembered in a cookie, and on the account when logged in. */

@@ -9,11 +9,12 @@ import { PasswordResetsRepository } from './password-resets.repository';
 import { SessionsRepository } from './sessions.repository';
 import { SessionsService } from './sessions.service';
 import { SetupService } from './setup.service';
+import { WelcomeMailService } from './welcome-mail.service';
 
 @Module({
   imports: [UsersModule, ThrottleModule],
   controllers: [AuthController, AccountSecurityController, AdminProfileController],
-  providers: [SessionsRepository, SessionsService, PasswordResetsRepository, AuthService, SetupService, ContextMiddleware],
-  exports: [SessionsService, AuthService, SetupService, ContextMiddleware, SessionsRepository],
+  providers: [SessionsRepository, SessionsService, PasswordResetsRepository, AuthService, SetupService, ContextMiddleware, WelcomeMailService],
+  exports: [SessionsService, AuthService, WelcomeMailService, SetupService, ContextMiddleware, SessionsRepository],
 })
 export class AuthModule {}

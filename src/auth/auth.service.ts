@@ -12,6 +12,7 @@ import { User } from '../users/entities/user.entity';
 import { UsersRepository } from '../users/users.repository';
 import { isEmail, normaliseEmail } from '../common/email';
 import { UsersService } from '../users/users.service';
+import { PasswordLinkKind } from './entities/password-reset.entity';
 import { PasswordResetsRepository } from './password-resets.repository';
 import { SessionsService } from './sessions.service';
 
@@ -116,22 +117,17 @@ export class AuthService {
     });
   }
 
+  /** The kind of a set-password link that still works (its page says "welcome" or "reset"), or null. */
+  async usableLinkKind(token: string): Promise<PasswordLinkKind | null> {
+    if (!token || token.length > 100) return null;
+    return (await this.resets.findUsable(this.db.manager, sha256(token), new Date()))?.kind ?? null;
+  }
+
   /**
-   * A one-time set-password link for an account created on someone's behalf (the order webhook): the same
-   * token as a password reset, inside the caller's transaction, with a longer life.
+   * Sets the password through a reset or welcome link and logs the person in: every other session of the account
+   * ends, and a new one starts in the same transaction (none for a disabled account, which goes to the login page).
    */
-  async issueSetPasswordLink(m: EntityManager, userId: number, ttlMinutes: number): Promise<string> {
-    const token = randomToken(32);
-    await this.resets.insert(m, { tokenHash: sha256(token), userId, expiresAt: new Date(Date.now() + ttlMinutes * 60_000) });
-    return `${this.config.appUrl}/password/reset/${token}`;
-  }
-
-  async isResetTokenUsable(token: string): Promise<boolean> {
-    if (!token || token.length > 100) return false;
-    return !!(await this.resets.findUsable(this.db.manager, sha256(token), new Date()));
-  }
-
-  async resetPassword(token: string, password: string, confirm: string, client: ClientInfo): Promise<User> {
+  async resetPassword(token: string, password: string, confirm: string, client: ClientInfo): Promise<{ user: User; sessionToken: string | null }> {
     const fields = { ...this.usersService.validatePassword(password) };
     if (password !== confirm) fields.confirm = 'errors.password_mismatch';
     if (Object.keys(fields).length) throw AppError.validation(fields);
@@ -145,7 +141,10 @@ export class AuthService {
       const user = await this.users.findById(reset.userId, m);
       if (!user) throw new AppError('bad_request', 'auth.reset_link_invalid', 'auth.reset_link_invalid');
       await this.applyNewPassword(m, user, hash, undefined, client);
-      return user;
+      if (user.disabledAt) return { user, sessionToken: null };
+      const { token: sessionToken } = await this.sessions.start(m, user.id, client.ip, client.userAgent);
+      await this.audit.record(m, actorOf(user, client.ip), { action: 'auth.login', subjectType: 'user', subjectId: user.id, extra: { via: reset.kind } });
+      return { user, sessionToken };
     });
   }
 
@@ -169,7 +168,8 @@ export class AuthService {
     await this.users.setPasswordHash(m, user.id, hash);
     await this.resets.invalidateForUser(m, user.id, now);
     const ended = await this.sessions.endAllForUser(m, user.id, keepSessionId);
-    await this.mail.enqueue(m, {
+    // A first password (from a welcome link) changes nothing anybody had: no "your password was changed" alarm.
+    if (user.passwordHash) await this.mail.enqueue(m, {
       to: user.email,
       template: 'password-changed',
       locale: user.locale ?? client.locale,

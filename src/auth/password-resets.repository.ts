@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, IsNull } from 'typeorm';
 import { sqlDate } from '../database/sql-date';
-import { PasswordReset } from './entities/password-reset.entity';
+import { PasswordLinkKind, PasswordReset } from './entities/password-reset.entity';
 
 @Injectable()
 export class PasswordResetsRepository {
-  async insert(m: EntityManager, data: Pick<PasswordReset, 'tokenHash' | 'userId' | 'expiresAt'>): Promise<void> {
-    await m.insert(PasswordReset, { ...data, createdAt: new Date(), usedAt: null });
+  async insert(m: EntityManager, data: Pick<PasswordReset, 'tokenHash' | 'userId' | 'expiresAt'> & { kind?: PasswordLinkKind }): Promise<void> {
+    await m.insert(PasswordReset, { ...data, kind: data.kind ?? 'reset', createdAt: new Date(), usedAt: null });
   }
 
   findUsable(m: EntityManager, tokenHash: string, now: Date): Promise<PasswordReset | null> {
@@ -22,8 +22,8 @@ export class PasswordResetsRepository {
     return (res.affected ?? 0) === 1;
   }
 
-  /** A new password makes every outstanding link for the account useless. */
-  async invalidateForUser(m: EntityManager, userId: number, at: Date): Promise<void> {
-    await m.update(PasswordReset, { userId, usedAt: IsNull() }, { usedAt: at });
+  /** A new password makes every outstanding link for the account useless; a new welcome link, the earlier welcome links. */
+  async invalidateForUser(m: EntityManager, userId: number, at: Date, kind?: PasswordLinkKind): Promise<void> {
+    await m.update(PasswordReset, { userId, usedAt: IsNull(), ...(kind ? { kind } : {}) }, { usedAt: at });
   }
 }

@@ -14,7 +14,8 @@ import { GrantsRepository } from '../members/access/grants.repository';
 import { GrantsService } from '../members/access/grants.service';
 import { ProductsRepository } from '../members/catalogue/products.repository';
 import { UsersRepository } from '../users/users.repository';
-import { UsersService } from '../users/users.service';
+import { ImportStaging, StagingOwner } from './import-staging';
+import { CreateClient } from './usecases/create-client.usecase';
 import { endOfDay } from './clients.views';
 import { isEmail } from '../common/email';
 
@@ -27,6 +28,11 @@ export interface RowProblem {
 
 export interface ImportReport {
   dryRun: boolean;
+  /** New clients get the welcome mail (a real run; the dry run remembers the choice for its "Import these rows"). */
+  welcome: boolean;
+  /** A dry run with rows to import keeps its file under this token (see ImportStaging). */
+  token: string | null;
+  tokenExpiresAt: Date | null;
   rows: number;
   valid: number;
   createdClients: number;
@@ -34,6 +40,8 @@ export interface ImportReport {
   grantsExtended: number;
   unchanged: number;
   skipped: RowProblem[];
+  /** Rows imported with a remark (keys under clients.problem), e.g. no product: the client only. */
+  warnings: RowProblem[];
 }
 
 interface Row {
@@ -44,9 +52,10 @@ interface Row {
   expires: string;
 }
 
-type Outcome = 'granted' | 'extended' | 'unchanged';
+/** `none`: a new client without a product (the account only). */
+type Outcome = 'granted' | 'extended' | 'unchanged' | 'none';
 
-const REQUIRED_COLUMNS = ['email', 'product'];
+const REQUIRED_COLUMNS = ['email'];
 
 const fileRequired = () => AppError.validation({ file: 'clients.errors.file_required' });
 const tooLarge = () => new AppError('payload_too_large', 'clients.file_too_large', 'clients.errors.file_too_large', { file: 'clients.errors.file_too_large' });
@@ -63,7 +72,8 @@ export class ClientsImportService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly db: Database,
     private readonly users: UsersRepository,
-    private readonly usersService: UsersService,
+    private readonly createClient: CreateClient,
+    private readonly staging: ImportStaging,
     private readonly products: ProductsRepository,
     private readonly grantsRepo: GrantsRepository,
     private readonly grants: GrantsService,
@@ -73,9 +83,9 @@ export class ClientsImportService {
   /**
    * Reads the uploaded form. Its fields may come in any order, so the file is first streamed to a
    * temporary file (never held in memory) and the rows are read only once the whole form is in, when `dryRun`
-   * is known.
+   * is known. A dry run with rows to import keeps the file for `runStaged()`; otherwise it is deleted.
    */
-  async run(actor: Actor, form: FormParts): Promise<ImportReport> {
+  async run(actor: Actor, owner: StagingOwner, form: FormParts): Promise<ImportReport> {
     const { fields, tmpPath } = await saveFormFile(form, {
       dir: this.config.filesDir,
       maxBytes: this.config.maxUploadBytes,
@@ -84,17 +94,47 @@ export class ClientsImportService {
     });
     return withTempFile(tmpPath, async (tmpPath) => {
       if (!tmpPath) throw fileRequired();
-      const file = fs.createReadStream(tmpPath);
-      try {
-        return await this.process(actor, file, ['1', 'on', 'true'].includes(fields.dryRun ?? ''));
-      } finally {
-        file.destroy();
+      const dryRun = isOn(fields.dryRun);
+      const report = await this.processFile(actor, tmpPath, dryRun, isOn(fields.welcome));
+      if (dryRun && report.valid > 0) {
+        const kept = await this.staging.keep(tmpPath, owner);
+        report.token = kept.token;
+        report.tokenExpiresAt = kept.expiresAt;
       }
+      return report;
     });
   }
 
-  private async process(actor: Actor, file: Readable, dryRun: boolean): Promise<ImportReport> {
-    const report: ImportReport = { dryRun, rows: 0, valid: 0, createdClients: 0, grantsCreated: 0, grantsExtended: 0, unchanged: 0, skipped: [] };
+  /** "Import these rows": the file a dry run kept, for real; used once, then deleted. */
+  async runStaged(actor: Actor, owner: StagingOwner, token: unknown, welcome: boolean): Promise<ImportReport> {
+    const file = await this.staging.take(token, owner);
+    return withTempFile(file, (path) => this.processFile(actor, path!, false, welcome));
+  }
+
+  private async processFile(actor: Actor, tmpPath: string, dryRun: boolean, welcome: boolean): Promise<ImportReport> {
+    const file = fs.createReadStream(tmpPath);
+    try {
+      return await this.process(actor, file, dryRun, welcome);
+    } finally {
+      file.destroy();
+    }
+  }
+
+  private async process(actor: Actor, file: Readable, dryRun: boolean, welcome: boolean): Promise<ImportReport> {
+    const report: ImportReport = {
+      dryRun,
+      welcome,
+      token: null,
+      tokenExpiresAt: null,
+      rows: 0,
+      valid: 0,
+      createdClients: 0,
+      grantsCreated: 0,
+      grantsExtended: 0,
+      unchanged: 0,
+      skipped: [],
+      warnings: [],
+    };
     const rows = await csvRows(file, (cols) => {
       if (!REQUIRED_COLUMNS.every((c) => cols.includes(c))) throw AppError.validation({ file: 'clients.errors.bad_header' });
     });
@@ -119,7 +159,8 @@ export class ClientsImportService {
           product = row.product ? await this.products.findBySlug(row.product) : null;
           productCache.set(row.product, product);
         }
-        if (!product) problems.push('unknown_product');
+        // No product at all imports the client only (a warning); a product that does not exist is an error.
+        if (!product && row.product) problems.push('unknown_product');
         let endsAt: Date | null = null;
         if (row.expires) {
           endsAt = endOfDay(row.expires);
@@ -138,15 +179,17 @@ export class ClientsImportService {
           continue;
         }
         report.valid++;
+        if (!product) report.warnings.push({ row: row.line, email: row.email, problems: ['no_product'] });
         if (dryRun) continue;
         try {
-          const { created, outcome } = await this.db.transaction((m) => this.writeRow(m, actor, row, product!, endsAt));
+          const { created, outcome } = await this.db.transaction((m) => this.writeRow(m, actor, row, product ?? null, endsAt, welcome));
           if (created) report.createdClients++;
           if (outcome === 'granted') report.grantsCreated++;
           else if (outcome === 'extended') report.grantsExtended++;
-          else report.unchanged++;
+          else if (outcome === 'unchanged') report.unchanged++;
         } catch (e) {
           report.valid--;
+          if (!product) report.warnings.pop();
           report.skipped.push({ row: row.line, email: row.email, problems: [e instanceof AppError ? 'conflict' : 'write_failed'] });
         }
       }
@@ -174,24 +217,43 @@ export class ClientsImportService {
     return report;
   }
 
-  /** Access at least until `endsAt`: a new grant, a longer end for a running one, or nothing if it already lasts. */
+  /**
+   * A new client through CreateClient (account, grant, welcome mail naming the row's product); for a client who
+   * exists, access at least until `endsAt`: a new grant, a longer end for a running one, or nothing if it already
+   * lasts. A row without a product creates the client only.
+   */
   private async writeRow(
     m: EntityManager,
     actor: Actor,
     row: Row,
-    product: Product,
+    product: Product | null,
     endsAt: Date | null,
+    welcome: boolean,
   ): Promise<{ created: boolean; outcome: Outcome }> {
-    let client = await this.users.findByEmail(row.email, m);
-    const created = !client;
-    if (!client) client = await this.usersService.create(m, { email: row.email, name: row.name, role: 'client', password: null });
+    const client = await this.users.findByEmail(row.email, m);
+    if (!client) {
+      await this.createClient.execute(m, actor, {
+        email: row.email,
+        name: row.name,
+        locale: null,
+        grants: product ? [{ product: { id: product.id, title: product.title }, endsAt }] : [],
+        source: 'import',
+        reason: 'CSV import',
+        welcome,
+        via: 'import',
+      });
+      return { created: true, outcome: product ? 'granted' : 'none' };
+    }
+    if (!product) return { created: false, outcome: 'unchanged' };
     const current = await this.grantsRepo.findActive(client.id, product.id, new Date(), m);
     if (!current) {
       await this.grants.grant(m, actor, { clientId: client.id, productId: product.id, source: 'import', endsAt, reason: 'CSV import' });
-      return { created, outcome: 'granted' };
+      return { created: false, outcome: 'granted' };
     }
-    if (current.endsAt === null || (endsAt !== null && current.endsAt >= endsAt)) return { created, outcome: 'unchanged' };
+    if (current.endsAt === null || (endsAt !== null && current.endsAt >= endsAt)) return { created: false, outcome: 'unchanged' };
     await this.grants.extend(m, actor, current.id, endsAt, 'CSV import');
-    return { created, outcome: 'extended' };
+    return { created: false, outcome: 'extended' };
   }
 }
+
+const isOn = (v: string | undefined) => ['1', 'on', 'true'].includes(v ?? '');

@@ -38,10 +38,10 @@ export class ClientsApiController {
   }
 
   @Post()
-  @ApiOperation({ summary: 'Create a client' })
+  @ApiOperation({ summary: 'Create a client (and send the welcome mail, unless welcome is false)' })
   @ApiCreatedResponse({ type: ClientResponse })
   create(@Body() dto: CreateClientDto, @CurrentActor() actor: Actor): Promise<ClientResponse> {
-    return this.clients.create(actor, dto);
+    return this.clients.create(actor, { email: dto.email, name: dto.name, locale: dto.locale, welcome: dto.welcome }, 'api');
   }
 
   @Get(':id')

@@ -11,7 +11,9 @@ import { STAFF_ROLES } from '../users/entities/user.entity';
 import { ClientAccessService } from './client-access.service';
 import { CLIENT_SORT_KEYS, ClientFilter } from './clients.repository';
 import { ClientsImportService } from './clients-import.service';
+import { StagingOwner } from './import-staging';
 import { ClientsService } from './clients.service';
+import { newClientFromForm } from './dto/new-client.form';
 
 type Q = Record<string, string | undefined>;
 
@@ -27,7 +29,12 @@ function filterFrom(q: Q): ClientFilter {
   };
 }
 
-const forever = (v: string | undefined) => v === 'on' || v === '1' || v === 'true';
+const checked = (v: string | undefined) => v === 'on' || v === '1' || v === 'true';
+
+/** A kept import file belongs to the admin and the session that uploaded it. */
+function stagingOwner(ctx: RequestContext): StagingOwner {
+  return { userId: ctx.user!.id, sessionId: ctx.session!.id };
+}
 
 @ApiExcludeController()
 @Roles(...STAFF_ROLES)
@@ -59,8 +66,42 @@ export class ClientsController {
   @HttpCode(200)
   @FormView('clients/import')
   @Render('clients/import')
-  async importRun(@Req() req: Request, @CurrentActor() actor: Actor) {
-    return { report: await withMultipartForm(req, (form) => this.importer.run(actor, form)) };
+  async importRun(@Req() req: Request, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
+    return { report: await withMultipartForm(req, (form) => this.importer.run(actor, stagingOwner(ctx), form)) };
+  }
+
+  /** "Import these rows": the file of the dry run just shown, by its token. */
+  @Post('import/run')
+  @HttpCode(200)
+  @FormView('clients/import')
+  @Render('clients/import')
+  async importStaged(@Body() body: Q, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
+    ctx.formModel = async () => ({ report: null });
+    return { report: await this.importer.runStaged(actor, stagingOwner(ctx), body.token, checked(body.welcome)) };
+  }
+
+  @Get('new')
+  @Render('clients/new')
+  async newForm(@Ctx() ctx: RequestContext) {
+    return { ...(await this.clients.newClientForm()), values: { welcome: 'on', locale: ctx.locale } };
+  }
+
+  @Post()
+  @FormView('clients/new')
+  @Redirect('/admin/clients', 303)
+  async create(@Body() body: Q, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
+    ctx.formModel = () => this.clients.newClientForm();
+    const input = newClientFromForm(body);
+    const client = await this.clients.create(actor, input, 'admin');
+    return { url: `/admin/clients/${client.id}?done=${input.welcome ? 'client_added_welcome' : 'client_added'}` };
+  }
+
+  @Post(':id/welcome')
+  @Redirect('/admin/clients', 303)
+  async resendWelcome(@Param('id') id: string, @CurrentActor() actor: Actor) {
+    const clientId = parseId(id, 'client');
+    await this.clients.resendWelcome(actor, clientId);
+    return { url: `/admin/clients/${clientId}?done=welcome_sent` };
   }
 
   @Get(':id')
@@ -103,7 +144,7 @@ export class ClientsController {
   async grant(@Param('id') id: string, @Body() body: Q, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
     const clientId = parseId(id, 'client');
     ctx.formModel = () => this.clients.page(clientId);
-    await this.access.grant(actor, clientId, { productId: body.productId, endsAt: body.endsAt ?? '', forever: forever(body.forever), reason: body.reason });
+    await this.access.grant(actor, clientId, { productId: body.productId, endsAt: body.endsAt ?? '', forever: checked(body.forever), reason: body.reason });
     return { url: `/admin/clients/${clientId}?done=access_granted#grants` };
   }
 
@@ -113,7 +154,7 @@ export class ClientsController {
   async extend(@Param('id') id: string, @Param('grantId') grantId: string, @Body() body: Q, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
     const clientId = parseId(id, 'client');
     ctx.formModel = () => this.clients.page(clientId);
-    await this.access.extend(actor, clientId, parseId(grantId, 'grant'), { endsAt: body.endsAt ?? '', forever: forever(body.forever), reason: body.reason });
+    await this.access.extend(actor, clientId, parseId(grantId, 'grant'), { endsAt: body.endsAt ?? '', forever: checked(body.forever), reason: body.reason });
     return { url: `/admin/clients/${clientId}?done=access_extended#grants` };
   }
 

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
 import { ClientsApiController } from './clients.api.controller';
 import { MembersModule } from '../members/members.module';
 import { OrdersModule } from '../members/orders/orders.module';
@@ -6,13 +7,15 @@ import { UsersModule } from '../users/users.module';
 import { ClientAccessService } from './client-access.service';
 import { ClientsController } from './clients.controller';
 import { ClientsImportService } from './clients-import.service';
+import { ImportStaging } from './import-staging';
 import { ClientsRepository } from './clients.repository';
 import { ClientsService } from './clients.service';
+import { CreateClient } from './usecases/create-client.usecase';
 
-/** Client administration: list, profile, notes, labels, manual access, CSV import. */
+/** Client administration: list, adding a client, profile, notes, labels, manual access, welcome mail, CSV import. */
 @Module({
-  imports: [UsersModule, MembersModule, OrdersModule],
+  imports: [UsersModule, AuthModule, MembersModule, OrdersModule],
   controllers: [ClientsController, ClientsApiController],
-  providers: [ClientsRepository, ClientsService, ClientAccessService, ClientsImportService],
+  providers: [ClientsRepository, ClientsService, ClientAccessService, ClientsImportService, ImportStaging, CreateClient],
 })
 export class ClientsModule {}

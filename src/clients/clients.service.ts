@@ -4,21 +4,36 @@ import { AuditService } from '../audit/audit.service';
 import { AppError } from '../common/errors/app-error';
 import { isEmail } from '../common/email';
 import { Page } from '../common/http/pagination';
+import { LOCALES } from '../config/config';
 import { Database } from '../database/database.service';
 import { ProductsRepository } from '../members/catalogue/products.repository';
 import { OrdersRepository } from '../members/orders/orders.repository';
 import { User } from '../users/entities/user.entity';
-import { UsersService } from '../users/users.service';
+import { WelcomeMailService } from '../auth/welcome-mail.service';
+import { isLocale } from '../i18n/i18n';
+import { isGrantActive } from '../members/access/access-rule';
+import { CreateClient, NewClientCommand } from './usecases/create-client.usecase';
 import { ClientFilter, ClientsRepository } from './clients.repository';
-import { ClientView, GrantRowView, NoteView, OrderRowView, toClientView, toGrantRow, toNoteView, toOrderRow } from './clients.views';
+import { ClientView, GrantRowView, NoteView, OrderRowView, parseEndDate, toClientView, toGrantRow, toNoteView, toOrderRow } from './clients.views';
 
 export interface ClientListRow extends ClientView {
   products: { title: string; active: boolean }[];
 }
 
+/** A new client as the form or the API sends it; `welcome` defaults to true. */
+export interface NewClientInput {
+  email?: unknown;
+  name?: unknown;
+  locale?: unknown;
+  grants?: { productId: number; endsAt?: string | null }[];
+  welcome?: boolean;
+}
+
 /** A type, not an interface, so it can be a form's re-render model (Record<string, unknown>). */
 export type ClientPage = {
   client: ClientView;
+  /** Whether the client has chosen a password yet (the welcome mail's link not used). */
+  passwordSet: boolean;
   grants: GrantRowView[];
   orders: OrderRowView[];
   notes: NoteView[];
@@ -47,7 +62,8 @@ export class ClientsService {
     private readonly clients: ClientsRepository,
     private readonly products: ProductsRepository,
     private readonly orders: OrdersRepository,
-    private readonly users: UsersService,
+    private readonly createClient: CreateClient,
+    private readonly welcome: WelcomeMailService,
     private readonly audit: AuditService,
   ) {}
 
@@ -73,6 +89,12 @@ export class ClientsService {
     };
   }
 
+  /** What the add-client form offers: every product, and the languages. */
+  async newClientForm(): Promise<{ products: { id: number; title: string; slug: string }[]; locales: readonly string[] }> {
+    const { products } = await this.filterOptions();
+    return { products, locales: LOCALES };
+  }
+
   async get(id: number): Promise<ClientView> {
     const u = await this.requireClient(id);
     const labels = await this.clients.labelsForClients([id]);
@@ -80,7 +102,8 @@ export class ClientsService {
   }
 
   async page(id: number): Promise<ClientPage> {
-    const client = await this.get(id);
+    const u = await this.requireClient(id);
+    const client = toClientView(u, (await this.clients.labelsForClients([id])).map(({ id: labelId, name }) => ({ id: labelId, name })));
     const now = new Date();
     const [grants, orders, notes, options] = await Promise.all([
       this.clients.grantsForClients([id]),
@@ -94,6 +117,7 @@ export class ClientsService {
     ]);
     return {
       client,
+      passwordSet: u.passwordHash !== null,
       grants: grants.map((g) => toGrantRow(g, titles.get(g.productId) ?? '', events.filter((e) => e.grantId === g.id), now)),
       orders: orders.map((o) => toOrderRow(o, titles.get(o.productId) ?? '')),
       notes: notes.map(toNoteView),
@@ -102,19 +126,53 @@ export class ClientsService {
     };
   }
 
-  async create(actor: Actor, input: { email?: unknown; name?: unknown }): Promise<ClientView> {
+  /**
+   * Adds one client (the admin's form, the API): the account, the products to open now and, unless asked not
+   * to, the welcome mail, in one transaction. Every bad field is reported at once; an email with an account
+   * already is a conflict on `email`, and nothing is stored.
+   */
+  async create(actor: Actor, input: NewClientInput, via: 'admin' | 'api'): Promise<ClientView> {
     const email = typeof input.email === 'string' ? input.email.trim().toLowerCase() : '';
     const name = typeof input.name === 'string' ? input.name.trim() : '';
     const fields: Record<string, string> = {};
     if (!isEmail(email)) fields.email = 'errors.email_invalid';
     if (name.length > 200) fields.name = 'errors.too_long';
+    const locale = input.locale === undefined || input.locale === null || input.locale === '' ? null : isLocale(input.locale) ? input.locale : undefined;
+    if (locale === undefined) fields.locale = 'errors.locale_invalid';
+    const wanted = input.grants ?? [];
+    const found = new Map((await this.products.findByIds(wanted.map((g) => g.productId).filter((id) => Number.isSafeInteger(id) && id > 0))).map((p) => [p.id, p]));
+    const grants: NewClientCommand['grants'] = [];
+    for (const g of wanted) {
+      const product = found.get(g.productId);
+      if (!product) {
+        fields[`ends_${g.productId}`] = 'clients.errors.unknown_product';
+        continue;
+      }
+      const end = parseEndDate(g.endsAt ?? '');
+      if (end === 'bad') fields[`ends_${product.id}`] = 'clients.errors.bad_date';
+      else if (end === 'past') fields[`ends_${product.id}`] = 'clients.errors.date_past';
+      else grants.push({ product: { id: product.id, title: product.title }, endsAt: end });
+    }
     if (Object.keys(fields).length) throw AppError.validation(fields);
-    const u = await this.db.transaction(async (m) => {
-      const created = await this.users.create(m, { email, name, role: 'client', password: null });
-      await this.audit.record(m, actor, { action: 'client.create', subjectType: 'client', subjectId: created.id, after: { email } });
-      return created;
-    });
+    const u = await this.db.transaction((m) =>
+      this.createClient.execute(m, actor, { email, name, locale: locale ?? null, grants, source: 'manual', welcome: input.welcome !== false, via }),
+    );
     return toClientView(u);
+  }
+
+  /**
+   * The welcome mail again, with a new set-password link: the earlier welcome links stop working (a reset link the
+   * client asked for stays). Names the products the client can open now.
+   */
+  async resendWelcome(actor: Actor, clientId: number): Promise<void> {
+    const client = await this.requireClient(clientId);
+    const now = new Date();
+    const grants = (await this.clients.grantsForClients([clientId])).filter((g) => isGrantActive(g, now));
+    const titles = await this.productTitles(grants.map((g) => g.productId));
+    await this.db.transaction(async (m) => {
+      await this.welcome.send(m, client, { products: [...new Set(grants.map((g) => titles.get(g.productId) ?? ''))].filter(Boolean) });
+      await this.audit.record(m, actor, { action: 'client.welcome_sent', subjectType: 'client', subjectId: clientId, extra: { again: true } });
+    });
   }
 
   async addNote(actor: Actor, clientId: number, body: unknown): Promise<void> {

@@ -88,3 +88,12 @@ export function endOfDay(v: string): Date | null {
   if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== v) return null;
   return new Date(d.getTime() + 86400_000);
 }
+
+/** An optional end date as typed: empty = forever (null), else `YYYY-MM-DD` through the end of that day, in the future. */
+export function parseEndDate(v: string, now = new Date()): Date | null | 'bad' | 'past' {
+  const s = v.trim();
+  if (!s) return null;
+  const d = endOfDay(s);
+  if (!d) return 'bad';
+  return d <= now ? 'past' : d;
+}

@@ -210,7 +210,7 @@ describe('clients admin: CSV import', () => {
 
   const problems = (html: string) =>
     Object.fromEntries(
-      [...html.matchAll(/data-row="(\d+)"><td>\d+<\/td><td>[^<]*<\/td><td>(.*?)<\/td><\/tr>/g)].map((m) => [
+      [...html.matchAll(/data-test="problem-row" data-row="(\d+)"><td[^>]*>\d+<\/td><td[^>]*>[^<]*<\/td><td[^>]*>(.*?)<\/td><\/tr>/g)].map((m) => [
         Number(m[1]),
         [...m[2].matchAll(/data-problem="(\w+)"/g)].map((p) => p[1]),
       ]),

@@ -116,7 +116,8 @@ describe('order webhook, orders, welcome mail', () => {
     const mails = await outboxFor(t, 'new.buyer@example.com');
     expect(mails).toHaveLength(1);
     expect(mails[0].template).toBe('welcome');
-    expect(mails[0].subject).toBe('Welcome: set your password');
+    expect(mails[0].subject).toBe(`Your access to ${p.title} is ready`);
+    expect(mails[0].text).toContain('Thank you for your purchase.');
     const audit = await t.db.manager.findBy(AuditEntry, { action: 'order.paid' });
     expect(audit.some((a) => a.actorLabel === 'webhook' && a.subjectId === String(first.body.clientId))).toBe(true);
 

@@ -152,6 +152,7 @@ export function showcasePages(s: Showcase): ShowcasePage[] {
     { name: 'account-menu-open', path: '/account#menu', as: 'client' },
     { name: 'admin-clients', path: '/admin/clients', as: 'owner' },
     { name: 'admin-client', path: `/admin/clients/${s.clientId}`, as: 'owner' },
+    { name: 'admin-client-new', path: '/admin/clients/new', as: 'owner' },
     { name: 'admin-clients-import', path: '/admin/clients/import', as: 'owner' },
     { name: 'admin-keys', path: '/admin/keys', as: 'owner' },
     { name: 'admin-keys-batch', path: `/admin/keys?batch=${encodeURIComponent(s.keyBatch)}&notice=keys_generated`, as: 'owner' },

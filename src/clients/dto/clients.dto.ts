@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsISO8601, IsNotEmpty, IsOptional, IsString, MaxLength, Min, ValidateIf } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsISO8601, IsNotEmpty, IsOptional, IsString, MaxLength, Min, ValidateIf } from 'class-validator';
 import { IsEmailAddress } from '../../common/http/input-fields';
+import { Locale, LOCALES } from '../../config/config';
 import { GRANT_SOURCES } from '../../members/access/entities/grant.entity';
 
 export class CreateClientDto {
@@ -13,6 +14,16 @@ export class CreateClientDto {
   @IsString()
   @MaxLength(200)
   name?: string;
+
+  @ApiPropertyOptional({ enum: LOCALES, description: "The client's language (mail and pages); absent = the site's default" })
+  @IsOptional()
+  @IsIn(LOCALES)
+  locale?: Locale;
+
+  @ApiPropertyOptional({ default: true, description: 'Queue the welcome mail with a link to choose a password' })
+  @IsOptional()
+  @IsBoolean()
+  welcome?: boolean;
 }
 
 export class CreateGrantDto {

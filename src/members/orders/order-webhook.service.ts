@@ -2,14 +2,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Actor } from '../../audit/actor';
 import { AuditService } from '../../audit/audit.service';
-import { AuthService } from '../../auth/auth.service';
+import { WelcomeMailService } from '../../auth/welcome-mail.service';
 import { AppError } from '../../common/errors/app-error';
 import { hmacHex, safeEqual } from '../../common/crypto';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { Database, isUniqueViolation } from '../../database/database.service';
-import { MailService } from '../../mail/mail.service';
 import { GrantsRepository } from '../access/grants.repository';
 import { GrantsService } from '../access/grants.service';
+import { Product } from '../catalogue/entities/product.entity';
 import { ProductsRepository } from '../catalogue/products.repository';
 import { User } from '../../users/entities/user.entity';
 import { UsersRepository } from '../../users/users.repository';
@@ -26,9 +26,6 @@ export interface WebhookResult {
   grantId: number | null;
 }
 
-/** Set-password links in welcome mail live longer than reset links: people open welcome mail days later. */
-const WELCOME_LINK_TTL_MINUTES = 7 * 24 * 60;
-
 /**
  * POST /webhooks/orders. Idempotent by the seller's order id (unique `orders.external_id`): a repeated
  * `order.paid` finds the order and answers as before; a repeated refund finds it already refunded.
@@ -44,8 +41,7 @@ export class OrderWebhookService {
     private readonly usersService: UsersService,
     private readonly grants: GrantsService,
     private readonly grantsRepo: GrantsRepository,
-    private readonly auth: AuthService,
-    private readonly mail: MailService,
+    private readonly welcome: WelcomeMailService,
     private readonly audit: AuditService,
   ) {}
 
@@ -61,7 +57,7 @@ export class OrderWebhookService {
     // transaction rolls back on the unique key and the retry finds what the winner wrote.
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.db.transaction((m) => this.paidIn(m, actor, paid, product.id, rawBody!.toString('utf8')));
+        return await this.db.transaction((m) => this.paidIn(m, actor, paid, product, rawBody!.toString('utf8')));
       } catch (e) {
         if (attempt < 2 && isUniqueViolation(e)) continue;
         throw e;
@@ -78,7 +74,8 @@ export class OrderWebhookService {
     }
   }
 
-  private async paidIn(m: EntityManager, actor: Actor, input: OrderWebhookInput, productId: number, payload: string): Promise<WebhookResult> {
+  private async paidIn(m: EntityManager, actor: Actor, input: OrderWebhookInput, product: Product, payload: string): Promise<WebhookResult> {
+    const productId = product.id;
     const existing = await this.orders.findByExternalId(m, input.orderId);
     if (existing) {
       // An order that met access already for ever answered with the grant giving that access; so does its repeat.
@@ -105,15 +102,7 @@ export class OrderWebhookService {
       subjectId: client.id,
       after: { orderId: order.id, externalId: order.externalId, productId, amountMinor: order.amountMinor, currency: order.currency, grantId: grant.id },
     });
-    if (isNew) {
-      await this.mail.enqueue(m, {
-        to: client.email,
-        template: 'welcome',
-        locale: this.config.defaultLocale,
-        vars: { name: client.name, link: await this.auth.issueSetPasswordLink(m, client.id, WELCOME_LINK_TTL_MINUTES), days: WELCOME_LINK_TTL_MINUTES / 1440 },
-        idempotencyKey: `welcome:${client.id}`,
-      });
-    }
+    if (isNew) await this.welcome.send(m, client, { products: [product.title], purchase: true, idempotencyKey: `welcome:${client.id}` });
     return { status: 'ok', orderId: order.id, clientId: client.id, grantId: grant.id };
   }
 
