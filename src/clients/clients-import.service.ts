@@ -15,7 +15,7 @@ import { GrantsService } from '../members/access/grants.service';
 import { ProductsRepository } from '../members/catalogue/products.repository';
 import { UsersRepository } from '../users/users.repository';
 import { UsersService } from '../users/users.service';
-import { endOfDay } from './clients.views';
+import { endOfLocalDay } from '../common/time/zoned-time';
 import { isEmail } from '../common/email';
 
 /** A skipped row: its line in the file and its problems (keys under clients.problem). */
@@ -75,7 +75,7 @@ export class ClientsImportService {
    * temporary file (never held in memory) and the rows are read only once the whole form is in, when `dryRun`
    * is known.
    */
-  async run(actor: Actor, form: FormParts): Promise<ImportReport> {
+  async run(actor: Actor, form: FormParts, timeZone: string): Promise<ImportReport> {
     const { fields, tmpPath } = await saveFormFile(form, {
       dir: this.config.filesDir,
       maxBytes: this.config.maxUploadBytes,
@@ -86,14 +86,15 @@ export class ClientsImportService {
       if (!tmpPath) throw fileRequired();
       const file = fs.createReadStream(tmpPath);
       try {
-        return await this.process(actor, file, ['1', 'on', 'true'].includes(fields.dryRun ?? ''));
+        return await this.process(actor, file, ['1', 'on', 'true'].includes(fields.dryRun ?? ''), timeZone);
       } finally {
         file.destroy();
       }
     });
   }
 
-  private async process(actor: Actor, file: Readable, dryRun: boolean): Promise<ImportReport> {
+  /** `expires` dates are "until" dates in `timeZone`, the importing person's. */
+  private async process(actor: Actor, file: Readable, dryRun: boolean, timeZone: string): Promise<ImportReport> {
     const report: ImportReport = { dryRun, rows: 0, valid: 0, createdClients: 0, grantsCreated: 0, grantsExtended: 0, unchanged: 0, skipped: [] };
     const rows = await csvRows(file, (cols) => {
       if (!REQUIRED_COLUMNS.every((c) => cols.includes(c))) throw AppError.validation({ file: 'clients.errors.bad_header' });
@@ -122,7 +123,7 @@ export class ClientsImportService {
         if (!product) problems.push('unknown_product');
         let endsAt: Date | null = null;
         if (row.expires) {
-          endsAt = endOfDay(row.expires);
+          endsAt = endOfLocalDay(row.expires, timeZone);
           if (!endsAt) problems.push('bad_date');
           else if (endsAt <= now) problems.push('date_past');
         }

@@ -56,8 +56,8 @@ export class ClientsController {
   @HttpCode(200)
   @FormView('clients/import')
   @Render('clients/import')
-  async importRun(@Req() req: Request, @CurrentActor() actor: Actor) {
-    return { report: await withMultipartForm(req, (form) => this.importer.run(actor, form)) };
+  async importRun(@Req() req: Request, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
+    return { report: await withMultipartForm(req, (form) => this.importer.run(actor, form, ctx.timeZone)) };
   }
 
   @Get(':id')
@@ -100,7 +100,7 @@ export class ClientsController {
   async grant(@Param('id') id: string, @Body() body: Q, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
     const clientId = parseId(id, 'client');
     ctx.formModel = () => this.clients.page(clientId);
-    await this.access.grant(actor, clientId, { productId: body.productId, endsAt: body.endsAt ?? '', forever: forever(body.forever), reason: body.reason });
+    await this.access.grant(actor, clientId, { productId: body.productId, endsAt: body.endsAt ?? '', forever: forever(body.forever), reason: body.reason, timeZone: ctx.timeZone });
     return { url: `/admin/clients/${clientId}?done=access_granted#grants` };
   }
 
@@ -110,7 +110,7 @@ export class ClientsController {
   async extend(@Param('id') id: string, @Param('grantId') grantId: string, @Body() body: Q, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
     const clientId = parseId(id, 'client');
     ctx.formModel = () => this.clients.page(clientId);
-    await this.access.extend(actor, clientId, parseId(grantId, 'grant'), { endsAt: body.endsAt ?? '', forever: forever(body.forever), reason: body.reason });
+    await this.access.extend(actor, clientId, parseId(grantId, 'grant'), { endsAt: body.endsAt ?? '', forever: forever(body.forever), reason: body.reason, timeZone: ctx.timeZone });
     return { url: `/admin/clients/${clientId}?done=access_extended#grants` };
   }
 

@@ -80,11 +80,3 @@ export function toOrderRow(o: Order, productTitle: string): OrderRowView {
     refundedAt: o.refundedAt,
   };
 }
-
-/** `YYYY-MM-DD` → the end of that day (UTC): access "until 31 Jan" includes the 31st. */
-export function endOfDay(v: string): Date | null {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(v)) return null;
-  const d = new Date(`${v}T00:00:00Z`);
-  if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== v) return null;
-  return new Date(d.getTime() + 86400_000);
-}

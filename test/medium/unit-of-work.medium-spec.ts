@@ -135,7 +135,7 @@ describe('database: units of work in services', () => {
       // The mistake: a service method that runs a unit of work of its own, called from inside this one.
       const inner = await t.app
         .get(ClientAccessService)
-        .grant(FACTORY_ACTOR, client.id, { productId: product.id })
+        .grant(FACTORY_ACTOR, client.id, { productId: product.id, timeZone: 'UTC' })
         .catch((e: Error) => e.message);
       await addLabel(m, 'after-inner');
       return inner;

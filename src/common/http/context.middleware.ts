@@ -3,7 +3,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { SessionsService } from '../../auth/sessions.service';
 import { SettingsService } from '../../settings/settings.service';
 import { APP_CONFIG, AppConfig } from '../../config/config';
-import { isKnownTimeZone } from '../time/zoned-time';
+import { readerZone } from '../time/zoned-time';
 import { fromAcceptLanguage, hasKey, isLocale, translate } from '../../i18n/i18n';
 import { toUserView } from '../../users/users.service';
 import { hmac, randomToken } from '../crypto';
@@ -110,11 +110,6 @@ export class ContextMiddleware implements NestMiddleware {
   clearSessionCookie(res: Response): void {
     res.clearCookie(SESSION_COOKIE, this.cookieOptions());
   }
-}
-
-/** The zone a person reads and enters dates in: their own when they picked one the runtime knows, else the site's. */
-export function readerZone(user: { timeZone: string | null } | null, siteZone: string): string {
-  return user?.timeZone && isKnownTimeZone(user.timeZone) ? user.timeZone : siteZone;
 }
 
 /** Signed double-submit token, bound to the session when there is one (a token from before login stops working). */

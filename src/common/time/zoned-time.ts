@@ -22,6 +22,11 @@ export function isKnownTimeZone(zone: string): boolean {
   return true;
 }
 
+/** The zone a person reads and enters dates in: their own when they picked one the runtime knows, else the site's. */
+export function readerZone(user: { timeZone: string | null } | null, siteZone: string): string {
+  return user?.timeZone && isKnownTimeZone(user.timeZone) ? user.timeZone : siteZone;
+}
+
 export interface WallTime {
   year: number;
   month: number; // 1-12
@@ -176,4 +181,23 @@ export function isStartOfLocalDay(instant: Date, zone: string): boolean {
  */
 export function untilDay(end: Date, zone: string): Date {
   return isStartOfLocalDay(end, zone) ? new Date(end.getTime() - 1) : end;
+}
+
+const INSTANT_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
+
+/**
+ * An end as a form or the API gives it: `YYYY-MM-DD` is an "until" date (the end of that day in `zone`),
+ * `YYYY-MM-DDTHH:mm[:ss]` a local time in `zone`, and a timestamp with `Z` or an offset means what it says.
+ */
+export function parseUntil(s: string, zone: string): LocalDateTimeResult {
+  if (DATE_RE.test(s)) {
+    const at = endOfLocalDay(s, zone);
+    return at ? { ok: true, at } : { ok: false, error: 'invalid' };
+  }
+  if (DATETIME_RE.test(s)) return parseLocalDateTime(s, zone);
+  if (INSTANT_RE.test(s)) {
+    const at = new Date(s);
+    return Number.isNaN(at.getTime()) ? { ok: false, error: 'invalid' } : { ok: true, at };
+  }
+  return { ok: false, error: 'invalid' };
 }
