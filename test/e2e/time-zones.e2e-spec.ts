@@ -114,6 +114,10 @@ describe('time zones: dates shown and read in the site zone, or the reader’s o
     const bad = await formPost(a, '/account/security', '/account/security/time-zone', { form: 'time-zone', timeZone: 'Mars/Olympus' });
     expect(bad.status).toBe(400);
     expect(bad.text).toContain('Pick a time zone from the list.');
+    // a field sent twice is refused before the handler runs: the page is shown again without its model, not a 500
+    const twice = await a.post('/account/security/time-zone').type('form').send(`_csrf=${csrfFrom(page.text)}&timeZone=UTC&timeZone=Asia/Tokyo`);
+    expect(twice.status).toBe(400);
+    expect(twice.text).toContain('The school’s time zone');
     const ok = await formPost(a, '/account/security', '/account/security/time-zone', { form: 'time-zone', timeZone: 'America/New_York' });
     expect(ok.status).toBe(303);
     expect(ok.headers.location).toBe('/account/security?notice=time_zone_saved');
