@@ -1,18 +1,18 @@
 import { Controller, Get, Query, Render } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Ctx, Roles } from '../common/http/decorators';
-import type { RequestContext } from '../common/http/request-context';
+import { RequestContext } from '../common/http/request-context';
+import { endOfLocalDay, startOfLocalDay } from '../common/time/zoned-time';
 import { pagerLinks, parsePage } from '../common/http/pagination';
 import { STAFF_ROLES } from '../users/entities/user.entity';
 import { AuditService, SUBJECT_TYPES } from './audit.service';
 
 type Q = Record<string, string | undefined>;
 
-function parseDay(v: string | undefined, endOfDay = false): Date | undefined {
-  if (!v || !/^\d{4}-\d{2}-\d{2}$/.test(v)) return undefined;
-  const d = new Date(`${v}T00:00:00Z`);
-  if (Number.isNaN(d.getTime())) return undefined;
-  return endOfDay ? new Date(d.getTime() + 86400_000) : d;
+/** The days of the from/to filter, in the reader's zone: from the start of `from` to the end of `to`. */
+function parseDay(v: string | undefined, zone: string, end = false): Date | undefined {
+  if (!v) return undefined;
+  return (end ? endOfLocalDay(v, zone) : startOfLocalDay(v, zone)) ?? undefined;
 }
 
 /** The audit log page, with filters. */
@@ -31,8 +31,8 @@ export class AuditController {
       actor: q.actor?.trim() || undefined,
       subjectType: q.subjectType?.trim() || undefined,
       subjectId: q.subjectId?.trim() || undefined,
-      from: parseDay(q.from),
-      to: parseDay(q.to, true),
+      from: parseDay(q.from, ctx.timeZone),
+      to: parseDay(q.to, ctx.timeZone, true),
       ...page,
     }, ctx.locale);
     return { ...res, q, subjectTypes: SUBJECT_TYPES, pager: pagerLinks(res.total, page, q) };

@@ -107,6 +107,7 @@ export class AuthService {
         to: user.email,
         template: 'password-reset',
         locale: user.locale ?? client.locale,
+        timeZone: user.timeZone,
         vars: {
           name: user.name,
           link: `${this.config.appUrl}/password/reset/${token}`,
@@ -173,7 +174,8 @@ export class AuthService {
       to: user.email,
       template: 'password-changed',
       locale: user.locale ?? client.locale,
-      vars: { name: user.name, at: now.toISOString().replace('T', ' ').slice(0, 16) + ' UTC', ip: client.ip, loginUrl: `${this.config.appUrl}/password/forgot` },
+      timeZone: user.timeZone,
+      vars: { name: user.name, at: now, ip: client.ip, loginUrl: `${this.config.appUrl}/password/forgot` },
     });
     await this.audit.record(m, actorOf(user, client.ip), {
       action: 'auth.password_changed',

@@ -8,6 +8,9 @@ import { Ctx, CurrentActor, FormView, Roles } from '../common/http/decorators';
 import { RequestContext } from '../common/http/request-context';
 import { Actor } from '../audit/actor';
 import { Role, STAFF_ROLES } from '../users/entities/user.entity';
+import { UsersService } from '../users/users.service';
+import { SettingsService } from '../settings/settings.service';
+import { timeZoneNames } from '../settings/site-settings';
 
 type Form = Record<string, string | undefined>;
 
@@ -24,6 +27,8 @@ function securityPages(base: string, roles: readonly Role[]) {
       private readonly auth: AuthService,
       private readonly sessions: SessionsService,
       private readonly context: ContextMiddleware,
+      private readonly users: UsersService,
+      private readonly settings: SettingsService,
     ) {}
 
     @Get()
@@ -45,6 +50,15 @@ function securityPages(base: string, roles: readonly Role[]) {
       return { url: `${base}?notice=password_changed` };
     }
 
+    @Post('time-zone')
+    @FormView('profile/security')
+    @Redirect(base, 303)
+    async timeZone(@Body() body: Form, @Ctx() ctx: RequestContext) {
+      ctx.formModel = () => this.model(ctx);
+      await this.users.setTimeZone(ctx.user!.id, body.timeZone);
+      return { url: `${base}?notice=time_zone_saved` };
+    }
+
     @Post('logout-everywhere')
     @Redirect('/login', 303)
     async everywhere(@Ctx() ctx: RequestContext, @CurrentActor() actor: Actor, @Res({ passthrough: true }) res: Response) {
@@ -54,7 +68,17 @@ function securityPages(base: string, roles: readonly Role[]) {
     }
 
     private async model(ctx: RequestContext) {
-      return { base, sessions: await this.sessions.list(ctx.user!.id, ctx.session!.id), values: {}, errors: {} };
+      const [sessions, site] = await Promise.all([this.sessions.list(ctx.user!.id, ctx.session!.id), this.settings.current()]);
+      return {
+        base,
+        sessions,
+        values: {},
+        errors: {},
+        // '' = the site zone, which follows the owner's setting
+        zoneValues: { timeZone: ctx.user!.timeZone ?? '' },
+        siteZone: site.timeZone,
+        timeZones: timeZoneNames().map((z) => ({ value: z, label: z.replace(/_/g, ' ') })),
+      };
     }
   }
   return SecurityPages;

@@ -23,7 +23,7 @@ export class SessionsRepository {
   async findWithUser(tokenHash: string): Promise<{ session: Session; user: User } | null> {
     const rows = await this.hot.all(
       `SELECT s.id AS s_id, s.user_id, s.ip, s.user_agent, s.created_at AS s_created, s.last_seen_at, s.expires_at,
-              u.email, u.name, u.role, u.password_hash, u.locale, u.disabled_at, u.created_at AS u_created, u.updated_at AS u_updated
+              u.email, u.name, u.role, u.password_hash, u.locale, u.time_zone, u.disabled_at, u.created_at AS u_created, u.updated_at AS u_updated
          FROM sessions s INNER JOIN users u ON u.id = s.user_id
         WHERE s.token_hash = ?`,
       [tokenHash],
@@ -47,6 +47,7 @@ export class SessionsRepository {
       role: r.role as User['role'],
       passwordHash: (r.password_hash as string | null) ?? null,
       locale: (r.locale as User['locale']) ?? null,
+      timeZone: (r.time_zone as string | null) ?? null,
       disabledAt: dbDateOrNull(r.disabled_at),
       createdAt: dbDate(r.u_created),
       updatedAt: dbDate(r.u_updated),

@@ -8,12 +8,16 @@ import { GrantsRepository } from '../members/access/grants.repository';
 import { GrantsService, GrantView, toGrantView } from '../members/access/grants.service';
 import { ProductsRepository } from '../members/catalogue/products.repository';
 import { ClientsRepository } from './clients.repository';
-import { endOfDay } from './clients.views';
+import { parseUntil } from '../common/time/zoned-time';
 
-/** An end date as typed: `YYYY-MM-DD` (access through that day) or an ISO timestamp; `forever` wins. */
+/**
+ * An end date as typed: `YYYY-MM-DD` (access through that day), a local `YYYY-MM-DDTHH:mm`, both read in
+ * `timeZone` (the person's, or the site zone for the API), or an ISO timestamp with its offset; `forever` wins.
+ */
 export interface EndInput {
   endsAt?: string | null;
   forever?: boolean;
+  timeZone: string;
 }
 
 const REASON_MAX = 1000;
@@ -76,13 +80,13 @@ export class ClientAccessService {
       fields.endsAt = 'clients.errors.end_required';
       return null;
     }
-    const d = /^\d{4}-\d{2}-\d{2}$/.test(v) ? endOfDay(v) : /^\d{4}-\d{2}-\d{2}T/.test(v) ? new Date(v) : null;
-    if (!d || Number.isNaN(d.getTime())) {
-      fields.endsAt = 'clients.errors.bad_date';
+    const r = parseUntil(v, input.timeZone);
+    if (!r.ok) {
+      fields.endsAt = r.error === 'gap' ? 'time.errors.gap' : 'clients.errors.bad_date';
       return null;
     }
-    if (d <= new Date()) fields.endsAt = 'clients.errors.date_past';
-    return d;
+    if (r.at <= new Date()) fields.endsAt = 'clients.errors.date_past';
+    return r.at;
   }
 
   private parseReason(v: unknown, required: boolean, fields: Record<string, string>): string | null {

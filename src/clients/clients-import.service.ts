@@ -16,7 +16,7 @@ import { ProductsRepository } from '../members/catalogue/products.repository';
 import { UsersRepository } from '../users/users.repository';
 import { ImportStaging, StagingOwner } from './import-staging';
 import { CreateClient } from './usecases/create-client.usecase';
-import { endOfDay } from './clients.views';
+import { endOfLocalDay } from '../common/time/zoned-time';
 import { isEmail } from '../common/email';
 
 /** A skipped row: its line in the file and its problems (keys under clients.problem). */
@@ -85,7 +85,7 @@ export class ClientsImportService {
    * temporary file (never held in memory) and the rows are read only once the whole form is in, when `dryRun`
    * is known. A dry run with rows to import keeps the file for `runStaged()`; otherwise it is deleted.
    */
-  async run(actor: Actor, owner: StagingOwner, form: FormParts): Promise<ImportReport> {
+  async run(actor: Actor, owner: StagingOwner, form: FormParts, timeZone: string): Promise<ImportReport> {
     const { fields, tmpPath } = await saveFormFile(form, {
       dir: this.config.filesDir,
       maxBytes: this.config.maxUploadBytes,
@@ -95,7 +95,7 @@ export class ClientsImportService {
     return withTempFile(tmpPath, async (tmpPath) => {
       if (!tmpPath) throw fileRequired();
       const dryRun = isOn(fields.dryRun);
-      const report = await this.processFile(actor, tmpPath, dryRun, isOn(fields.welcome));
+      const report = await this.processFile(actor, tmpPath, dryRun, isOn(fields.welcome), timeZone);
       if (dryRun && report.valid > 0) {
         const kept = await this.staging.keep(tmpPath, owner);
         report.token = kept.token;
@@ -106,21 +106,22 @@ export class ClientsImportService {
   }
 
   /** "Import these rows": the file a dry run kept, for real; used once, then deleted. */
-  async runStaged(actor: Actor, owner: StagingOwner, token: unknown, welcome: boolean): Promise<ImportReport> {
+  async runStaged(actor: Actor, owner: StagingOwner, token: unknown, welcome: boolean, timeZone: string): Promise<ImportReport> {
     const file = await this.staging.take(token, owner);
-    return withTempFile(file, (path) => this.processFile(actor, path!, false, welcome));
+    return withTempFile(file, (path) => this.processFile(actor, path!, false, welcome, timeZone));
   }
 
-  private async processFile(actor: Actor, tmpPath: string, dryRun: boolean, welcome: boolean): Promise<ImportReport> {
+  private async processFile(actor: Actor, tmpPath: string, dryRun: boolean, welcome: boolean, timeZone: string): Promise<ImportReport> {
     const file = fs.createReadStream(tmpPath);
     try {
-      return await this.process(actor, file, dryRun, welcome);
+      return await this.process(actor, file, dryRun, welcome, timeZone);
     } finally {
       file.destroy();
     }
   }
 
-  private async process(actor: Actor, file: Readable, dryRun: boolean, welcome: boolean): Promise<ImportReport> {
+  /** `expires` dates are "until" dates in `timeZone`, the importing person's. */
+  private async process(actor: Actor, file: Readable, dryRun: boolean, welcome: boolean, timeZone: string): Promise<ImportReport> {
     const report: ImportReport = {
       dryRun,
       welcome,
@@ -163,7 +164,7 @@ export class ClientsImportService {
         if (!product && row.product) problems.push('unknown_product');
         let endsAt: Date | null = null;
         if (row.expires) {
-          endsAt = endOfDay(row.expires);
+          endsAt = endOfLocalDay(row.expires, timeZone);
           if (!endsAt) problems.push('bad_date');
           else if (endsAt <= now) problems.push('date_past');
         }

@@ -5,7 +5,8 @@ import { ClientAccessService } from './client-access.service';
 import { ClientsService } from './clients.service';
 import { ClientResponse, ClientListResponse, CreateClientDto, CreateGrantDto, GrantListResponse, GrantResponse, RevokeGrantDto } from './dto/clients.dto';
 import { ApiKeyAuth } from '../common/http/api-key-auth';
-import { CurrentActor } from '../common/http/decorators';
+import { Ctx, CurrentActor } from '../common/http/decorators';
+import { RequestContext } from '../common/http/request-context';
 import { parseId, parsePage } from '../common/http/pagination';
 import { GrantView } from '../members/access/grants.service';
 
@@ -40,8 +41,8 @@ export class ClientsApiController {
   @Post()
   @ApiOperation({ summary: 'Create a client (and send the welcome mail, unless welcome is false)' })
   @ApiCreatedResponse({ type: ClientResponse })
-  create(@Body() dto: CreateClientDto, @CurrentActor() actor: Actor): Promise<ClientResponse> {
-    return this.clients.create(actor, { email: dto.email, name: dto.name, locale: dto.locale, welcome: dto.welcome }, 'api');
+  create(@Body() dto: CreateClientDto, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext): Promise<ClientResponse> {
+    return this.clients.create(actor, { email: dto.email, name: dto.name, locale: dto.locale, welcome: dto.welcome }, 'api', ctx.timeZone);
   }
 
   @Get(':id')
@@ -64,8 +65,9 @@ export class ClientsApiController {
   @Post(':id/grants')
   @ApiOperation({ summary: 'Grant a client access to a product' })
   @ApiCreatedResponse({ type: GrantResponse })
-  async grant(@Param('id') id: string, @Body() dto: CreateGrantDto, @CurrentActor() actor: Actor): Promise<GrantResponse> {
-    return toGrantResponse(await this.access.grant(actor, parseId(id, 'client'), { productId: dto.productId, endsAt: dto.endsAt ?? null, reason: dto.reason }));
+  async grant(@Param('id') id: string, @Body() dto: CreateGrantDto, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext): Promise<GrantResponse> {
+    const input = { productId: dto.productId, endsAt: dto.endsAt ?? null, reason: dto.reason, timeZone: ctx.timeZone };
+    return toGrantResponse(await this.access.grant(actor, parseId(id, 'client'), input));
   }
 
   @Post(':id/grants/:grantId/revoke')

@@ -67,7 +67,7 @@ export class ClientsController {
   @FormView('clients/import')
   @Render('clients/import')
   async importRun(@Req() req: Request, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
-    return { report: await withMultipartForm(req, (form) => this.importer.run(actor, stagingOwner(ctx), form)) };
+    return { report: await withMultipartForm(req, (form) => this.importer.run(actor, stagingOwner(ctx), form, ctx.timeZone)) };
   }
 
   /** "Import these rows": the file of the dry run just shown, by its token. */
@@ -77,7 +77,7 @@ export class ClientsController {
   @Render('clients/import')
   async importStaged(@Body() body: Q, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
     ctx.formModel = async () => ({ report: null });
-    return { report: await this.importer.runStaged(actor, stagingOwner(ctx), body.token, checked(body.welcome)) };
+    return { report: await this.importer.runStaged(actor, stagingOwner(ctx), body.token, checked(body.welcome), ctx.timeZone) };
   }
 
   @Get('new')
@@ -92,7 +92,7 @@ export class ClientsController {
   async create(@Body() body: Q, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
     ctx.formModel = () => this.clients.newClientForm();
     const input = newClientFromForm(body);
-    const client = await this.clients.create(actor, input, 'admin');
+    const client = await this.clients.create(actor, input, 'admin', ctx.timeZone);
     return { url: `/admin/clients/${client.id}?done=${input.welcome ? 'client_added_welcome' : 'client_added'}` };
   }
 
@@ -144,7 +144,7 @@ export class ClientsController {
   async grant(@Param('id') id: string, @Body() body: Q, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
     const clientId = parseId(id, 'client');
     ctx.formModel = () => this.clients.page(clientId);
-    await this.access.grant(actor, clientId, { productId: body.productId, endsAt: body.endsAt ?? '', forever: checked(body.forever), reason: body.reason });
+    await this.access.grant(actor, clientId, { productId: body.productId, endsAt: body.endsAt ?? '', forever: checked(body.forever), reason: body.reason, timeZone: ctx.timeZone });
     return { url: `/admin/clients/${clientId}?done=access_granted#grants` };
   }
 
@@ -154,7 +154,7 @@ export class ClientsController {
   async extend(@Param('id') id: string, @Param('grantId') grantId: string, @Body() body: Q, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
     const clientId = parseId(id, 'client');
     ctx.formModel = () => this.clients.page(clientId);
-    await this.access.extend(actor, clientId, parseId(grantId, 'grant'), { endsAt: body.endsAt ?? '', forever: checked(body.forever), reason: body.reason });
+    await this.access.extend(actor, clientId, parseId(grantId, 'grant'), { endsAt: body.endsAt ?? '', forever: checked(body.forever), reason: body.reason, timeZone: ctx.timeZone });
     return { url: `/admin/clients/${clientId}?done=access_extended#grants` };
   }
 

@@ -129,9 +129,9 @@ export class ClientsService {
   /**
    * Adds one client (the admin's form, the API): the account, the products to open now and, unless asked not
    * to, the welcome mail, in one transaction. Every bad field is reported at once; an email with an account
-   * already is a conflict on `email`, and nothing is stored.
+   * already is a conflict on `email`, and nothing is stored. End dates are read in `timeZone`.
    */
-  async create(actor: Actor, input: NewClientInput, via: 'admin' | 'api'): Promise<ClientView> {
+  async create(actor: Actor, input: NewClientInput, via: 'admin' | 'api', timeZone: string): Promise<ClientView> {
     const email = typeof input.email === 'string' ? input.email.trim().toLowerCase() : '';
     const name = typeof input.name === 'string' ? input.name.trim() : '';
     const fields: Record<string, string> = {};
@@ -148,7 +148,7 @@ export class ClientsService {
         fields[`ends_${g.productId}`] = 'clients.errors.unknown_product';
         continue;
       }
-      const end = parseEndDate(g.endsAt ?? '');
+      const end = parseEndDate(g.endsAt ?? '', timeZone);
       if (end === 'bad') fields[`ends_${product.id}`] = 'clients.errors.bad_date';
       else if (end === 'past') fields[`ends_${product.id}`] = 'clients.errors.date_past';
       else grants.push({ product: { id: product.id, title: product.title }, endsAt: end });

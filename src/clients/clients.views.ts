@@ -1,3 +1,4 @@
+import { endOfLocalDay } from '../common/time/zoned-time';
 import { GrantEvent } from '../members/access/entities/grant-event.entity';
 import { Grant, GrantSource } from '../members/access/entities/grant.entity';
 import { Order } from '../members/orders/entities/order.entity';
@@ -81,19 +82,11 @@ export function toOrderRow(o: Order, productTitle: string): OrderRowView {
   };
 }
 
-/** `YYYY-MM-DD` → the end of that day (UTC): access "until 31 Jan" includes the 31st. */
-export function endOfDay(v: string): Date | null {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(v)) return null;
-  const d = new Date(`${v}T00:00:00Z`);
-  if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== v) return null;
-  return new Date(d.getTime() + 86400_000);
-}
-
-/** An optional end date as typed: empty = forever (null), else `YYYY-MM-DD` through the end of that day, in the future. */
-export function parseEndDate(v: string, now = new Date()): Date | null | 'bad' | 'past' {
+/** An optional end date as typed: empty = forever (null), else `YYYY-MM-DD` through the end of that day in `timeZone`, in the future. */
+export function parseEndDate(v: string, timeZone: string, now = new Date()): Date | null | 'bad' | 'past' {
   const s = v.trim();
   if (!s) return null;
-  const d = endOfDay(s);
+  const d = endOfLocalDay(s, timeZone);
   if (!d) return 'bad';
   return d <= now ? 'past' : d;
 }

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import * as nunjucks from 'nunjucks';
+import { registerDateFilters } from '../views/view-helpers';
 
 export interface RenderedMail {
   subject: string;
@@ -19,6 +20,9 @@ export class MailTemplates {
     const loader = () => new nunjucks.FileSystemLoader(path.join(viewsDir, 'emails'), { noCache });
     this.html = new nunjucks.Environment(loader(), { autoescape: true, throwOnUndefined: false });
     this.text = new nunjucks.Environment(loader(), { autoescape: false, throwOnUndefined: false });
+    // The same date filters as pages, reading the recipient's `locale` and `timeZone` from the mail's variables.
+    registerDateFilters(this.html);
+    registerDateFilters(this.text);
   }
 
   /** `vars.brand` (a MailBrand) names the school in the HTML layout and signs the text part. */

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { APP_CONFIG, AppConfig, Locale } from '../config/config';
+import { readerZone } from '../common/time/zoned-time';
 import { mailBrand, MailBrand } from '../settings/brand/brand';
 import { SettingsService } from '../settings/settings.service';
 import { MailClass, MailKind } from './entities/outbox-message.entity';
@@ -14,6 +15,8 @@ export interface MailRequest {
   to: string;
   template: MailKind;
   locale: Locale;
+  /** The recipient's own zone (users.time_zone) when they picked one; dates in the mail are shown in it, else in the site zone. */
+  timeZone?: string | null;
   vars?: Record<string, unknown>;
   mailClass?: MailClass;
   /** Whose name and address it comes from; by default that of its class (a list confirmation is transactional but comes from the marketing sender). */
@@ -47,10 +50,14 @@ export class MailService {
    */
   async enqueue(m: EntityManager, req: MailRequest): Promise<boolean> {
     const brand = await this.brand();
+    const siteZone = (await this.settings.current()).timeZone;
     const rendered = this.templates.render(req.template, req.locale, {
       appUrl: this.config.appUrl,
       brand,
       ...req.vars,
+      // A mail is read later, anywhere, and forwarded: its times always carry the zone's name.
+      timeZone: readerZone({ timeZone: req.timeZone ?? null }, siteZone),
+      showZone: true,
     });
     const mailClass = req.mailClass ?? 'transactional';
     return this.outbox.insert(m, {

@@ -33,7 +33,7 @@ export class UsersRepository {
 
   async insert(m: EntityManager, data: Pick<User, 'email' | 'name' | 'role' | 'passwordHash' | 'locale'>): Promise<User> {
     const now = new Date();
-    const user = m.create(User, { ...data, email: normaliseEmail(data.email), createdAt: now, updatedAt: now, disabledAt: null });
+    const user = m.create(User, { ...data, email: normaliseEmail(data.email), timeZone: null, createdAt: now, updatedAt: now, disabledAt: null });
     return m.save(User, user);
   }
 
@@ -43,6 +43,10 @@ export class UsersRepository {
 
   async setLocale(id: number, locale: string | null): Promise<void> {
     await this.db.write((m) => m.update(User, { id }, { locale: locale as User['locale'], updatedAt: new Date() }));
+  }
+
+  async setTimeZone(id: number, timeZone: string | null): Promise<void> {
+    await this.db.write((m) => m.update(User, { id }, { timeZone, updatedAt: new Date() }));
   }
 
   async countByRole(): Promise<Record<string, number>> {

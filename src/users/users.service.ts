@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import * as argon2 from 'argon2';
 import { EntityManager } from 'typeorm';
 import { AppError } from '../common/errors/app-error';
+import { isTimeZone } from '../config/config';
 import { Role, User } from './entities/user.entity';
 import { UsersRepository } from './users.repository';
 
@@ -73,5 +74,12 @@ export class UsersService {
       passwordHash: input.password ? await this.hashPassword(input.password) : null,
       locale: (input.locale as User['locale']) ?? null,
     });
+  }
+
+  /** The zone this person reads dates in; '' = the site zone. Anything but a zone the runtime knows is refused. */
+  async setTimeZone(userId: number, raw: unknown): Promise<void> {
+    const zone = typeof raw === 'string' ? raw.trim() : '';
+    if (zone && !isTimeZone(zone)) throw AppError.validation({ timeZone: 'time.errors.zone' });
+    await this.users.setTimeZone(userId, zone || null);
   }
 }

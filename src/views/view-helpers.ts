@@ -2,23 +2,14 @@ import type { Environment } from 'nunjucks';
 import type { AppConfig, Locale } from '../config/config';
 import { actorText } from '../audit/audit-entry.view';
 import { consentDetailLabel, EnumName, enumLabel, grantReasonLabel } from '../i18n/enums';
-
-const DATE_LOCALE = { ru: 'ru-RU', en: 'en-GB' } as const;
-// Building an Intl formatter costs far more than using one: one per locale, made once.
-const DATETIME = {
-  ru: new Intl.DateTimeFormat(DATE_LOCALE.ru, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }),
-  en: new Intl.DateTimeFormat(DATE_LOCALE.en, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }),
-};
+import { DateReader, formatDate, formatDateTime, formatStart, formatUntil, toDate } from '../common/time/date-format';
+import { localDateString, localDateTimeString, untilDay } from '../common/time/zoned-time';
 
 /** Filters every template may use. Output still goes through auto-escaping. */
 export function registerViewHelpers(env: Environment, config: AppConfig): void {
   env.addGlobal('appName', 'kabinet');
   env.addGlobal('appUrl', config.appUrl);
-  env.addFilter('datetime', function (this: { ctx: { locale?: 'ru' | 'en' } }, d: Date | string | null) {
-    if (!d) return '';
-    const date = d instanceof Date ? d : new Date(d);
-    return DATETIME[this.ctx.locale ?? 'en'].format(date) + ' UTC';
-  });
+  registerDateFilters(env);
   // Code values (statuses, roles, sources...) as words, from the one registry in src/i18n/enums.ts.
   env.addGlobal('enumLabel', function (this: { ctx: { locale?: Locale } }, name: EnumName, value: unknown) {
     return enumLabel(this.ctx.locale ?? 'en', name, value);
@@ -33,4 +24,35 @@ export function registerViewHelpers(env: Environment, config: AppConfig): void {
     return consentDetailLabel(this.ctx.locale ?? 'en', detail);
   });
   env.addFilter('json', (v: unknown) => JSON.stringify(v, null, 2));
+}
+
+type DateValue = Date | string | number | null | undefined;
+interface RenderContext {
+  ctx: { locale?: Locale; timeZone?: string; showZone?: boolean };
+}
+
+/**
+ * The date filters of pages and mails. Each reads the reader's language and zone from the render context:
+ * `timeZone` (the viewer's own zone, else the site zone; a mail's recipient's) and `showZone` (times carry
+ * the zone's name: always in the admin panel and in mail, on client pages only when the viewer's zone is not the
+ * site's). Without them (a template rendered outside a request) dates are in UTC, named.
+ */
+export function registerDateFilters(env: Environment): void {
+  const reader = (c: RenderContext['ctx']): DateReader => ({
+    locale: c.locale ?? 'en',
+    timeZone: c.timeZone ?? 'UTC',
+    showZone: c.showZone ?? !c.timeZone,
+  });
+  const filter = (name: string, fn: (v: DateValue, r: DateReader) => string) =>
+    env.addFilter(name, function (this: RenderContext, v: DateValue) {
+      return fn(v, reader(this.ctx));
+    });
+  filter('datetime', formatDateTime);
+  filter('date', formatDate);
+  filter('until', formatUntil);
+  filter('opens', formatStart);
+  // Values of form inputs, so an edit form shows back what was entered.
+  filter('dateInput', (v, r) => { const d = toDate(v); return d ? localDateString(d, r.timeZone) : ''; });
+  filter('untilInput', (v, r) => { const d = toDate(v); return d ? localDateString(untilDay(d, r.timeZone), r.timeZone) : ''; });
+  filter('datetimeInput', (v, r) => { const d = toDate(v); return d ? localDateTimeString(d, r.timeZone) : ''; });
 }

@@ -69,7 +69,7 @@ describe('members: product status, outline changes and revokes in the client are
 
     expect(await next()).toContain('Third →');
     const catalogue = t.app.get(CatalogueService);
-    await catalogue.updateLesson(FACTORY_ACTOR, third.id, { title: 'Third, renamed', bodyMd: 'x', position: '3' });
+    await catalogue.updateLesson(FACTORY_ACTOR, third.id, { title: 'Third, renamed', bodyMd: 'x', position: '3' }, 'UTC');
     expect(await next()).toContain('Third, renamed →');
 
     // written straight to the table, as an import would: still seen
@@ -78,7 +78,7 @@ describe('members: product status, outline changes and revokes in the client are
 
     // a section puts its lessons after the loose ones: "First" moves behind "Second" and "Third"
     const s = await catalogue.addSection(FACTORY_ACTOR, p.id, { title: 'Part two' });
-    await catalogue.updateLesson(FACTORY_ACTOR, first.id, { title: 'First', bodyMd: 'x', position: '1', sectionId: String(s.id) });
+    await catalogue.updateLesson(FACTORY_ACTOR, first.id, { title: 'First', bodyMd: 'x', position: '1', sectionId: String(s.id) }, 'UTC');
     const page = await a.agent.get(`/account/lessons/${first.id}`).expect(200);
     expect(page.text).toContain(`href="/account/lessons/${third.id}">← Third, renamed`);
     expect(page.text).not.toContain('→</a>');

@@ -9,6 +9,7 @@ import { ClientAreaService } from '../../src/members/client-area/client-area.ser
 import { Grant } from '../../src/members/access/entities/grant.entity';
 import { GrantsService } from '../../src/members/access/grants.service';
 import { MailModule } from '../../src/mail/mail.module';
+import { SettingsModule } from '../../src/settings/settings.module';
 import { MembersModule } from '../../src/members/members.module';
 import { UsersModule } from '../../src/users/users.module';
 import { createLesson, createProduct, FACTORY_ACTOR, grantAccess } from '../factories/members';
@@ -52,7 +53,7 @@ function heldUnitOfWork(t: TestContext, write: (m: EntityManager) => Promise<unk
 describe('database: units of work in services', () => {
   let t: TestContext;
   beforeAll(async () => {
-    t = await startTestContext([UsersModule, AuditModule, MailModule, MembersModule, ClientsModule]);
+    t = await startTestContext([UsersModule, AuditModule, SettingsModule, MailModule, MembersModule, ClientsModule]);
   });
   afterAll(() => t.close());
 
@@ -135,7 +136,7 @@ describe('database: units of work in services', () => {
       // The mistake: a service method that runs a unit of work of its own, called from inside this one.
       const inner = await t.app
         .get(ClientAccessService)
-        .grant(FACTORY_ACTOR, client.id, { productId: product.id })
+        .grant(FACTORY_ACTOR, client.id, { productId: product.id, timeZone: 'UTC' })
         .catch((e: Error) => e.message);
       await addLabel(m, 'after-inner');
       return inner;

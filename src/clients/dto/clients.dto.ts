@@ -32,7 +32,7 @@ export class CreateGrantDto {
   @Min(1)
   productId: number;
 
-  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true, description: 'null or absent = forever' })
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true, description: 'null or absent = forever. A bare date (2027-03-31) means through the end of that day in the site time zone; a time without an offset is read in the site time zone.' })
   @ValidateIf((_, v) => v !== null && v !== undefined)
   @IsISO8601({ strict: true }, { message: 'must be an ISO 8601 date, or null for forever' })
   endsAt?: string | null;

@@ -18,10 +18,12 @@ describe('the add-client form', () => {
 
   it('reads an end date as the end of that day, empty as forever, and refuses bad and past ones', () => {
     const now = new Date('2030-01-10T12:00:00Z');
-    expect(parseEndDate('', now)).toBeNull();
-    expect(parseEndDate(' 2030-01-10 ', now)).toEqual(new Date('2030-01-11T00:00:00Z'));
-    expect(parseEndDate('2030-01-09', now)).toBe('past');
-    expect(parseEndDate('2030-02-30', now)).toBe('bad');
-    expect(parseEndDate('10.01.2030', now)).toBe('bad');
+    expect(parseEndDate('', 'UTC', now)).toBeNull();
+    expect(parseEndDate(' 2030-01-10 ', 'UTC', now)).toEqual(new Date('2030-01-11T00:00:00Z'));
+    expect(parseEndDate('2030-01-09', 'UTC', now)).toBe('past');
+    expect(parseEndDate('2030-02-30', 'UTC', now)).toBe('bad');
+    expect(parseEndDate('10.01.2030', 'UTC', now)).toBe('bad');
+    // in the school's zone: 10 January ends at midnight in Yekaterinburg (UTC+5)
+    expect(parseEndDate('2030-01-10', 'Asia/Yekaterinburg', now)).toEqual(new Date('2030-01-10T19:00:00Z'));
   });
 });

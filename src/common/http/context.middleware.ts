@@ -4,6 +4,7 @@ import { SessionsService } from '../../auth/sessions.service';
 import { brandView } from '../../settings/brand/brand';
 import { SettingsService } from '../../settings/settings.service';
 import { APP_CONFIG, AppConfig } from '../../config/config';
+import { readerZone } from '../time/zoned-time';
 import { fromAcceptLanguage, hasKey, isLocale, translate } from '../../i18n/i18n';
 import { toUserView } from '../../users/users.service';
 import { hmac, randomToken } from '../crypto';
@@ -46,11 +47,14 @@ export class ContextMiddleware implements NestMiddleware {
         fromAcceptLanguage(req.headers['accept-language']) ||
         this.config.defaultLocale;
 
+      const site = await this.settings.current();
+      const timeZone = readerZone(found?.user ?? null, site.timeZone);
       const ctx: RequestContext = {
         user: found?.user ?? null,
         session: found?.session ?? null,
         apiKey: null,
         locale,
+        timeZone,
         csrfToken: csrfSeed ? this.csrfToken(csrfSeed, found?.session.tokenHash) : '',
         ip: req.ip ?? req.socket.remoteAddress ?? '',
         userAgent: String(req.headers['user-agent'] ?? ''),
@@ -60,11 +64,14 @@ export class ContextMiddleware implements NestMiddleware {
       // Nothing personal stays in a browser's or a proxy's cache: a logged-in page, or any answer of the admin API.
       if (ctx.user || path.startsWith('/api/admin/')) res.setHeader('Cache-Control', 'no-store');
       const notice = typeof req.query.notice === 'string' && /^[a-z_]{1,40}$/.test(req.query.notice) ? `notice.${req.query.notice}` : null;
-      const site = await this.settings.current();
       Object.assign(res.locals, {
         site,
         brand: brandView(site),
-        timeZone: site.timeZone,
+        timeZone,
+        // Times carry the zone's name in the admin panel (staff compare them with clients', logs and mail
+        // servers', across zones) and for a viewer whose zone is not the site's; a client in the site zone
+        // reads plain local times.
+        showZone: path.startsWith('/admin') || timeZone !== site.timeZone,
         locale,
         otherLocale: locale === 'ru' ? 'en' : 'ru',
         t: (key: string, vars?: Record<string, unknown>) => translate(locale, key, vars),

@@ -11,6 +11,8 @@ export interface RequestContext {
   session: Session | null;
   apiKey: ApiKeyView | null;
   locale: Locale;
+  /** The zone every date is shown and read in: the user's own, else the site zone (an API call: the site zone). */
+  timeZone: string;
   csrfToken: string;
   /**
    * A multipart form (file upload) whose `_csrf` field is still unread: the CSRF middleware cannot read the body,

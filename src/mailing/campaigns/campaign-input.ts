@@ -2,6 +2,7 @@ import { AppError } from '../../common/errors/app-error';
 import { isEmail } from '../../common/email';
 import { isOneLine } from '../../common/text';
 import { BodyFormat } from './entities/campaign.entity';
+import { parseUntil } from '../../common/time/zoned-time';
 
 export const SUBJECT_MAX = 300;
 export const PREHEADER_MAX = 300;
@@ -82,21 +83,16 @@ export function readDraft(raw: RawDraft): { input: DraftInput; fields: Record<st
 }
 
 /**
- * When to send: an ISO instant from the API, or `YYYY-MM-DDTHH:MM` from a datetime-local input, which carries no
- * zone; the form sends the operator's offset in minutes (`tzOffset`, as JS getTimezoneOffset) or it means UTC.
+ * When to send: an ISO instant with its zone (the API), or `YYYY-MM-DDTHH:MM` from a datetime-local input, which
+ * carries no zone and is read in `timeZone` (the operator's; the site zone for the API). A local time that does
+ * not exist there (the hour clocks skip) is refused; one that happens twice is the earlier.
  */
-export function parseSendAt(at: unknown, now: Date, tzOffsetMinutes?: unknown): Date {
+export function parseSendAt(at: unknown, now: Date, timeZone: string): Date {
   const s = typeof at === 'string' ? at.trim() : '';
-  let d: Date | null = null;
-  const local = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(s);
-  if (local) {
-    const [, y, mo, da, h, mi, se] = local.map(Number) as number[];
-    const offset = typeof tzOffsetMinutes === 'string' && /^-?\d{1,4}$/.test(tzOffsetMinutes) ? Number(tzOffsetMinutes) : 0;
-    d = new Date(Date.UTC(y, mo - 1, da, h, mi, se || 0) + offset * 60_000);
-  } else if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})$/.test(s)) {
-    d = new Date(s);
-  }
-  if (!d || Number.isNaN(d.getTime())) throw AppError.validation({ at: 'mailing.campaigns.errors.at_invalid' });
+  const r = /^\d{4}-\d{2}-\d{2}T/.test(s) ? parseUntil(s, timeZone) : null;
+  if (r && !r.ok && r.error === 'gap') throw AppError.validation({ at: 'time.errors.gap' });
+  if (!r || !r.ok) throw AppError.validation({ at: 'mailing.campaigns.errors.at_invalid' });
+  const d = r.at;
   if (d.getTime() <= now.getTime()) throw AppError.validation({ at: 'mailing.campaigns.errors.at_past' });
   if (d.getTime() > now.getTime() + 366 * 86400_000) throw AppError.validation({ at: 'mailing.campaigns.errors.at_too_far' });
   return d;

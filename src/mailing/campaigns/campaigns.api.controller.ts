@@ -2,7 +2,8 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Actor } from '../../audit/actor';
 import { ApiKeyAuth } from '../../common/http/api-key-auth';
-import { CurrentActor } from '../../common/http/decorators';
+import { Ctx, CurrentActor } from '../../common/http/decorators';
+import { RequestContext } from '../../common/http/request-context';
 import { parseId, parsePage } from '../../common/http/pagination';
 import { CampaignsService, CampaignWithStats } from './campaigns.service';
 import { CampaignResponse, CampaignListResponse, CreateCampaignDto, ScheduleCampaignDto } from './dto/campaigns.dto';
@@ -62,8 +63,8 @@ export class CampaignsApiController {
   @HttpCode(200)
   @ApiOkResponse({ type: CampaignResponse })
   @ApiConflictResponse(CONFLICT)
-  schedule(@Param('id') id: string, @Body() body: ScheduleCampaignDto, @CurrentActor() actor: Actor): Promise<CampaignResponse> {
-    return this.changed(id, (cid) => this.campaigns.schedule(actor, cid, body?.at));
+  schedule(@Param('id') id: string, @Body() body: ScheduleCampaignDto, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext): Promise<CampaignResponse> {
+    return this.changed(id, (cid) => this.campaigns.schedule(actor, cid, body?.at, ctx.timeZone));
   }
 
   @Post(':id/unschedule')

@@ -120,8 +120,8 @@ export class CampaignsController {
   async schedule(@Param('id') id: string, @Body() body: Q, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
     const campaignId = parseId(id, 'campaign');
     ctx.formModel = () => this.showModel(campaignId, {});
-    // The form's datetime-local value is read as UTC, as its label says.
-    await this.campaigns.schedule(actor, campaignId, body.at, '0');
+    // The form's datetime-local value is a local time in the operator's zone, as its label says.
+    await this.campaigns.schedule(actor, campaignId, body.at, ctx.timeZone);
     return { url: `${BASE}/${campaignId}?done=scheduled` };
   }
 

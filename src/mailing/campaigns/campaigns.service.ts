@@ -218,8 +218,9 @@ export class CampaignsService {
     return this.starter.startDue(now);
   }
 
-  async schedule(actor: Actor, id: number, at: unknown, tzOffset?: unknown): Promise<void> {
-    return this.transitions.schedule(actor, id, parseSendAt(at, new Date(), tzOffset));
+  /** `at` without a zone is a local time in `timeZone`. */
+  async schedule(actor: Actor, id: number, at: unknown, timeZone: string): Promise<void> {
+    return this.transitions.schedule(actor, id, parseSendAt(at, new Date(), timeZone));
   }
 
   unschedule(actor: Actor, id: number): Promise<void> {

@@ -92,14 +92,14 @@ export class CatalogueController {
   async createLesson(@Param('id') id: string, @Body() body: Q, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
     const productId = parseId(id, 'product');
     ctx.formModel = async () => ({ ...(await this.catalogue.lessonFormModel(productId)), lesson: null, files: [] });
-    const l = await this.catalogue.createLesson(actor, productId, body);
+    const l = await this.catalogue.createLesson(actor, productId, body, ctx.timeZone);
     return { url: `/admin/lessons/${l.id}` };
   }
 
   @Get('lessons/:id')
   @Render('members/admin-lesson')
-  async showLesson(@Param('id') id: string) {
-    const m = await this.catalogue.lesson(parseId(id, 'lesson'));
+  async showLesson(@Param('id') id: string, @Ctx() ctx: RequestContext) {
+    const m = await this.catalogue.lesson(parseId(id, 'lesson'), ctx.timeZone);
     return { ...m, values: m.formValues, errors: {} };
   }
 
@@ -108,8 +108,8 @@ export class CatalogueController {
   @Redirect('/admin/products', 303)
   async updateLesson(@Param('id') id: string, @Body() body: Q, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
     const lessonId = parseId(id, 'lesson');
-    ctx.formModel = () => this.catalogue.lesson(lessonId);
-    await this.catalogue.updateLesson(actor, lessonId, body);
+    ctx.formModel = () => this.catalogue.lesson(lessonId, ctx.timeZone);
+    await this.catalogue.updateLesson(actor, lessonId, body, ctx.timeZone);
     return { url: `/admin/lessons/${lessonId}` };
   }
 
@@ -122,7 +122,7 @@ export class CatalogueController {
     const lessonId = parseId(id, 'lesson');
     // a failed upload shows the lesson form with the saved values, not the (empty) multipart body
     ctx.formModel = async () => {
-      const m = await this.catalogue.lesson(lessonId);
+      const m = await this.catalogue.lesson(lessonId, ctx.timeZone);
       return { ...m, lessonValues: m.formValues, uploadErrors: true };
     };
     await withMultipartForm(req, (form) => this.uploads.uploadToLesson(actor, lessonId, form));

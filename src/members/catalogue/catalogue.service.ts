@@ -11,6 +11,7 @@ import { FilesRepository } from './files.repository';
 import { renderLessonMarkdown } from './lesson-markdown';
 import { LessonData, LessonOutline, LessonsRepository } from './lessons.repository';
 import { ProductData, ProductsRepository } from './products.repository';
+import { localDateString, startOfLocalDay } from '../../common/time/zoned-time';
 
 export interface ProductView {
   id: number;
@@ -186,8 +187,8 @@ export class CatalogueService {
     });
   }
 
-  /** The lesson edit page: the lesson, its product's sections, its files, and the form's values. */
-  async lesson(id: number): Promise<{
+  /** The lesson edit page: the lesson, its product's sections, its files, and the form's values (dates in `timeZone`). */
+  async lesson(id: number, timeZone: string): Promise<{
     lesson: LessonAdminView & { bodyMd: string; bodyHtml: string };
     product: ProductView;
     sections: SectionView[];
@@ -209,7 +210,7 @@ export class CatalogueService {
         sectionId: l.sectionId ?? '',
         dripMode: l.dripDays ? 'days' : l.dripDate ? 'date' : 'none',
         dripDays: l.dripDays ?? '',
-        dripDate: l.dripDate ? l.dripDate.toISOString().slice(0, 10) : '',
+        dripDate: l.dripDate ? localDateString(l.dripDate, timeZone) : '',
       },
     };
   }
@@ -220,9 +221,10 @@ export class CatalogueService {
     return { product: toProductView(product), sections: (await this.lessons.sectionsForProduct(productId)).map(toSectionView) };
   }
 
-  async createLesson(actor: Actor, productId: number, input: LessonInput): Promise<LessonAdminView> {
+  /** A drip date is read in `timeZone` (the editor's): the lesson opens when that day begins there. */
+  async createLesson(actor: Actor, productId: number, input: LessonInput, timeZone: string): Promise<LessonAdminView> {
     await this.requireProduct(productId);
-    const data = await this.lessonData(productId, input);
+    const data = await this.lessonData(productId, input, timeZone);
     return this.db.transaction(async (m) => {
       const l = await this.lessons.insertLesson(m, { ...data, position: data.position ?? (await this.lessons.nextLessonPosition(m, productId)) } as LessonData);
       await this.audit.record(m, actor, { action: 'lesson.create', subjectType: 'product', subjectId: productId, after: { lessonId: l.id, title: l.title } });
@@ -230,10 +232,10 @@ export class CatalogueService {
     });
   }
 
-  async updateLesson(actor: Actor, lessonId: number, input: LessonInput): Promise<LessonAdminView> {
+  async updateLesson(actor: Actor, lessonId: number, input: LessonInput, timeZone: string): Promise<LessonAdminView> {
     const before = await this.lessons.findLesson(lessonId);
     if (!before) throw AppError.notFound('lesson');
-    const data = await this.lessonData(before.productId, input);
+    const data = await this.lessonData(before.productId, input, timeZone);
     return this.db.transaction(async (m) => {
       const patch = { ...data, position: data.position ?? before.position };
       await this.lessons.updateLesson(m, lessonId, patch);
@@ -314,7 +316,7 @@ export class CatalogueService {
     return { title, position };
   }
 
-  private async lessonData(productId: number, input: LessonInput): Promise<Omit<LessonData, 'position'> & { position: number | null }> {
+  private async lessonData(productId: number, input: LessonInput, timeZone: string): Promise<Omit<LessonData, 'position'> & { position: number | null }> {
     const fields: Record<string, string> = {};
     const title = str(input.title).trim();
     if (!title) fields.title = 'errors.required';
@@ -341,8 +343,8 @@ export class CatalogueService {
       if (dripDays === null) fields.dripDays = 'members.drip_days_invalid';
     } else if (mode === 'date') {
       const s = str(input.dripDate).trim();
-      const d = /^\d{4}-\d{2}-\d{2}$/.test(s) ? new Date(`${s}T00:00:00Z`) : null;
-      if (!d || Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== s) fields.dripDate = 'members.drip_date_invalid';
+      const d = startOfLocalDay(s, timeZone);
+      if (!d) fields.dripDate = 'members.drip_date_invalid';
       else dripDate = d;
     } else if (mode !== 'none') fields.dripMode = 'members.drip_mode_invalid';
 

@@ -26,6 +26,10 @@ export class User {
   @Column({ type: 'varchar', length: 5, nullable: true })
   locale: Locale | null;
 
+  /** IANA zone the person reads and enters dates in; null = the site zone (Admin → Settings). */
+  @Column({ name: 'time_zone', type: 'varchar', length: 64, nullable: true })
+  timeZone: string | null;
+
   @Column({ name: 'disabled_at', type: 'datetime', nullable: true })
   disabledAt: Date | null;
 

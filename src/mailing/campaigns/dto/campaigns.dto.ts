@@ -63,7 +63,7 @@ export class CreateCampaignDto {
 }
 
 export class ScheduleCampaignDto {
-  @ApiProperty({ example: '2030-01-01T09:00:00Z', description: 'ISO 8601 instant with a zone, in the future' }) @Allow() at: unknown;
+  @ApiProperty({ example: '2030-01-01T09:00:00Z', description: 'ISO 8601 instant with a zone, in the future; a time without a zone (2030-01-01T09:00) is read in the site time zone' }) @Allow() at: unknown;
 }
 
 export class StartedResponse {
