@@ -7,6 +7,7 @@ import { Page } from '../common/http/pagination';
 import { Database } from '../database/database.service';
 import { ProductsRepository } from '../members/catalogue/products.repository';
 import { OrdersRepository } from '../members/orders/orders.repository';
+import { ClientProgressView, ProgressService } from '../members/client-area/progress.service';
 import { User } from '../users/entities/user.entity';
 import { UsersService } from '../users/users.service';
 import { ClientFilter, ClientsRepository } from './clients.repository';
@@ -24,6 +25,8 @@ export type ClientPage = {
   notes: NoteView[];
   allLabels: { id: number; name: string }[];
   products: { id: number; title: string; slug: string }[];
+  /** Lessons done per granted product (views/members/_client-progress.njk). */
+  progress: ClientProgressView[];
 };
 
 const NOTE_MAX = 5000;
@@ -49,6 +52,7 @@ export class ClientsService {
     private readonly orders: OrdersRepository,
     private readonly users: UsersService,
     private readonly audit: AuditService,
+    private readonly progress: ProgressService,
   ) {}
 
   async list(f: ClientFilter, page: Page): Promise<{ items: ClientListRow[]; total: number }> {
@@ -82,11 +86,12 @@ export class ClientsService {
   async page(id: number): Promise<ClientPage> {
     const client = await this.get(id);
     const now = new Date();
-    const [grants, orders, notes, options] = await Promise.all([
+    const [grants, orders, notes, options, progress] = await Promise.all([
       this.clients.grantsForClients([id]),
       this.orders.listForClient(id),
       this.clients.notesFor(id),
       this.filterOptions(),
+      this.progress.forClient(id),
     ]);
     const [events, titles] = await Promise.all([
       this.clients.eventsForGrants(grants.map((g) => g.id)),
@@ -99,6 +104,7 @@ export class ClientsService {
       notes: notes.map(toNoteView),
       allLabels: options.labels,
       products: options.products,
+      progress,
     };
   }
 
