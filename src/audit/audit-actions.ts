@@ -47,6 +47,8 @@ export const AUDIT_ACTIONS = [
   'mailing_list.update',
   'order.paid',
   'order.refunded',
+  'product.cover_remove',
+  'product.cover_set',
   'product.create',
   'product.update',
   'section.create',

@@ -8,6 +8,7 @@ import { LOCALES } from '../config/config';
 import { Database } from '../database/database.service';
 import { ProductsRepository } from '../members/catalogue/products.repository';
 import { OrdersRepository } from '../members/orders/orders.repository';
+import { ClientProgressView, ProgressService } from '../members/client-area/progress.service';
 import { User } from '../users/entities/user.entity';
 import { WelcomeMailService } from '../auth/welcome-mail.service';
 import { isLocale } from '../i18n/i18n';
@@ -39,6 +40,8 @@ export type ClientPage = {
   notes: NoteView[];
   allLabels: { id: number; name: string }[];
   products: { id: number; title: string; slug: string }[];
+  /** Lessons done per granted product (views/members/_client-progress.njk). */
+  progress: ClientProgressView[];
 };
 
 const NOTE_MAX = 5000;
@@ -65,6 +68,7 @@ export class ClientsService {
     private readonly createClient: CreateClient,
     private readonly welcome: WelcomeMailService,
     private readonly audit: AuditService,
+    private readonly progress: ProgressService,
   ) {}
 
   async list(f: ClientFilter, page: Page): Promise<{ items: ClientListRow[]; total: number }> {
@@ -105,11 +109,12 @@ export class ClientsService {
     const u = await this.requireClient(id);
     const client = toClientView(u, (await this.clients.labelsForClients([id])).map(({ id: labelId, name }) => ({ id: labelId, name })));
     const now = new Date();
-    const [grants, orders, notes, options] = await Promise.all([
+    const [grants, orders, notes, options, progress] = await Promise.all([
       this.clients.grantsForClients([id]),
       this.orders.listForClient(id),
       this.clients.notesFor(id),
       this.filterOptions(),
+      this.progress.forClient(id),
     ]);
     const [events, titles] = await Promise.all([
       this.clients.eventsForGrants(grants.map((g) => g.id)),
@@ -123,6 +128,7 @@ export class ClientsService {
       notes: notes.map(toNoteView),
       allLabels: options.labels,
       products: options.products,
+      progress,
     };
   }
 

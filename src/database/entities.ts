@@ -18,6 +18,8 @@ import { Lesson } from '../members/catalogue/entities/lesson.entity';
 import { Product } from '../members/catalogue/entities/product.entity';
 import { Section } from '../members/catalogue/entities/section.entity';
 import { StoredFile } from '../members/catalogue/entities/stored-file.entity';
+import { ProductCover } from '../members/catalogue/entities/product-cover.entity';
+import { LessonCompletion } from '../members/client-area/entities/lesson-completion.entity';
 import { Order } from '../members/orders/entities/order.entity';
 import { CampaignRecipient } from '../mailing/campaigns/entities/campaign-recipient.entity';
 import { Campaign, CampaignList, CampaignProduct } from '../mailing/campaigns/entities/campaign.entity';
@@ -28,7 +30,7 @@ import { Subscription } from '../mailing/subscribers/entities/subscription.entit
 
 export const ENTITIES = [
   User, Session, PasswordReset, RateLimit, OutboxMessage, AuditEntry, ApiKey, JobLease, SiteSetting, SiteFile,
-  Product, Section, Lesson, StoredFile, Grant, GrantEvent, AccessKey, Order, ClientNote, Label, ClientLabel,
+  Product, Section, Lesson, StoredFile, ProductCover, LessonCompletion, Grant, GrantEvent, AccessKey, Order, ClientNote, Label, ClientLabel,
   MailingList, Subscriber, Subscription, ConsentEvent, Campaign, CampaignList, CampaignProduct, CampaignRecipient,
   InboundMessage,
 ];

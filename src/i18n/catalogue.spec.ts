@@ -138,6 +138,8 @@ const FAMILIES: Record<string, () => readonly string[]> = {
   'mailing.subscribe.{}_title': () => ['check_mail', 'subscribed'],
   'members.confirm_delete_{}': () => ['lesson', 'section', 'file'],
   'members.confirm_delete_{}_body': () => ['lesson', 'section', 'file'],
+  // a lesson's state in the course player's lists (views/members/lesson.njk, product.njk)
+  'player.state_{}': () => ['done', 'open', 'locked'],
 };
 
 /** Templates that pass a key in a variable, and why that is safe. */

@@ -15,10 +15,15 @@ import { LessonsRepository } from './catalogue/lessons.repository';
 import { OutlineCache } from './client-area/product-outline';
 import { ProductsRepository } from './catalogue/products.repository';
 import { UploadsService } from './catalogue/uploads.service';
+import { CoversController } from './catalogue/covers.controller';
+import { CoversRepository } from './catalogue/covers.repository';
+import { CoversService } from './catalogue/covers.service';
+import { CompletionsRepository } from './client-area/completions.repository';
+import { ProgressService } from './client-area/progress.service';
 
 /** Products, lessons, files and access. Orders, keys, clients and mailing import it to read products and grant access. */
 @Module({
-  controllers: [CatalogueController, AccountController, ClientAreaController, ProductsApiController],
+  controllers: [CatalogueController, CoversController, AccountController, ClientAreaController, ProductsApiController],
   providers: [
     ProductsRepository,
     LessonsRepository,
@@ -32,7 +37,11 @@ import { UploadsService } from './catalogue/uploads.service';
     ClientAreaService,
     OutlineCache,
     UploadsService,
+    CoversRepository,
+    CoversService,
+    CompletionsRepository,
+    ProgressService,
   ],
-  exports: [ProductsRepository, GrantsRepository, GrantsService, AccessService, ClientAreaService],
+  exports: [ProductsRepository, GrantsRepository, GrantsService, AccessService, ClientAreaService, ProgressService],
 })
 export class MembersModule {}

@@ -8,6 +8,8 @@ import { AccessKeysService } from '../../src/members/keys/access-keys.service';
 import { createList, createSubscriber } from '../factories/mailing';
 import { createFile, createLesson, createProduct, FACTORY_ACTOR, grantAccess } from '../factories/members';
 import { createUser } from '../factories/users';
+import { createCover, pngImage } from '../factories/covers';
+import { ProgressService } from '../../src/members/client-area/progress.service';
 import type { TestApp } from './test-app';
 
 /**
@@ -79,12 +81,21 @@ export async function seedShowcase(t: TestApp): Promise<Showcase> {
       '<iframe width="560" height="315" src="https://www.youtube-nocookie.com/embed/abc123" title="Brushes and paper, video"></iframe>\n\n' +
       'Next time we mix our first greys.',
   });
-  await createLesson(t, course.id, { title: 'Mixing greys', position: 2, sectionId: section.id });
-  const locked = await createLesson(t, course.id, { title: 'Glazing', position: 3, dripDays: 7 });
+  const greys = await createLesson(t, course.id, { title: 'Mixing greys', position: 2, sectionId: section.id });
+  const section2 = await catalogue.addSection(FACTORY_ACTOR, course.id, { title: 'Colour and water', position: '2' });
+  await createLesson(t, course.id, { title: 'Wet on wet', position: 3, sectionId: section2.id });
+  await createLesson(t, course.id, { title: 'Washes and gradients', position: 4, sectionId: section2.id });
+  const locked = await createLesson(t, course.id, { title: 'Glazing', position: 5, sectionId: section2.id, dripDays: 7 });
+  await createLesson(t, course.id, { title: 'Your first landscape', position: 6, sectionId: section2.id, dripDays: 14 });
   const file = await createFile(t, lesson, { name: 'Palette-checklist.pdf', contentType: 'application/pdf', bytes: Buffer.alloc(193 * 1024, 1) });
   await createLesson(t, second.id, { title: 'Lines that lean', position: 1 });
   await grantAccess(t, client.id, course.id);
   await grantAccess(t, client.id, second.id, { endsAt: new Date(Date.now() + 60 * 86400_000) });
+  // the client is two lessons in; the sketching course has a cover (a watercolour-like wash), the other its placeholder
+  const progress = t.app.get(ProgressService);
+  await progress.complete(client.id, lesson.id);
+  await progress.complete(client.id, greys.id);
+  await createCover(t, second.id, pngImage(640, 360, (x, y) => [Math.round(40 + (x / 640) * 60 + (y / 360) * 40), Math.round(90 + (y / 360) * 70), Math.round(140 + (x / 640) * 80)]));
 
   const clients = t.app.get(ClientsService);
   await clients.addLabel(FACTORY_ACTOR, client.id, 'VIP');
@@ -143,6 +154,7 @@ export function showcasePages(s: Showcase): ShowcasePage[] {
     { name: 'account', path: '/account', as: 'client' },
     { name: 'account-product', path: `/account/products/${s.productSlug}`, as: 'client' },
     { name: 'account-lesson', path: `/account/lessons/${s.lessonId}`, as: 'client' },
+    { name: 'account-lesson-locked', path: `/account/lessons/${s.lockedLessonId}`, as: 'client' },
     { name: 'account-orders', path: '/account/orders', as: 'client' },
     { name: 'account-redeem', path: '/account/redeem', as: 'client' },
     { name: 'account-mailing', path: '/account/mailing', as: 'client' },

@@ -29,7 +29,7 @@ export class CatalogueController {
   @Render('members/admin-products')
   async list(@Query() q: Q) {
     const page = parsePage(q, 50);
-    const res = await this.catalogue.list(page);
+    const res = await this.catalogue.listWithCovers(page);
     return { ...res, pager: pagerLinks(res.total, page), values: EMPTY_PRODUCT, errors: {} };
   }
 
@@ -37,7 +37,7 @@ export class CatalogueController {
   @FormView('members/admin-products')
   @Redirect('/admin/products', 303)
   async create(@Body() body: Q, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
-    ctx.formModel = async () => ({ ...(await this.catalogue.list({ limit: 50, offset: 0 })), pager: null });
+    ctx.formModel = async () => ({ ...(await this.catalogue.listWithCovers({ limit: 50, offset: 0 })), pager: null });
     const p = await this.catalogue.create(actor, body);
     return { url: `/admin/products/${p.id}` };
   }

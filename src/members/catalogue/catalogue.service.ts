@@ -12,6 +12,8 @@ import { renderLessonMarkdown } from './lesson-markdown';
 import { LessonData, LessonOutline, LessonsRepository } from './lessons.repository';
 import { ProductData, ProductsRepository } from './products.repository';
 import { localDateString, startOfLocalDay } from '../../common/time/zoned-time';
+import { CoversRepository } from './covers.repository';
+import { CoverView, toCoverView } from './covers.service';
 
 export interface ProductView {
   id: number;
@@ -99,7 +101,15 @@ export class CatalogueService {
     private readonly lessons: LessonsRepository,
     private readonly files: FilesRepository,
     private readonly audit: AuditService,
+    private readonly covers: CoversRepository,
   ) {}
+
+  /** The admin's list: each product with its cover's address (null: the list shows a placeholder). */
+  async listWithCovers(page: Page): Promise<{ items: (ProductView & { coverUrl: string | null })[]; total: number }> {
+    const res = await this.list(page);
+    const urls = await this.covers.urlsFor(res.items.map((p) => p.id));
+    return { ...res, items: res.items.map((p) => ({ ...p, coverUrl: urls.get(p.id) ?? null })) };
+  }
 
   async list(page: Page): Promise<{ items: ProductView[]; total: number }> {
     const [rows, total] = await this.products.listPage(page);
@@ -114,12 +124,18 @@ export class CatalogueService {
    * The product page of the admin: the product with its sections and lessons. A lesson moves up or down among
    * the lessons of its own section, as the client's page groups them.
    */
-  async outline(id: number): Promise<{ product: ProductView; sections: SectionView[]; lessons: (LessonAdminView & { canMoveUp: boolean; canMoveDown: boolean })[] }> {
+  async outline(id: number): Promise<{
+    product: ProductView;
+    cover: CoverView | null;
+    sections: SectionView[];
+    lessons: (LessonAdminView & { canMoveUp: boolean; canMoveDown: boolean })[];
+  }> {
     const product = await this.requireProduct(id);
-    const [sections, lessons] = await Promise.all([this.lessons.sectionsForProduct(id), this.lessons.outlinesForProducts([id])]);
+    const [sections, lessons, cover] = await Promise.all([this.lessons.sectionsForProduct(id), this.lessons.outlinesForProducts([id]), this.covers.find(id)]);
     const peers = (i: number, j: number) => lessons[j].sectionId === lessons[i].sectionId;
     return {
       product: toProductView(product),
+      cover: cover ? toCoverView(cover) : null,
       sections: sections.map(toSectionView),
       lessons: lessons.map((l, i) => ({
         ...toLessonAdminView(l),

@@ -13,14 +13,23 @@ import { GrantsRepository } from '../access/grants.repository';
 import { LessonOutline, LessonsRepository } from '../catalogue/lessons.repository';
 import { OutlineCache, ProductOutline, buildOutline } from './product-outline';
 import { ProductsRepository } from '../catalogue/products.repository';
+import { CoversRepository } from '../catalogue/covers.repository';
+import { CompletionsRepository } from './completions.repository';
+import { percentOf } from './progress.service';
 
 export interface MyProductView {
   slug: string;
   title: string;
   description: string | null;
   endsAt: Date | null;
+  /** Null: the card shows its placeholder. */
+  coverUrl: string | null;
   lessonsOpen: number;
   lessonsTotal: number;
+  lessonsDone: number;
+  percent: number;
+  /** Where "Start" or "Continue" goes: the first open lesson not done yet, in reading order; null when there is none. */
+  resume: { id: number; title: string; started: boolean } | null;
 }
 
 export interface LessonLinkView {
@@ -29,25 +38,41 @@ export interface LessonLinkView {
   open: boolean;
   /** When a locked lesson opens. */
   opensAt: Date | null;
+  completed: boolean;
+}
+
+/** The product's table of contents with the client's marks, for the lesson player's sidebar and the product page. */
+export interface OutlineView {
+  sections: { title: string | null; lessons: (LessonLinkView & { current: boolean })[] }[];
+  done: number;
+  total: number;
+  percent: number;
 }
 
 export interface ClientProductView {
-  product: { slug: string; title: string; description: string | null };
+  product: { slug: string; title: string; description: string | null; coverUrl: string | null };
   endsAt: Date | null;
-  sections: { title: string | null; lessons: LessonLinkView[] }[];
+  sections: OutlineView['sections'];
+  progress: Omit<OutlineView, 'sections'>;
+  resume: MyProductView['resume'];
 }
 
 export interface ClientLessonView {
   product: { slug: string; title: string };
-  lesson: { id: number; title: string; bodyHtml: string };
+  /** `bodyHtml` is null while the lesson is locked: a locked lesson shows its outline and date, nothing of itself. */
+  lesson: { id: number; title: string; bodyHtml: string | null; completed: boolean; completedAt: Date | null };
+  /** Set while drip keeps the lesson closed. */
+  locked: { opensAt: Date | null } | null;
   files: (FileView & { url: string; directUrl: string; directExpiresAt: Date })[];
   prev: LessonLinkView | null;
   next: LessonLinkView | null;
+  outline: OutlineView;
 }
 
 /**
  * The client's side of the members' area. Every method starts with the access check (AccessService), and
- * anything the client may not see — another client's, never granted, revoked, expired, not yet open — is a 404.
+ * anything the client may not see — another client's, never granted, revoked, expired — is a 404. A lesson
+ * that drip keeps closed is shown as such (its title, date and the outline), never its body or files.
  */
 @Injectable()
 export class ClientAreaService {
@@ -59,24 +84,36 @@ export class ClientAreaService {
     private readonly lessons: LessonsRepository,
     private readonly files: FilesRepository,
     private readonly outlines: OutlineCache,
+    private readonly completions: CompletionsRepository,
+    private readonly covers: CoversRepository,
   ) {}
 
   async myProducts(clientId: number, now = new Date()): Promise<MyProductView[]> {
     const grants = await this.grants.listAccessForClient(clientId, now);
     const ids = grants.map((g) => g.productId);
-    const [products, outlines] = await Promise.all([this.products.findByIds(ids), this.lessons.outlinesForProducts(ids)]);
-    const byProduct = new Map(grants.map((g) => [g.productId, g]));
+    const [products, outlines, done, covers] = await Promise.all([
+      this.products.findByIds(ids),
+      Promise.all(ids.map((id) => this.loadOutline(id))),
+      this.completions.forClient(clientId),
+      this.covers.urlsFor(ids),
+    ]);
+    const byProduct = new Map(grants.map((g, i) => [g.productId, { grant: g, outline: outlines[i] }]));
     return products
       .map((p) => {
-        const g = byProduct.get(p.id)!;
-        const lessons = outlines.filter((l) => l.productId === p.id);
+        const { grant: g, outline } = byProduct.get(p.id)!;
+        const lessons = outline.order;
+        const doneHere = lessons.filter((l) => done.has(l.id)).length;
         return {
           slug: p.slug,
           title: p.title,
           description: p.description,
           endsAt: g.endsAt,
+          coverUrl: covers.get(p.id) ?? null,
           lessonsOpen: lessons.filter((l) => isLessonOpen(l, g, now)).length,
           lessonsTotal: lessons.length,
+          lessonsDone: doneHere,
+          percent: percentOf(doneHere, lessons.length),
+          resume: resumeFrom(lessons, g, done, now),
         };
       })
       .sort((a, b) => a.title.localeCompare(b.title));
@@ -86,23 +123,31 @@ export class ClientAreaService {
     const p = await this.products.findBySlug(slug);
     if (!p) throw AppError.notFound('product');
     const g = await this.access.requireGrant(clientId, p.id, now);
-    const outline = await this.loadOutline(p.id);
-    const sections = outline.sections.map((s) => ({ title: s.title, lessons: s.lessons.map((l) => toLink(l, g, now)) }));
-    return { product: { slug: p.slug, title: p.title, description: p.description }, endsAt: g.endsAt, sections: sections.filter((s) => s.lessons.length || s.title) };
+    const [outline, done, covers] = await Promise.all([this.loadOutline(p.id), this.completions.forProduct(clientId, p.id), this.covers.urlsFor([p.id])]);
+    const { sections, ...progress } = outlineView(outline, g, done, now, null);
+    return {
+      product: { slug: p.slug, title: p.title, description: p.description, coverUrl: covers.get(p.id) ?? null },
+      endsAt: g.endsAt,
+      sections,
+      progress,
+      resume: resumeFrom(outline.order, g, done, now),
+    };
   }
 
   /**
-   * The busiest page of the area, so four small reads: the lesson with its product, the access check, the
-   * lesson's files, and the product's outline for prev/next — the last from OutlineCache while the product's
-   * catalogue is unchanged.
+   * The busiest page of the area, so a few small reads: the lesson with its product, the access check, the
+   * lesson's files, the client's marks in the product, and the product's outline for the sidebar and prev/next
+   * — the last from OutlineCache while the product's catalogue is unchanged.
    */
   async lesson(clientId: number, lessonId: number, now = new Date()): Promise<ClientLessonView> {
     const l = await this.lessons.findForReading(lessonId);
     if (!l) throw AppError.notFound('lesson');
-    const g = await this.access.requireOpenLesson(clientId, l, now);
-    const [files, outline] = await Promise.all([
-      this.files.listForLesson(l.id),
+    const g = await this.access.requireGrant(clientId, l.productId, now);
+    const open = isLessonOpen(l, g, now);
+    const [files, outline, done] = await Promise.all([
+      open ? this.files.listForLesson(l.id) : Promise.resolve([]),
       this.outlines.get(l.productId, l.outlineVersion, () => this.loadOutline(l.productId)),
+      this.completions.forProduct(clientId, l.productId),
     ]);
     // Reading order follows the product page: lessons outside a section first, then section by section.
     const ordered = outline.order;
@@ -111,15 +156,17 @@ export class ClientAreaService {
     const directExpiresAt = new Date(expires * 1000);
     return {
       product: { slug: l.product.slug, title: l.product.title },
-      lesson: { id: l.id, title: l.title, bodyHtml: l.bodyHtml },
+      lesson: { id: l.id, title: l.title, bodyHtml: open ? l.bodyHtml : null, completed: done.has(l.id), completedAt: done.get(l.id) ?? null },
+      locked: open ? null : { opensAt: lessonOpensAt(l, g) },
       files: files.map((f) => ({
         ...toFileView(f),
         url: `/account/files/${f.id}`,
         directUrl: this.signedPath(f.id, clientId, expires),
         directExpiresAt,
       })),
-      prev: i > 0 ? toLink(ordered[i - 1], g, now) : null,
-      next: i >= 0 && i < ordered.length - 1 ? toLink(ordered[i + 1], g, now) : null,
+      prev: i > 0 ? toLink(ordered[i - 1], g, done, now) : null,
+      next: i >= 0 && i < ordered.length - 1 ? toLink(ordered[i + 1], g, done, now) : null,
+      outline: outlineView(outline, g, done, now, l.id),
     };
   }
 
@@ -170,7 +217,23 @@ export class ClientAreaService {
   }
 }
 
-function toLink(l: LessonOutline, g: Grant, now: Date): LessonLinkView {
+function toLink(l: LessonOutline, g: Grant, done: Map<number, Date>, now: Date): LessonLinkView {
   const open = isLessonOpen(l, g, now);
-  return { id: l.id, title: l.title, open, opensAt: open ? null : lessonOpensAt(l, g) };
+  return { id: l.id, title: l.title, open, opensAt: open ? null : lessonOpensAt(l, g), completed: done.has(l.id) };
+}
+
+/** Sections with their lessons' states; an untitled section without lessons (none outside sections) is left out. */
+function outlineView(outline: ProductOutline, g: Grant, done: Map<number, Date>, now: Date, currentId: number | null): OutlineView {
+  const sections = outline.sections
+    .map((s) => ({ title: s.title, lessons: s.lessons.map((l) => ({ ...toLink(l, g, done, now), current: l.id === currentId })) }))
+    .filter((s) => s.lessons.length || s.title);
+  const total = outline.order.length;
+  const doneHere = outline.order.filter((l) => done.has(l.id)).length;
+  return { sections, done: doneHere, total, percent: percentOf(doneHere, total) };
+}
+
+/** The first open lesson not done yet, in reading order. */
+function resumeFrom(order: LessonOutline[], g: Grant, done: Map<number, Date>, now: Date): MyProductView['resume'] {
+  const next = order.find((l) => !done.has(l.id) && isLessonOpen(l, g, now));
+  return next ? { id: next.id, title: next.title, started: order.some((l) => done.has(l.id)) } : null;
 }
