@@ -1,5 +1,6 @@
 import type { Environment } from 'nunjucks';
 import type { AppConfig } from '../config/config';
+import { humanFileSize } from './file-size';
 
 const DATE_LOCALE = { ru: 'ru-RU', en: 'en-GB' } as const;
 // Building an Intl formatter costs far more than using one: one per locale, made once.
@@ -22,6 +23,9 @@ export function registerViewHelpers(env: Environment, config: AppConfig): void {
     const key = `audit_action.${action.replace(/\./g, '__')}`;
     const label = t(key);
     return label === key ? action : label;
+  });
+  env.addFilter('filesize', function (this: { ctx: { locale?: string } }, bytes: number) {
+    return humanFileSize(Number(bytes), this.ctx.locale);
   });
   env.addFilter('json', (v: unknown) => JSON.stringify(v, null, 2));
 }
