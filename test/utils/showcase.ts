@@ -31,6 +31,7 @@ export interface Showcase {
   listId: number;
   subscriberId: number;
   campaignId: number;
+  emptyCampaignId: number;
   outboxId: number;
   keyBatch: string;
   unsubscribeToken: string;
@@ -107,6 +108,13 @@ export async function seedShowcase(t: TestApp): Promise<Showcase> {
     body: 'Hello!\n\nThe **spring workshop** is on Saturday. Three places are left.\n\n[Book a place](https://school.example/workshop)',
     lists: [String(list.id)],
   });
+  // a draft whose audience is still empty: the campaign page's preview shows its empty state
+  const waitlist = await createList(t, { name: 'Autumn course waitlist', listKey: 'autumn' });
+  const emptyCampaign = await t.app.get(CampaignsService).create(FACTORY_ACTOR, {
+    subject: 'The autumn course is open',
+    body: 'Hello, {{name}}!\nThe autumn course starts on 1 October.\n\nReply to this mail to book a place.',
+    lists: [String(waitlist.id)],
+  });
   const outbox: { id: number }[] = await t.db.manager.query('SELECT id FROM outbox ORDER BY id LIMIT 1');
   const unsubscribeToken = t.app.get(MailingTokens).unsubscribe({ subscriberId: sub.id, campaignId: campaign.id, listId: list.id });
 
@@ -123,6 +131,7 @@ export async function seedShowcase(t: TestApp): Promise<Showcase> {
     listId: list.id,
     subscriberId: sub.id,
     campaignId: campaign.id,
+    emptyCampaignId: emptyCampaign.id,
     outboxId: outbox[0]?.id ?? 1,
     keyBatch: batch,
     unsubscribeToken,
@@ -172,6 +181,8 @@ export function showcasePages(s: Showcase): ShowcasePage[] {
     { name: 'admin-campaigns', path: '/admin/mailing/campaigns', as: 'owner' },
     { name: 'admin-campaign-new', path: '/admin/mailing/campaigns/new', as: 'owner' },
     { name: 'admin-campaign', path: `/admin/mailing/campaigns/${s.campaignId}`, as: 'owner' },
+    { name: 'admin-campaign-as-member', path: `/admin/mailing/campaigns/${s.campaignId}?find=reader&as=reader2%40example.com`, as: 'owner' },
+    { name: 'admin-campaign-empty-audience', path: `/admin/mailing/campaigns/${s.emptyCampaignId}`, as: 'owner' },
     { name: 'admin-campaign-edit', path: `/admin/mailing/campaigns/${s.campaignId}/edit`, as: 'owner' },
     { name: 'admin-campaign-confirm', path: `/admin/mailing/campaigns/${s.campaignId}/send`, as: 'owner' },
     { name: 'admin-orders', path: '/admin/orders', as: 'owner' },
