@@ -134,8 +134,9 @@ async function measureMain(mode: 'raw' | 'pipeline' | 'prepare', n: number, data
   gc.observe({ entryTypes: ['gc'] });
   if (mode === 'raw') {
     // The same mail the pipeline sends (a rendered campaign mail with its headers), n times, different To.
-    const builder = new CampaignMessageBuilder(config, app.get(MailingTokens), 1);
-    const compiled = app.get(CampaignRenderer).compile({ subject: 'This week, {{name}}', preheader: 'New lessons', bodyFormat: 'markdown', body: BODY }, list!);
+    const brand = await app.get(CampaignRenderer).brand();
+    const builder = new CampaignMessageBuilder(config, app.get(MailingTokens), 1, brand.marketingFrom);
+    const compiled = app.get(CampaignRenderer).compile({ subject: 'This week, {{name}}', preheader: 'New lessons', bodyFormat: 'markdown', body: BODY }, list!, brand);
     const transport = createMailTransport(config)!;
     const window = Math.max(4, config.mailPoolSize * 4);
     const mail = builder.build(compiled, { id: 1, subscriberId: 1, listId: list!.id, email: 'r0@example.test', name: 'Reader 0', locale: 'en' }, list);

@@ -10,10 +10,12 @@ import { ContextMiddleware } from './common/http/context.middleware';
 import { CsrfMiddleware } from './common/http/csrf.middleware';
 import { RolesGuard } from './common/http/roles.guard';
 import { AppConfig } from './config/config';
+import { SettingsModule } from './settings/settings.module';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { HealthModule } from './health/health.module';
+import { InboundModule } from './inbound/inbound.module';
 import { JobsModule } from './jobs/jobs.module';
 import { MailModule } from './mail/mail.module';
 import { MailingModule } from './mailing/mailing.module';
@@ -26,6 +28,8 @@ import { UsersModule } from './users/users.module';
 export interface AppOptions {
   /** Periodic jobs (mail relay, clean-up). Off in tests, which drive them directly. */
   runJobs: boolean;
+  /** The inbound mail listener, when INBOUND_PORT is set (default on); the CLI leaves it off. */
+  inbound?: boolean;
 }
 
 @Module({})
@@ -39,7 +43,9 @@ export class AppModule implements NestModule {
         ThrottleModule,
         UsersModule,
         AuditModule,
+        SettingsModule,
         MailModule,
+        InboundModule.forRoot(opts.inbound ?? true),
         AuthModule,
         ApiKeysModule,
         MembersModule,

@@ -55,7 +55,7 @@ async function main(args: string[]): Promise<number> {
         console.error('api-key:create needs --name NAME');
         return 2;
       }
-      const app = await NestFactory.createApplicationContext(AppModule.forRoot(config, { runJobs: false }), { logger: ['error'] });
+      const app = await NestFactory.createApplicationContext(AppModule.forRoot(config, { runJobs: false, inbound: false }), { logger: ['error'] });
       try {
         const { key, apiKey } = await app.select(ApiKeysModule).get(ApiKeysService).create({ userId: null, label: 'cli', ip: '' }, name);
         console.log(`API key "${apiKey.name}" created (id ${apiKey.id}). It is shown only this once:\n\n${key}\n`);

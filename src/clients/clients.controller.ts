@@ -5,10 +5,11 @@ import { Actor } from '../audit/actor';
 import { Ctx, CurrentActor, FormView, MultipartForm, Roles } from '../common/http/decorators';
 import { withMultipartForm } from '../common/http/multipart-upload';
 import { pagerLinks, parseId, parsePage } from '../common/http/pagination';
+import { parseSort, sortBase, sortParam } from '../common/http/sorting';
 import { RequestContext } from '../common/http/request-context';
 import { STAFF_ROLES } from '../users/entities/user.entity';
 import { ClientAccessService } from './client-access.service';
-import { ClientFilter } from './clients.repository';
+import { CLIENT_SORT_KEYS, ClientFilter } from './clients.repository';
 import { ClientsImportService } from './clients-import.service';
 import { ClientsService } from './clients.service';
 
@@ -22,6 +23,7 @@ function filterFrom(q: Q): ClientFilter {
     productId: id(q.product),
     labelId: id(q.label),
     status: q.status === 'active' || q.status === 'expired' ? q.status : undefined,
+    sort: parseSort(q.sort, CLIENT_SORT_KEYS, { key: 'created', desc: true }),
   };
 }
 
@@ -41,8 +43,9 @@ export class ClientsController {
   @Render('clients/list')
   async list(@Query() q: Q) {
     const page = parsePage(q, 50);
-    const [res, options] = await Promise.all([this.clients.list(filterFrom(q), page), this.clients.filterOptions()]);
-    return { ...res, ...options, q, pager: pagerLinks(res.total, page, q) };
+    const filter = filterFrom(q);
+    const [res, options] = await Promise.all([this.clients.list(filter, page), this.clients.filterOptions()]);
+    return { ...res, ...options, q, sort: sortParam(filter.sort!), sortBase: sortBase(q), pager: pagerLinks(res.total, page, q) };
   }
 
   @Get('import')

@@ -1,3 +1,4 @@
+import { Sort } from '../common/http/sorting';
 import { Injectable } from '@nestjs/common';
 import { EntityManager, In } from 'typeorm';
 import { Page } from '../common/http/pagination';
@@ -20,7 +21,14 @@ export interface ClientFilter {
   /** active: has a running grant (for `productId` if given); expired: has grants, none running. */
   status?: 'active' | 'expired';
   labelId?: number;
+  /** Newest first unless asked otherwise. */
+  sort?: Sort<ClientSortKey>;
 }
+
+export const CLIENT_SORT_KEYS = ['email', 'name', 'created'] as const;
+export type ClientSortKey = (typeof CLIENT_SORT_KEYS)[number];
+/** `created` orders by id: ids grow with creation time, and the primary key needs no index of its own. */
+const CLIENT_SORT_COLUMNS: Record<ClientSortKey, string> = { email: 'u.email', name: 'u.name', created: 'u.id' };
 
 export interface LabelRow {
   clientId: number;
@@ -60,7 +68,10 @@ export class ClientsRepository {
       qb.andWhere(`EXISTS (SELECT 1 FROM grants g WHERE g.client_id = u.id${product})`, params);
       qb.andWhere(`NOT EXISTS (SELECT 1 FROM grants g WHERE g.client_id = u.id${product} AND ${running})`, params);
     }
-    return qb.orderBy('u.id', 'DESC').take(page.limit).skip(page.offset).getManyAndCount();
+    const sort = f.sort ?? { key: 'created', desc: true };
+    qb.orderBy(CLIENT_SORT_COLUMNS[sort.key], sort.desc ? 'DESC' : 'ASC');
+    if (sort.key !== 'created') qb.addOrderBy('u.id', 'DESC');
+    return qb.take(page.limit).skip(page.offset).getManyAndCount();
   }
 
   /** Grants of a whole page of clients in one query, newest first. */

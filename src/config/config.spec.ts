@@ -111,3 +111,31 @@ describe('DKIM configuration', () => {
     );
   });
 });
+
+describe('inbound listener configuration', () => {
+  it('is off by default, with the domain of APP_URL and a 25 MiB limit; the unsubscribe mailto stays MAIL_FROM', () => {
+    const c = loadConfig({ APP_URL: 'https://portal.example.com' }, tmp());
+    expect(c.inbound).toEqual({ port: null, host: '127.0.0.1', lmtp: false, domain: 'portal.example.com', maxBytes: 25 * 1024 ** 2 });
+    expect(c.unsubscribeMailto).toBe('noreply@portal.example.com');
+  });
+
+  it('reads every variable; with the listener on, the unsubscribe mailto defaults to an address it receives', () => {
+    const c = loadConfig(
+      { APP_URL: 'https://portal.example.com', INBOUND_PORT: '2424', INBOUND_HOST: '0.0.0.0', INBOUND_LMTP: 'yes', INBOUND_DOMAIN: 'In.Example.com', INBOUND_MAX_BYTES: '1048576' },
+      tmp(),
+    );
+    expect(c.inbound).toEqual({ port: 2424, host: '0.0.0.0', lmtp: true, domain: 'in.example.com', maxBytes: 1048576 });
+    expect(c.unsubscribeMailto).toBe('unsubscribe@in.example.com');
+    expect(loadConfig({ INBOUND_PORT: '0', UNSUBSCRIBE_MAILTO: 'stop@example.com' }, tmp()).unsubscribeMailto).toBe('stop@example.com');
+  });
+
+  it('lists every bad inbound variable', () => {
+    let err: ConfigError | null = null;
+    try {
+      loadConfig({ INBOUND_PORT: '70000', INBOUND_LMTP: 'maybe', INBOUND_DOMAIN: 'not a domain', INBOUND_MAX_BYTES: '12' }, tmp());
+    } catch (e) {
+      err = e as ConfigError;
+    }
+    expect(err?.problems.map((p) => p.split(':')[0]).sort()).toEqual(['INBOUND_DOMAIN', 'INBOUND_LMTP', 'INBOUND_MAX_BYTES', 'INBOUND_PORT']);
+  });
+});

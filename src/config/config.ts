@@ -31,6 +31,8 @@ export interface AppConfig {
   adminEmail: string | null;
   adminPassword: string | null;
   defaultLocale: Locale;
+  /** The site time zone until the owner picks one in Settings: `TZ` when it names an IANA zone, else UTC. */
+  defaultTimeZone: string;
   sessionTtlDays: number;
   login: { maxPerAccount: number; maxPerIp: number; windowMinutes: number };
   passwordResetTtlMinutes: number;
@@ -48,6 +50,20 @@ export interface AppConfig {
   /** The mailto: half of List-Unsubscribe. */
   unsubscribeMailto: string;
   dkim: { domainName: string; keySelector: string; privateKey: string } | null;
+  /** The inbound mail listener (src/inbound); `port` null = off. */
+  inbound: InboundConfig;
+}
+
+export interface InboundConfig {
+  /** null = no listener (the default); 0 = any free port (tests). */
+  port: number | null;
+  host: string;
+  /** LMTP (behind Postfix or another MTA) instead of plain SMTP. */
+  lmtp: boolean;
+  /** The domain of the reply+ and bounce+ addresses the listener receives mail for. */
+  domain: string;
+  /** Larger messages are refused with 552 while they stream in; announced with SIZE. */
+  maxBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -66,7 +82,8 @@ export const CONFIG_VARIABLES = [
   'SECRET_KEY', 'ADMIN_EMAIL', 'ADMIN_PASSWORD', 'DEFAULT_LOCALE', 'SESSION_TTL_DAYS',
   'LOGIN_MAX_PER_ACCOUNT', 'LOGIN_MAX_PER_IP', 'LOGIN_WINDOW_MINUTES', 'PASSWORD_RESET_TTL_MINUTES', 'LOG_LEVEL',
   'FILES_DIR', 'MAX_UPLOAD_BYTES', 'WEBHOOK_SECRET', 'SIGNED_LINK_TTL_HOURS',
-  'SENDER_STALE_SECONDS', 'SENDER_BATCH_SIZE', 'UNSUBSCRIBE_MAILTO', 'DKIM_DOMAIN', 'DKIM_SELECTOR', 'DKIM_PRIVATE_KEY_FILE',
+  'SENDER_STALE_SECONDS', 'SENDER_BATCH_SIZE', 'UNSUBSCRIBE_MAILTO', 'DKIM_DOMAIN', 'DKIM_SELECTOR', 'DKIM_PRIVATE_KEY_FILE', 'TZ',
+  'INBOUND_PORT', 'INBOUND_HOST', 'INBOUND_LMTP', 'INBOUND_DOMAIN', 'INBOUND_MAX_BYTES',
 ] as const;
 
 class Reader {
@@ -177,6 +194,8 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
   const fromAddress = /<([^>]+)>\s*$/.exec(mailFrom)?.[1] ?? mailFrom;
   if (!isEmail(fromAddress)) r.problems.push(`MAIL_FROM: expected "Name <address@example.com>", got "${mailFrom}"`);
 
+  const inbound = readInbound(r, host);
+
   const adminEmail = r.raw('ADMIN_EMAIL')?.toLowerCase() ?? null;
   const adminPassword = r.raw('ADMIN_PASSWORD') ?? null;
   if (adminEmail && !isEmail(adminEmail)) r.problems.push(`ADMIN_EMAIL: not an email address: "${adminEmail}"`);
@@ -210,6 +229,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     adminEmail,
     adminPassword,
     defaultLocale: r.oneOf('DEFAULT_LOCALE', 'ru', LOCALES),
+    defaultTimeZone: readTimeZone(r),
     sessionTtlDays: r.int('SESSION_TTL_DAYS', 30, 1, 3650),
     login: {
       maxPerAccount: r.int('LOGIN_MAX_PER_ACCOUNT', 5, 1, 10000),
@@ -224,8 +244,10 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     signedLinkTtlHours: r.int('SIGNED_LINK_TTL_HOURS', 24, 1, 24 * 365),
     senderStaleSeconds: r.int('SENDER_STALE_SECONDS', 300, 1, 86400),
     senderBatchSize: r.int('SENDER_BATCH_SIZE', 200, 1, 5000),
-    unsubscribeMailto: r.str('UNSUBSCRIBE_MAILTO', fromAddress),
+    // With the inbound listener on, the mailto: half of List-Unsubscribe goes where kabinet itself reads it.
+    unsubscribeMailto: r.str('UNSUBSCRIBE_MAILTO', inbound.port === null ? fromAddress : `unsubscribe@${inbound.domain}`),
     dkim: readDkim(r, cwd),
+    inbound,
   };
   if (!isEmail(config.unsubscribeMailto)) r.problems.push(`UNSUBSCRIBE_MAILTO: not an email address: "${config.unsubscribeMailto}"`);
   if (config.webhookSecret !== null && config.webhookSecret.length < 16) r.problems.push('WEBHOOK_SECRET: must be at least 16 characters');
@@ -235,7 +257,43 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
   return config;
 }
 
+function readInbound(r: Reader, appHost: string): InboundConfig {
+  const portRaw = r.raw('INBOUND_PORT');
+  const fallback = (appHost.includes('.') ? appHost : `${appHost}.localdomain`).toLowerCase();
+  let domain = (r.raw('INBOUND_DOMAIN') ?? fallback).toLowerCase();
+  if (!/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/.test(domain)) {
+    r.problems.push(`INBOUND_DOMAIN: expected a domain name such as mail.example.com, got "${domain}"`);
+    domain = fallback;
+  }
+  return {
+    port: portRaw === undefined ? null : r.int('INBOUND_PORT', 0, 0, 65535),
+    host: r.str('INBOUND_HOST', '127.0.0.1'),
+    lmtp: r.bool('INBOUND_LMTP', false),
+    domain,
+    maxBytes: r.int('INBOUND_MAX_BYTES', 25 * 1024 ** 2, 1024, 1024 ** 3),
+  };
+}
+
 /** DKIM signing is on when all three variables are set; a half-configured DKIM is an error, not a silent no. */
+/** `TZ` is also read by the C library, where `:/etc/localtime` or a POSIX rule are valid; only IANA names count here. */
+function readTimeZone(r: Reader): string {
+  const tz = r.str('TZ', 'UTC');
+  if (isTimeZone(tz)) return tz;
+  r.problems.push(`TZ: expected an IANA time zone such as Europe/Moscow or UTC, got "${tz}"`);
+  return 'UTC';
+}
+
+/** An IANA zone name the runtime knows (Intl throws RangeError on anything else). */
+export function isTimeZone(tz: string): boolean {
+  if (!/^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/.test(tz)) return false;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function readDkim(r: Reader, cwd: string): AppConfig['dkim'] {
   const domainName = r.raw('DKIM_DOMAIN');
   const keySelector = r.raw('DKIM_SELECTOR');

@@ -5,7 +5,10 @@ import { Session } from '../auth/entities/session.entity';
 import { OutboxMessage } from '../mail/entities/outbox-message.entity';
 import { RateLimit } from '../throttle/rate-limit.entity';
 import { User } from '../users/entities/user.entity';
+import { SiteSetting } from '../settings/entities/site-setting.entity';
+import { SiteFile } from '../settings/brand/entities/site-file.entity';
 import { JobLease } from './entities/job-lease.entity';
+import { InboundMessage } from '../inbound/entities/inbound-message.entity';
 import { ClientNote } from '../clients/entities/client-note.entity';
 import { ClientLabel, Label } from '../clients/entities/label.entity';
 import { AccessKey } from '../members/keys/entities/access-key.entity';
@@ -24,7 +27,8 @@ import { Subscriber } from '../mailing/subscribers/entities/subscriber.entity';
 import { Subscription } from '../mailing/subscribers/entities/subscription.entity';
 
 export const ENTITIES = [
-  User, Session, PasswordReset, RateLimit, OutboxMessage, AuditEntry, ApiKey, JobLease,
+  User, Session, PasswordReset, RateLimit, OutboxMessage, AuditEntry, ApiKey, JobLease, SiteSetting, SiteFile,
   Product, Section, Lesson, StoredFile, Grant, GrantEvent, AccessKey, Order, ClientNote, Label, ClientLabel,
   MailingList, Subscriber, Subscription, ConsentEvent, Campaign, CampaignList, CampaignProduct, CampaignRecipient,
+  InboundMessage,
 ];

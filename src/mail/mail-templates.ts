@@ -21,13 +21,16 @@ export class MailTemplates {
     this.text = new nunjucks.Environment(loader(), { autoescape: false, throwOnUndefined: false });
   }
 
+  /** `vars.brand` (a MailBrand) names the school in the HTML layout and signs the text part. */
   render(template: string, locale: string, vars: Record<string, unknown>): RenderedMail {
     if (!/^[a-z0-9-]+$/.test(template)) throw new Error(`bad mail template name ${template}`);
     const ctx = { ...vars, locale };
+    const brand = vars.brand as { name: string } | undefined;
+    const signature = brand ? `\n\n${brand.name} · ${String(vars.appUrl ?? '')}`.replace(/ · $/, '') : '';
     return {
       subject: this.text.render(`${template}/${locale}.subject.njk`, ctx).replace(/\s+/g, ' ').trim(),
       html: this.html.render(`${template}/${locale}.html.njk`, ctx),
-      text: this.text.render(`${template}/${locale}.txt.njk`, ctx).trim() + '\n',
+      text: this.text.render(`${template}/${locale}.txt.njk`, ctx).trim() + signature + '\n',
     };
   }
 }

@@ -9,6 +9,8 @@ export interface OutgoingMail {
   text: string;
   messageId: string;
   headers: Record<string, string>;
+  /** The SMTP envelope sender (VERP return path, `bounce+<token>@INBOUND_DOMAIN`) when it differs from From. */
+  envelopeFrom?: string | null;
 }
 
 export interface MailTransport {
@@ -64,6 +66,7 @@ export function createMailTransport(config: AppConfig): MailTransport | null {
         html: mail.html,
         text: mail.text,
         messageId: mail.messageId,
+        ...(mail.envelopeFrom ? { envelope: { from: mail.envelopeFrom, to: mail.to } } : {}),
         headers: Object.fromEntries(
           Object.entries(mail.headers).map(([k, v]) => [k, PREPARED_HEADERS.has(k) ? { prepared: true, foldLines: true, value: v } : v]),
         ),

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { Global, Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { VIEWS_DIR } from '../paths';
+import { SettingsModule } from '../settings/settings.module';
 import { MailTemplates } from './mail-templates';
 import { createMailTransport } from './mail-transport';
 import { MAIL_TEMPLATES, MailService } from './mail.service';
@@ -12,6 +13,9 @@ import { OutboxService } from './outbox.service';
 
 @Global()
 @Module({
+  // Global already; named here because every mail is branded (school name, logo, senders), so a context that
+  // takes mail without the whole app (the middle-tier tests) gets the settings with it.
+  imports: [SettingsModule],
   controllers: [OutboxController],
   providers: [
     { provide: MAIL_TEMPLATES, inject: [APP_CONFIG], useFactory: (c: AppConfig) => new MailTemplates(path.resolve(VIEWS_DIR), c.env === 'development') },

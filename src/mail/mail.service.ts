@@ -2,6 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { APP_CONFIG, AppConfig, Locale } from '../config/config';
+import { mailBrand, MailBrand } from '../settings/brand/brand';
+import { SettingsService } from '../settings/settings.service';
 import { MailClass } from './entities/outbox-message.entity';
 import { MailTemplates } from './mail-templates';
 import { OutboxRepository } from './outbox.repository';
@@ -14,6 +16,8 @@ export interface MailRequest {
   locale: Locale;
   vars?: Record<string, unknown>;
   mailClass?: MailClass;
+  /** Whose name and address it comes from; by default that of its class (a list confirmation is transactional but comes from the marketing sender). */
+  sender?: MailClass;
   headers?: Record<string, string>;
   /** Makes the enqueue safe to repeat: a second call with the same key queues nothing. */
   idempotencyKey?: string;
@@ -29,20 +33,33 @@ export class MailService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(MAIL_TEMPLATES) private readonly templates: MailTemplates,
     private readonly outbox: OutboxRepository,
+    private readonly settings: SettingsService,
   ) {}
 
+  /** The school's name, logo, colour and senders as mail shows them (from the settings, cached). */
+  async brand(): Promise<MailBrand> {
+    return mailBrand(await this.settings.current(), this.config.appUrl);
+  }
+
+  /**
+   * The sender is resolved now and stored with the row: the outbox keeps what was sent, a retry goes out as the
+   * first attempt did, and the relay reads no settings; a changed sender applies to mail queued afterwards.
+   */
   async enqueue(m: EntityManager, req: MailRequest): Promise<boolean> {
+    const brand = await this.brand();
     const rendered = this.templates.render(req.template, req.locale, {
       appUrl: this.config.appUrl,
+      brand,
       ...req.vars,
     });
+    const mailClass = req.mailClass ?? 'transactional';
     return this.outbox.insert(m, {
       messageId: `<${randomUUID()}@${new URL(this.config.appUrl).hostname}>`,
       idempotencyKey: req.idempotencyKey ?? null,
-      mailClass: req.mailClass ?? 'transactional',
+      mailClass,
       template: req.template,
       locale: req.locale,
-      from: this.config.mailFrom,
+      from: (req.sender ?? mailClass) === 'marketing' ? brand.marketingFrom : brand.transactionalFrom,
       to: req.to,
       subject: rendered.subject,
       html: rendered.html,

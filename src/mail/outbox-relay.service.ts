@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { LeaseService } from '../database/lease.service';
+import { AddressTokens, bounceAddress } from '../inbound/address-tokens';
 import { OutboxMessage } from './entities/outbox-message.entity';
 import { MailTransport } from './mail-transport';
 import { OutboxRepository } from './outbox.repository';
@@ -20,13 +21,16 @@ const STALE_CLAIM_MS = 5 * 60_000;
 export class OutboxRelay implements OnApplicationShutdown {
   private readonly logger = new Logger('OutboxRelay');
   private running = false;
+  private readonly addressTokens: AddressTokens;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(MAIL_TRANSPORT) private readonly transport: MailTransport | null,
     private readonly outbox: OutboxRepository,
     private readonly leases: LeaseService,
-  ) {}
+  ) {
+    this.addressTokens = new AddressTokens(config.secretKey);
+  }
 
   /** Called by the scheduler; with several instances only one relays per tick. */
   async tick(): Promise<void> {
@@ -65,6 +69,8 @@ export class OutboxRelay implements OnApplicationShutdown {
         text: msg.text,
         messageId: msg.messageId,
         headers: JSON.parse(msg.headers || '{}'),
+        // Bounces come back to an address naming this outbox row (src/mailing/inbound/bounce.handler.ts).
+        envelopeFrom: bounceAddress(this.config, this.addressTokens, `o${msg.id}`),
       });
       await this.outbox.markSent(msg.id, 'sent', now());
     } catch (e) {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { EntityManager, In } from 'typeorm';
+import { EntityManager, In, IsNull } from 'typeorm';
 import { Database, isUniqueViolation } from '../database/database.service';
 import { sqlDate } from '../database/sql-date';
 import { OutboxMessage, OutboxStatus } from './entities/outbox-message.entity';
@@ -128,5 +128,10 @@ export class OutboxRepository {
 
   async retryNow(id: number): Promise<void> {
     await this.db.write((m) => m.update(OutboxMessage, { id, status: In(['failed']) }, { status: 'pending', nextAttemptAt: new Date(), claimToken: null }));
+  }
+
+  /** A delivery status report said the mail hard-bounced; the first report counts. */
+  async markBounced(m: EntityManager, id: number, detail: string, at = new Date()): Promise<void> {
+    await m.update(OutboxMessage, { id, bouncedAt: IsNull() }, { bouncedAt: at, bounceDetail: detail.slice(0, 500) });
   }
 }

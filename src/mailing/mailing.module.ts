@@ -13,6 +13,9 @@ import { PreviewCampaign } from './campaigns/usecases/preview-campaign.usecase';
 import { SendTestCampaign } from './campaigns/usecases/send-test.usecase';
 import { StartCampaign } from './campaigns/usecases/start-campaign.usecase';
 import { MailingTokens } from './mailing-tokens';
+import { BounceHandler } from './inbound/bounce.handler';
+import { BouncesRepository } from './inbound/bounces.repository';
+import { UnsubscribeMailHandler } from './inbound/unsubscribe-mail.handler';
 import { createMailTransport } from '../mail/mail-transport';
 import { CAMPAIGN_TRANSPORT, CampaignSender } from './sender/campaign-sender';
 import { RecipientsRepository } from './sender/recipients.repository';
@@ -82,6 +85,9 @@ import { SubscribersAdminService } from './subscribers/subscribers-admin.service
     MailingExportService,
     UnsubscribeService,
     PreferencesService,
+    BouncesRepository,
+    BounceHandler,
+    UnsubscribeMailHandler,
   ],
   exports: [MailingTokens, SubscribersRepository, ListsRepository, RecipientsRepository, CampaignsRepository, CampaignRenderer, CampaignsService, CampaignSender, SubscriptionsService, UnsubscribeService],
 })

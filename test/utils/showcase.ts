@@ -191,6 +191,7 @@ export function showcasePages(s: Showcase): ShowcasePage[] {
     { name: 'admin-outbox-message-headers', path: `/admin/outbox/${s.outboxId}?view=headers`, as: 'owner' },
     { name: 'admin-audit', path: '/admin/audit', as: 'owner' },
     { name: 'admin-api-keys', path: '/admin/api-keys', as: 'owner' },
+    { name: 'admin-settings', path: '/admin/settings', as: 'owner' },
     { name: 'admin-profile', path: '/admin/profile', as: 'owner' },
   ];
 }

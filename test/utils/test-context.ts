@@ -4,6 +4,8 @@ import { AppConfig, loadConfig } from '../../src/config/config';
 import { ConfigModule } from '../../src/config/config.module';
 import { Database } from '../../src/database/database.service';
 import { DatabaseModule } from '../../src/database/database.module';
+import { AuditModule } from '../../src/audit/audit.module';
+import { SettingsModule } from '../../src/settings/settings.module';
 import { createTestDb, TestDb } from './test-db';
 import { TEST_SECRET } from './test-app';
 import type { TestHost } from './test-host';
@@ -20,7 +22,8 @@ export interface TestContext extends TestHost {
 
 /**
  * The middle tier of tests: the given feature modules, with config and a real, migrated database, and no HTTP
- * (no Express, no guards, no views). A test gets a service from `ctx` and calls it as a caller in the app would.
+ * (no Express, no guards, no views). The global infrastructure the app always has (audit log, site settings) is
+ * there too, as it is for every feature in the app. A test gets a service from `ctx` and calls it as a caller in the app would.
  */
 export async function startTestContext(modules: (Type<unknown> | DynamicModule)[]): Promise<TestContext> {
   const testDb = await createTestDb();
@@ -30,7 +33,7 @@ export async function startTestContext(modules: (Type<unknown> | DynamicModule)[
   );
   class MediumTestModule {}
   const ctx = await NestFactory.createApplicationContext(
-    { module: MediumTestModule, imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(config), ...modules] },
+    { module: MediumTestModule, imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(config), AuditModule, SettingsModule, ...modules] },
     { logger: ['error'], abortOnError: false },
   );
   return {

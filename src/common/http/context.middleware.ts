@@ -1,6 +1,8 @@
 import { Inject, Injectable, NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { SessionsService } from '../../auth/sessions.service';
+import { brandView } from '../../settings/brand/brand';
+import { SettingsService } from '../../settings/settings.service';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { fromAcceptLanguage, hasKey, isLocale, translate } from '../../i18n/i18n';
 import { toUserView } from '../../users/users.service';
@@ -21,6 +23,7 @@ export class ContextMiddleware implements NestMiddleware {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly sessions: SessionsService,
+    private readonly settings: SettingsService,
   ) {}
 
   async use(req: Request, res: Response, next: NextFunction): Promise<void> {
@@ -57,7 +60,11 @@ export class ContextMiddleware implements NestMiddleware {
       // Nothing personal stays in a browser's or a proxy's cache: a logged-in page, or any answer of the admin API.
       if (ctx.user || path.startsWith('/api/admin/')) res.setHeader('Cache-Control', 'no-store');
       const notice = typeof req.query.notice === 'string' && /^[a-z_]{1,40}$/.test(req.query.notice) ? `notice.${req.query.notice}` : null;
+      const site = await this.settings.current();
       Object.assign(res.locals, {
+        site,
+        brand: brandView(site),
+        timeZone: site.timeZone,
         locale,
         otherLocale: locale === 'ru' ? 'en' : 'ru',
         t: (key: string, vars?: Record<string, unknown>) => translate(locale, key, vars),

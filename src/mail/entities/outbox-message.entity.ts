@@ -67,4 +67,11 @@ export class OutboxMessage {
 
   @Column({ name: 'created_at', type: 'datetime' })
   createdAt: Date;
+
+  /** A delivery status report said this mail hard-bounced (src/mailing/inbound/bounce.handler.ts). */
+  @Column({ name: 'bounced_at', type: 'datetime', nullable: true })
+  bouncedAt: Date | null;
+
+  @Column({ name: 'bounce_detail', type: 'varchar', length: 500, nullable: true })
+  bounceDetail: string | null;
 }

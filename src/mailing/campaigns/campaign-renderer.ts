@@ -4,6 +4,8 @@ import sanitizeHtml from 'sanitize-html';
 import { APP_CONFIG, AppConfig, Locale, LOCALES } from '../../config/config';
 import { MailTemplates } from '../../mail/mail-templates';
 import { MAIL_TEMPLATES } from '../../mail/mail.service';
+import { mailBrand, MailBrand } from '../../settings/brand/brand';
+import { SettingsService } from '../../settings/settings.service';
 import { Campaign } from './entities/campaign.entity';
 import { MailingList } from '../lists/entities/mailing-list.entity';
 import { htmlToText } from './html-to-text';
@@ -109,16 +111,24 @@ export class CampaignRenderer {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(MAIL_TEMPLATES) private readonly templates: MailTemplates,
+    private readonly settings: SettingsService,
   ) {}
 
+  /** The school's name, logo, colour and marketing sender, read once per send (from the cached settings), never per mail. */
+  async brand(): Promise<MailBrand> {
+    return mailBrand(await this.settings.current(), this.config.appUrl);
+  }
+
   /** `list` is the list the recipients came through; null for clients reached through a product. */
-  compile(campaign: Pick<Campaign, 'subject' | 'preheader' | 'body' | 'bodyFormat'>, list: Pick<MailingList, 'name'> | null): CompiledCampaign {
+  compile(campaign: Pick<Campaign, 'subject' | 'preheader' | 'body' | 'bodyFormat'>, list: Pick<MailingList, 'name'> | null, brand: MailBrand): CompiledCampaign {
     const bodyHtml = campaignBodyHtml(campaign);
     const bodyText = htmlToText(bodyHtml);
     const html = {} as Record<Locale, Parts>;
     const text = {} as Record<Locale, Parts>;
     for (const locale of LOCALES) {
       const rendered = this.templates.render('campaign', locale, {
+        appUrl: this.config.appUrl,
+        brand,
         subject: campaign.subject,
         preheader: campaign.preheader,
         bodyHtml,

@@ -1,5 +1,7 @@
 import { hmac } from '../../common/crypto';
 import type { AppConfig } from '../../config/config';
+import { AddressTokens, bounceAddress } from '../../inbound/address-tokens';
+import { mailbox } from '../../mail/mailbox';
 import type { OutgoingMail } from '../../mail/mail-transport';
 import { CompiledCampaign } from '../campaigns/campaign-renderer';
 import type { MailingList } from '../lists/entities/mailing-list.entity';
@@ -14,12 +16,6 @@ export interface MessageRecipient {
   locale: string | null;
 }
 
-/** `"Name" <addr>` for a header, with a name that cannot break out of its quotes. */
-function mailbox(name: string, address: string): string {
-  const clean = name.replace(/[\r\n"\\<>]/g, ' ').replace(/\s+/g, ' ').trim();
-  return clean ? `"${clean}" <${address}>` : address;
-}
-
 /**
  * Builds the mail of one campaign recipient: personalised body, and the headers mailbox providers require of
  * bulk senders — List-Unsubscribe (https one-click + mailto, RFC 2369/8058), List-Unsubscribe-Post, List-Id
@@ -29,14 +25,18 @@ export class CampaignMessageBuilder {
   private readonly host: string;
   /** Makes Message-IDs unguessable without an HMAC per mail: one per campaign, the row id does the rest. */
   private readonly idSuffix: string;
+  private readonly addressTokens: AddressTokens;
 
   constructor(
     private readonly config: AppConfig,
     private readonly tokens: MailingTokens,
     private readonly campaignId: number,
+    /** The marketing sender, as the settings had it when this send began. */
+    private readonly from: string,
   ) {
     this.host = new URL(config.appUrl).hostname;
     this.idSuffix = hmac(config.secretKey, `msgid:${campaignId}`).slice(0, 10);
+    this.addressTokens = new AddressTokens(config.secretKey);
   }
 
   messageId(recipientId: number): string {
@@ -61,12 +61,14 @@ export class CampaignMessageBuilder {
       r.locale,
     );
     return {
-      from: this.config.mailFrom,
+      from: this.from,
       to: mailbox(r.name, r.email),
       subject: rendered.subject,
       html: rendered.html,
       text: rendered.text,
       messageId: this.messageId(r.id),
+      // VERP: a bounce names this recipient row (src/mailing/inbound/bounce.handler.ts).
+      envelopeFrom: bounceAddress(this.config, this.addressTokens, `r${r.id}`),
       headers: {
         'List-Unsubscribe': `<${unsubscribeUrl}>, <mailto:${this.config.unsubscribeMailto}?subject=unsubscribe%20${token}>`,
         'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',

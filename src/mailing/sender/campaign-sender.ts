@@ -77,14 +77,16 @@ export class CampaignSender implements OnApplicationShutdown {
     if (!campaign || campaign.status !== 'sending') return 0;
     // What a dead sender left (per campaign: the claim index covers it).
     await this.recipients.sweepStale(campaignId, new Date(now().getTime() - this.config.senderStaleSeconds * 1000));
-    const builder = new CampaignMessageBuilder(this.config, this.tokens, campaignId);
+    // The brand (layout, sender) once per send from the cached settings: no query per mail.
+    const brand = await this.renderer.brand();
+    const builder = new CampaignMessageBuilder(this.config, this.tokens, campaignId, brand.marketingFrom);
     const { listIds } = await this.campaigns.audienceOf(campaignId);
     const lists = new Map((await this.lists.findByIds(listIds)).map((l) => [l.id, l] as const));
     const compiled = new Map<number, CompiledCampaign>();
     const compiledFor = (list: MailingList | null) => {
       const key = list?.id ?? 0;
       let c = compiled.get(key);
-      if (!c) compiled.set(key, (c = this.renderer.compile(campaign, list)));
+      if (!c) compiled.set(key, (c = this.renderer.compile(campaign, list, brand)));
       return c;
     };
 

@@ -133,6 +133,7 @@ export class SubscriptionsService {
         to: subscriber.email,
         template: 'mailing-confirm',
         locale: subscriber.locale ?? input.locale ?? this.config.defaultLocale,
+        sender: 'marketing',
         vars: { name: subscriber.name || input.name || '', lists: needConfirm.map((l) => l.name), link },
       });
     }

@@ -70,10 +70,10 @@ export class PreviewCampaign {
     if (!member) {
       const { listIds } = await this.campaigns.audienceOf(id);
       const list = listIds.length ? await this.lists.findById(listIds[0]) : null;
-      return this.renderer.compile(c, list).render({ name: '', email: 'preview@example.com', unsubscribe_url: '#unsubscribe', preferences_url: '#preferences' }, fallbackLocale).html;
+      return this.renderer.compile(c, list, await this.renderer.brand()).render({ name: '', email: 'preview@example.com', unsubscribe_url: '#unsubscribe', preferences_url: '#preferences' }, fallbackLocale).html;
     }
     const list = member.listId ? await this.lists.findById(member.listId) : null;
-    return this.renderer.compile(c, list).render(this.varsFor(c, member), member.locale).html;
+    return this.renderer.compile(c, list, await this.renderer.brand()).render(this.varsFor(c, member), member.locale).html;
   }
 
   private varsFor(c: Campaign, m: AudienceMember): RecipientVars {

@@ -34,7 +34,8 @@ export class SendTestCampaign {
     if (!c) throw campaignNotFound();
     const { listIds } = await this.campaigns.audienceOf(id);
     const list = listIds.length ? await this.lists.findById(listIds[0]) : null;
-    const rendered = this.renderer.compile(c, list).render(
+    const brand = await this.renderer.brand();
+    const rendered = this.renderer.compile(c, list, brand).render(
       {
         name,
         email: to,
@@ -51,7 +52,7 @@ export class SendTestCampaign {
         mailClass: 'marketing',
         template: 'campaign-test',
         locale,
-        from: this.config.mailFrom,
+        from: brand.marketingFrom,
         to,
         subject: `[Test] ${rendered.subject}`.slice(0, 998),
         html: rendered.html,

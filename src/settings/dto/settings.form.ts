@@ -1,0 +1,12 @@
+import { FormText } from '../../common/http/input-fields';
+
+/** The settings page's form: every field optional (an absent field keeps its value), checked by SettingsService. */
+export class SettingsForm {
+  @FormText() schoolName?: string;
+  @FormText() timeZone?: string;
+  @FormText() accentColour?: string;
+  @FormText() mailFromName?: string;
+  @FormText() mailFromAddress?: string;
+  @FormText() marketingFromName?: string;
+  @FormText() marketingFromAddress?: string;
+}
