@@ -1,6 +1,7 @@
 import { Controller, Get, Query, Render } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import { Roles } from '../common/http/decorators';
+import { Ctx, Roles } from '../common/http/decorators';
+import type { RequestContext } from '../common/http/request-context';
 import { pagerLinks, parsePage } from '../common/http/pagination';
 import { STAFF_ROLES } from '../users/entities/user.entity';
 import { AuditService, SUBJECT_TYPES } from './audit.service';
@@ -23,7 +24,7 @@ export class AuditController {
 
   @Get()
   @Render('admin/audit')
-  async auditLog(@Query() q: Q) {
+  async auditLog(@Query() q: Q, @Ctx() ctx: RequestContext) {
     const page = parsePage(q, 50);
     const res = await this.audit.search({
       action: q.action?.trim() || undefined,
@@ -33,7 +34,7 @@ export class AuditController {
       from: parseDay(q.from),
       to: parseDay(q.to, true),
       ...page,
-    });
+    }, ctx.locale);
     return { ...res, q, subjectTypes: SUBJECT_TYPES, pager: pagerLinks(res.total, page, q) };
   }
 }

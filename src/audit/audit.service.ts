@@ -1,14 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import type { Locale } from '../config/config';
 import { Actor } from './actor';
+import { AuditEntryView, namesWanted, presentAuditEntry } from './audit-entry.view';
+import { AuditNamesRepository } from './audit-names.repository';
+import { AuditAction, SubjectType } from './audit-actions';
 import { AuditFilter, AuditRepository } from './audit.repository';
 
-/** What an audit entry can be about; the audit page filters by these (labels under `subject_types.*`). */
-export const SUBJECT_TYPES = ['access_key', 'api_key', 'campaign', 'client', 'mailing_list', 'product', 'subscriber', 'user'] as const;
-export type SubjectType = (typeof SUBJECT_TYPES)[number];
+export { SUBJECT_TYPES, type SubjectType } from './audit-actions';
 
 export interface AuditRecord {
-  action: string;
+  action: AuditAction;
   subjectType?: SubjectType;
   subjectId?: string | number;
   before?: unknown;
@@ -16,19 +18,12 @@ export interface AuditRecord {
   extra?: Record<string, unknown>;
 }
 
-export interface AuditEntryView {
-  id: number;
-  at: Date;
-  actor: string;
-  action: string;
-  subject: string;
-  summary: Record<string, unknown>;
-  ip: string;
-}
-
 @Injectable()
 export class AuditService {
-  constructor(private readonly audit: AuditRepository) {}
+  constructor(
+    private readonly audit: AuditRepository,
+    private readonly names: AuditNamesRepository,
+  ) {}
 
   /** Written in the caller's transaction, so the log has an entry exactly when the change happened. */
   async record(m: EntityManager, actor: Actor, rec: AuditRecord): Promise<void> {
@@ -47,28 +42,10 @@ export class AuditService {
     });
   }
 
-  async search(f: AuditFilter): Promise<{ items: AuditEntryView[]; total: number; actions: string[] }> {
+  /** A page of the log as sentences in `locale`, with the objects it names looked up once per kind. */
+  async search(f: AuditFilter, locale: Locale = 'en'): Promise<{ items: AuditEntryView[]; total: number; actions: string[] }> {
     const [rows, total] = await this.audit.search(f);
-    return {
-      items: rows.map((r) => ({
-        id: r.id,
-        at: r.createdAt,
-        actor: r.actorLabel,
-        action: r.action,
-        subject: r.subjectType ? `${r.subjectType}${r.subjectId ? ` #${r.subjectId}` : ''}` : '',
-        summary: safeParse(r.summary),
-        ip: r.ip,
-      })),
-      total,
-      actions: await this.audit.distinctActions(),
-    };
-  }
-}
-
-function safeParse(s: string): Record<string, unknown> {
-  try {
-    return JSON.parse(s);
-  } catch {
-    return { raw: s };
+    const names = await this.names.resolve(namesWanted(rows));
+    return { items: rows.map((r) => presentAuditEntry(locale, r, names)), total, actions: await this.audit.distinctActions() };
   }
 }

@@ -129,6 +129,11 @@ describe('inbound listener configuration', () => {
     expect(loadConfig({ INBOUND_PORT: '0', UNSUBSCRIBE_MAILTO: 'stop@example.com' }, tmp()).unsubscribeMailto).toBe('stop@example.com');
   });
 
+  it('defaults the inbound domain to a placeholder when APP_URL names an IP address or a bare host', () => {
+    expect(loadConfig({ APP_URL: 'http://127.0.0.1:3000' }, tmp()).inbound.domain).toBe('localhost.localdomain');
+    expect(loadConfig({ APP_URL: 'http://portal:3000' }, tmp()).inbound.domain).toBe('portal.localdomain');
+  });
+
   it('lists every bad inbound variable', () => {
     let err: ConfigError | null = null;
     try {

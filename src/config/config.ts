@@ -259,9 +259,14 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
 
 function readInbound(r: Reader, appHost: string): InboundConfig {
   const portRaw = r.raw('INBOUND_PORT');
-  const fallback = (appHost.includes('.') ? appHost : `${appHost}.localdomain`).toLowerCase();
+  const isDomain = (d: string) => /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/.test(d);
+  // APP_URL may name a bare host or an IP address (http://127.0.0.1:3000): neither can take mail, so the default
+  // is then a placeholder, and only an INBOUND_DOMAIN someone typed is refused.
+  const host = appHost.toLowerCase();
+  const isIp = /^[\d.]+$/.test(host) || host.includes(':') || host.startsWith('[');
+  const fallback = isIp ? 'localhost.localdomain' : isDomain(host) ? host : isDomain(`${host}.localdomain`) ? `${host}.localdomain` : 'localhost.localdomain';
   let domain = (r.raw('INBOUND_DOMAIN') ?? fallback).toLowerCase();
-  if (!/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/.test(domain)) {
+  if (!isDomain(domain)) {
     r.problems.push(`INBOUND_DOMAIN: expected a domain name such as mail.example.com, got "${domain}"`);
     domain = fallback;
   }

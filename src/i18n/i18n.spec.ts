@@ -1,10 +1,6 @@
-import { allKeys, fromAcceptLanguage, translate } from './i18n';
+import { fromAcceptLanguage, translate } from './i18n';
 
 describe('i18n', () => {
-  it('has the same keys in ru and en', () => {
-    expect(allKeys('ru').sort()).toEqual(allKeys('en').sort());
-  });
-
   it('interpolates variables and passes unknown keys through', () => {
     expect(translate('en', 'account.welcome', { name: 'Ann' })).toBe('Welcome, Ann!');
     expect(translate('ru', 'account.welcome', { name: 'Аня' })).toBe('Здравствуйте, Аня!');

@@ -4,7 +4,7 @@ import { EntityManager } from 'typeorm';
 import { APP_CONFIG, AppConfig, Locale } from '../config/config';
 import { mailBrand, MailBrand } from '../settings/brand/brand';
 import { SettingsService } from '../settings/settings.service';
-import { MailClass } from './entities/outbox-message.entity';
+import { MailClass, MailKind } from './entities/outbox-message.entity';
 import { MailTemplates } from './mail-templates';
 import { OutboxRepository } from './outbox.repository';
 
@@ -12,7 +12,7 @@ export const MAIL_TEMPLATES = Symbol('MAIL_TEMPLATES');
 
 export interface MailRequest {
   to: string;
-  template: string;
+  template: MailKind;
   locale: Locale;
   vars?: Record<string, unknown>;
   mailClass?: MailClass;

@@ -1,5 +1,7 @@
 import type { Environment } from 'nunjucks';
-import type { AppConfig } from '../config/config';
+import type { AppConfig, Locale } from '../config/config';
+import { actorText } from '../audit/audit-entry.view';
+import { consentDetailLabel, EnumName, enumLabel, grantReasonLabel } from '../i18n/enums';
 import { humanFileSize } from './file-size';
 
 const DATE_LOCALE = { ru: 'ru-RU', en: 'en-GB' } as const;
@@ -18,11 +20,18 @@ export function registerViewHelpers(env: Environment, config: AppConfig): void {
     const date = d instanceof Date ? d : new Date(d);
     return DATETIME[this.ctx.locale ?? 'en'].format(date) + ' UTC';
   });
-  // Audit actions read as words where a translation exists, as their code otherwise.
-  env.addGlobal('auditAction', (action: string, t: (k: string) => string) => {
-    const key = `audit_action.${action.replace(/\./g, '__')}`;
-    const label = t(key);
-    return label === key ? action : label;
+  // Code values (statuses, roles, sources...) as words, from the one registry in src/i18n/enums.ts.
+  env.addGlobal('enumLabel', function (this: { ctx: { locale?: Locale } }, name: EnumName, value: unknown) {
+    return enumLabel(this.ctx.locale ?? 'en', name, value);
+  });
+  env.addFilter('grantReason', function (this: { ctx: { locale?: Locale } }, reason: string | null) {
+    return grantReasonLabel(this.ctx.locale ?? 'en', reason);
+  });
+  env.addFilter('actor', function (this: { ctx: { locale?: Locale } }, label: string) {
+    return actorText(this.ctx.locale ?? 'en', label ?? '');
+  });
+  env.addFilter('consentDetail', function (this: { ctx: { locale?: Locale } }, detail: string | null) {
+    return consentDetailLabel(this.ctx.locale ?? 'en', detail);
   });
   env.addFilter('filesize', function (this: { ctx: { locale?: string } }, bytes: number) {
     return humanFileSize(Number(bytes), this.ctx.locale);

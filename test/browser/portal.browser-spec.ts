@@ -165,8 +165,10 @@ describe.each<Lang>(['en', 'ru'])('portal in the browser (%s)', (lang) => {
     await clickAndWait(page, page.locator('header nav a[href="/admin/audit"]'));
     expect(path(page)).toBe('/admin/audit');
     await expectPage(s, L.audit);
-    // setup and the logins are on record
-    expect(await page.locator('main table tbody tr').count()).toBeGreaterThan(0);
+    // setup and the logins are on record, as sentences in the page's language naming the owner
+    const sentences = page.locator('main [data-test="audit-sentence"]');
+    expect(await sentences.count()).toBeGreaterThan(0);
+    expect(await page.locator('main [data-action="auth.login"] [data-test="audit-sentence"]').first().textContent()).toMatch(lang === 'ru' ? /: вход в кабинет$/ : / logged in$/);
     await screenshot(page, `${lang}-admin-audit`);
   });
 

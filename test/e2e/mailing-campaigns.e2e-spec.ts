@@ -273,6 +273,10 @@ describe('campaigns: API, audience, sending states', () => {
     expect(mail.html).not.toContain('<script');
     expect(mail.text).toContain('Hello');
     expect(await t.db.manager.countBy(AuditEntry, { action: 'campaign.test_send', subjectId: String(c.id) })).toBe(1);
+    // the marker is in the language of the test mail
+    const toRu = `tester-ru-${tag()}@example.com`;
+    await t.app.get(CampaignsService).sendTest({ userId: null, label: 'test', ip: '' }, c.id, toRu, 'ru');
+    expect((await outboxFor(t, toRu))[0].subject).toBe('[Тест] Big news');
     // The campaign itself is untouched.
     expect((await t.db.manager.findOneByOrFail(Campaign, { id: c.id })).status).toBe('draft');
     await expect(t.app.get(CampaignsService).sendTest({ userId: null, label: 'test', ip: '' }, c.id, 'not-an-address', 'en')).rejects.toMatchObject({

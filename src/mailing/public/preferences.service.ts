@@ -127,7 +127,7 @@ export class PreferencesService {
   private async apply(m: EntityManager, subscriberId: number, input: PreferencesInput, ctx: PreferencesContext): Promise<SaveOutcome> {
     const subscriber = await this.subscribers.findById(subscriberId, m);
     if (!subscriber) throw badLink();
-    if (input.locale !== undefined && input.locale !== '' && !isLocale(input.locale)) throw AppError.validation({ locale: 'errors.invalid' });
+    if (input.locale !== undefined && input.locale !== '' && !isLocale(input.locale)) throw AppError.validation({ locale: 'errors.locale_invalid' });
     const eligible = await this.eligible(subscriber.id, m);
     const byId = new Map(eligible.map((e) => [e.list.id, e]));
     const ticked = new Set(input.lists);

@@ -224,7 +224,7 @@ export class SubscriptionsService {
   async updateProfile(m: EntityManager, subscriberId: number, patch: { name?: string; locale?: Locale | null }, ctx: ConsentContext): Promise<void> {
     const fields: Record<string, string> = {};
     if (patch.name !== undefined && patch.name.length > 200) fields.name = 'errors.too_long';
-    if (patch.locale !== undefined && patch.locale !== null && !['ru', 'en'].includes(patch.locale)) fields.locale = 'errors.invalid';
+    if (patch.locale !== undefined && patch.locale !== null && !['ru', 'en'].includes(patch.locale)) fields.locale = 'errors.locale_invalid';
     if (Object.keys(fields).length) throw AppError.validation(fields);
     const subscriber = await this.subscribers.findById(subscriberId, m);
     if (!subscriber) throw AppError.notFound('subscriber');

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Actor } from '../../../audit/actor';
+import { CampaignMove } from '../../../audit/audit-actions';
 import { AuditService } from '../../../audit/audit.service';
 import { Database } from '../../../database/database.service';
 import { Campaign, CampaignStatus } from '../entities/campaign.entity';
@@ -9,7 +10,7 @@ import { campaignNotFound, wrongStatus } from '../campaigns.errors';
 import { CampaignsRepository } from '../campaigns.repository';
 
 interface Move {
-  action: string;
+  action: CampaignMove;
   from: readonly CampaignStatus[];
   to: CampaignStatus;
   patch?: (c: Campaign, now: Date) => Partial<Campaign>;

@@ -4,6 +4,7 @@ import { Actor } from '../../../audit/actor';
 import { AuditService } from '../../../audit/audit.service';
 import { APP_CONFIG, AppConfig, Locale } from '../../../config/config';
 import { Database } from '../../../database/database.service';
+import { translate } from '../../../i18n/i18n';
 import { OutboxRepository } from '../../../mail/outbox.repository';
 import { ListsRepository } from '../../lists/lists.repository';
 import { CampaignRenderer } from '../campaign-renderer';
@@ -54,7 +55,7 @@ export class SendTestCampaign {
         locale,
         from: brand.marketingFrom,
         to,
-        subject: `[Test] ${rendered.subject}`.slice(0, 998),
+        subject: translate(locale, 'mail.test_subject', { subject: rendered.subject }).slice(0, 998),
         html: rendered.html,
         text: rendered.text,
         headers: JSON.stringify({ 'X-Kabinet-Campaign': String(id), 'X-Kabinet-Test': 'yes' }),
