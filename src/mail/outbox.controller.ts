@@ -1,6 +1,8 @@
-import { Controller, Get, Param, Post, Query, Redirect, Render } from '@nestjs/common';
+import { Controller, Get, Param, Post, Query, Redirect, Render, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
+import type { Response } from 'express';
 import { Roles } from '../common/http/decorators';
+import { sendMailDocument } from '../common/http/mail-document';
 import { pagerLinks, parseId, parsePage } from '../common/http/pagination';
 import { STAFF_ROLES } from '../users/entities/user.entity';
 import { OutboxService } from './outbox.service';
@@ -25,7 +27,14 @@ export class OutboxController {
   @Get(':id')
   @Render('admin/outbox-show')
   async outboxShow(@Param('id') id: string, @Query('view') view: string) {
-    return { m: await this.outbox.get(parseId(id, 'message')), view: ['html', 'text', 'headers'].includes(view) ? view : 'html' };
+    // ?view=text is the old address of the text part, which now stands beside the HTML.
+    return { m: await this.outbox.get(parseId(id, 'message')), view: view === 'headers' ? 'headers' : 'mail' };
+  }
+
+  /** The mail's HTML for the page's sandboxed frame, under a CSP of its own (see mail-document.ts). */
+  @Get(':id/html')
+  async outboxHtml(@Param('id') id: string, @Res() res: Response) {
+    sendMailDocument(res, await this.outbox.html(parseId(id, 'message')));
   }
 
   @Post(':id/retry')

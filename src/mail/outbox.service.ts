@@ -59,6 +59,12 @@ export class OutboxService {
     return { ...toItem(m), from: m.from, messageId: m.messageId, html: m.html, text: m.text, rawHeaders: await rawHeaders(m) };
   }
 
+  async html(id: number): Promise<string> {
+    const m = await this.outbox.findById(id);
+    if (!m) throw AppError.notFound('message');
+    return m.html;
+  }
+
   async retry(id: number): Promise<void> {
     if (!(await this.outbox.findById(id))) throw AppError.notFound('message');
     await this.outbox.retryNow(id);

@@ -9,6 +9,7 @@ import { CampaignsController } from './campaigns/campaigns.controller';
 import { CampaignsService } from './campaigns/campaigns.service';
 import { CampaignAudience } from './campaigns/usecases/campaign-audience';
 import { CampaignTransitions } from './campaigns/usecases/campaign-transitions.usecase';
+import { PreviewCampaign } from './campaigns/usecases/preview-campaign.usecase';
 import { SendTestCampaign } from './campaigns/usecases/send-test.usecase';
 import { StartCampaign } from './campaigns/usecases/start-campaign.usecase';
 import { MailingTokens } from './mailing-tokens';
@@ -70,6 +71,7 @@ import { SubscribersAdminService } from './subscribers/subscribers-admin.service
     StartCampaign,
     CampaignTransitions,
     SendTestCampaign,
+    PreviewCampaign,
     CampaignsService,
     { provide: CAMPAIGN_TRANSPORT, inject: [APP_CONFIG], useFactory: (c: AppConfig) => createMailTransport(c) },
     CampaignSender,

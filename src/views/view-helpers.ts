@@ -4,6 +4,7 @@ import { actorText } from '../audit/audit-entry.view';
 import { consentDetailLabel, EnumName, enumLabel, grantReasonLabel } from '../i18n/enums';
 import { DateReader, formatDate, formatDateTime, formatStart, formatUntil, toDate } from '../common/time/date-format';
 import { localDateString, localDateTimeString, untilDay } from '../common/time/zoned-time';
+import { humanFileSize } from './file-size';
 
 /** Filters every template may use. Output still goes through auto-escaping. */
 export function registerViewHelpers(env: Environment, config: AppConfig): void {
@@ -22,6 +23,9 @@ export function registerViewHelpers(env: Environment, config: AppConfig): void {
   });
   env.addFilter('consentDetail', function (this: { ctx: { locale?: Locale } }, detail: string | null) {
     return consentDetailLabel(this.ctx.locale ?? 'en', detail);
+  });
+  env.addFilter('filesize', function (this: { ctx: { locale?: string } }, bytes: number) {
+    return humanFileSize(Number(bytes), this.ctx.locale);
   });
   env.addFilter('json', (v: unknown) => JSON.stringify(v, null, 2));
 }

@@ -59,7 +59,8 @@ describe.each([
     }
     expect(statuses).toEqual([]);
     expect(wide).toEqual([]);
-  });
+    // (dozens of pages, each checked by axe: more than the default minute on a busy machine)
+  }, 240_000);
 });
 
 describe('on a phone', () => {

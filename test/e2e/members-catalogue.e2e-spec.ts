@@ -154,7 +154,7 @@ describe('members: admin catalogue, markdown, uploads, products API', () => {
     const page = await admin.get(lessonUrl).expect(200);
     const csrf = csrfFrom(page.text);
     // the token is the form's first field (checked before the file is read), never in the URL
-    expect(page.text).toMatch(new RegExp(`action="/admin/lessons/${lessonId}/files" class="card inline-form">\\s*<input type="hidden" name="_csrf"`));
+    expect(page.text).toMatch(new RegExp(`action="/admin/lessons/${lessonId}/files" class="inline-form">\\s*<input type="hidden" name="_csrf"`));
     expect(page.text).not.toContain('_csrf=');
 
     const pdf = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(2000, 7)]);

@@ -1,14 +1,16 @@
 // Optional enhancements; every page works the same without this file.
-// 1. A flash notice (?notice=… after a redirect) is shown once: the parameter leaves the address, so reloading or
+// 1. A flash notice (?notice=… or ?done=… after a redirect) is shown once: the parameter leaves the address, so reloading or
 //    coming back does not show it again, and a × button (drawn by CSS, so the notice's text stays its own) dismisses it.
 // 2. A link with data-confirm goes to a confirmation page; with JS, that page's form opens in a <dialog> here
 //    instead (same form, same consequence text, same POST), and "cancel" closes the dialog.
 (function () {
   'use strict';
 
+  // (?done=… is the same kind of notice on the campaign, list and preferences pages)
   var url = new URL(window.location.href);
-  if (url.searchParams.has('notice')) {
+  if (url.searchParams.has('notice') || url.searchParams.has('done')) {
     url.searchParams.delete('notice');
+    url.searchParams.delete('done');
     window.history.replaceState(window.history.state, '', url.pathname + url.search + url.hash);
   }
   var lang = document.documentElement.lang;

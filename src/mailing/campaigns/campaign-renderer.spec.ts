@@ -45,4 +45,14 @@ describe('CampaignRenderer', () => {
     expect(ru.html).toContain('<p style="color:red">Hi</p>');
     expect(compiled.render(vars, null).text).toContain('you are one of our clients');
   });
+
+  it('keeps a single line break of Markdown: <br> in the HTML, a new line in the text part; a blank line is a paragraph', () => {
+    const compiled = renderer.compile({ subject: 'S', preheader: '', bodyFormat: 'markdown', body: 'Anna Petrova\nMain street 1\n\nBye' }, null, brand);
+    const mail = compiled.render(vars, 'en');
+    expect(mail.html).toContain('<p>Anna Petrova<br />Main street 1</p>');
+    expect(mail.html).toContain('<p>Bye</p>');
+    expect(mail.text).toMatch(/^Anna Petrova\nMain street 1\n\nBye\n/);
+    // an HTML body is the operator's own markup: its new lines are not breaks
+    expect(renderer.compile({ subject: 'S', preheader: '', bodyFormat: 'html', body: '<p>a\nb</p>' }, null, brand).render(vars, 'en').html).toContain('<p>a\nb</p>');
+  });
 });

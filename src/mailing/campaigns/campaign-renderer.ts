@@ -73,9 +73,13 @@ const SANITIZE: sanitizeHtml.IOptions = {
   allowProtocolRelative: false,
 };
 
-/** The campaign body as safe HTML: Markdown rendered, or the operator's HTML sanitised. */
+/**
+ * The campaign body as safe HTML: Markdown rendered, or the operator's HTML sanitised. A single line break in
+ * Markdown stays one (`breaks`: `<br>`, and a new line in the text part), as people write letters: an address
+ * or a signature keeps its lines.
+ */
 export function campaignBodyHtml(campaign: Pick<Campaign, 'body' | 'bodyFormat'>): string {
-  const html = campaign.bodyFormat === 'html' ? campaign.body : (marked.parse(campaign.body, { async: false, gfm: true }) as string);
+  const html = campaign.bodyFormat === 'html' ? campaign.body : (marked.parse(campaign.body, { async: false, gfm: true, breaks: true }) as string);
   return sanitizeHtml(html, SANITIZE);
 }
 

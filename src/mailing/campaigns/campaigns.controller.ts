@@ -1,8 +1,9 @@
-import { Body, Controller, Get, Header, Param, Post, Query, Redirect, Render, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query, Redirect, Render, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Actor } from '../../audit/actor';
 import { Ctx, CurrentActor, FormView, Roles } from '../../common/http/decorators';
+import { sendMailDocument } from '../../common/http/mail-document';
 import { pagerLinks, parseId, parsePage } from '../../common/http/pagination';
 import { RequestContext } from '../../common/http/request-context';
 import { STAFF_ROLES } from '../../users/entities/user.entity';
@@ -18,6 +19,12 @@ const DONE = /^[a-z_]{1,30}$/;
 /** Checkbox values as typed, so a form shown again with errors keeps the boxes ticked. */
 function ticked(v: string | string[] | undefined): string[] {
   return v === undefined ? [] : Array.isArray(v) ? v : [v];
+}
+
+/** `?as=` of the preview: an address as typed (the audience decides whether it is anyone), or none. */
+function previewAddress(v: string | undefined): string | undefined {
+  const s = v?.trim();
+  return s && s.length <= 254 ? s : undefined;
 }
 
 /**
@@ -85,16 +92,14 @@ export class CampaignsController {
     return { url: `${BASE}/${campaignId}?done=saved` };
   }
 
-  /** The rendered mail as its own document: no scripts (CSP sandbox), no requests but images, not frameable. */
+  /**
+   * The mail as one member of the audience (`?as=<address>`; the first one without it) will get it, as its own
+   * document for the page's sandboxed frame: no scripts, no requests but images (see mail-document.ts). Someone
+   * outside the audience is 404.
+   */
   @Get(':id/preview')
-  @Header('Cache-Control', 'no-store')
-  async preview(@Param('id') id: string, @Ctx() ctx: RequestContext, @Res() res: Response) {
-    const html = await this.campaigns.previewHtml(parseId(id, 'campaign'), ctx.locale);
-    res
-      .status(200)
-      .setHeader('Content-Security-Policy', "sandbox; default-src 'none'; img-src https: http: data:; style-src 'unsafe-inline'; frame-ancestors 'none'; form-action 'none'")
-      .type('html')
-      .send(html);
+  async preview(@Param('id') id: string, @Query() q: Q, @Ctx() ctx: RequestContext, @Res() res: Response) {
+    sendMailDocument(res, await this.campaigns.previewHtml(parseId(id, 'campaign'), previewAddress(q.as), ctx.locale));
   }
 
   /** "Send now" asks first, showing how many people the mail would reach. */
@@ -181,9 +186,14 @@ export class CampaignsController {
   private async showModel(id: number, q: Q) {
     const status = RECIPIENT_STATUSES.includes(q.status as RecipientStatus) ? (q.status as RecipientStatus) : undefined;
     const page = parsePage(q, 50);
-    const [model, rows] = await Promise.all([this.campaigns.page(id), this.campaigns.recipientRows(id, status, page)]);
+    const [model, rows, picker] = await Promise.all([
+      this.campaigns.page(id),
+      this.campaigns.recipientRows(id, status, page),
+      this.campaigns.previewPicker(id, { as: previewAddress(q.as), search: q.find }),
+    ]);
     return {
       ...model,
+      picker,
       rows: rows.items,
       rowStatus: status ?? '',
       rowStatuses: RECIPIENT_STATUSES,

@@ -9,7 +9,6 @@ import { RecipientStatus } from './entities/campaign-recipient.entity';
 import { CampaignStatus } from './entities/campaign.entity';
 import { RecipientsRepository } from '../sender/recipients.repository';
 import { ListsRepository } from '../lists/lists.repository';
-import { CampaignRenderer } from './campaign-renderer';
 import { AppError } from '../../common/errors/app-error';
 import { DraftInput, parseSendAt, parseTestAddress, RawDraft, readDraft } from './campaign-input';
 import { CampaignStatsView, CampaignView, EDITABLE, toCampaignView, toStatsView } from './campaign.views';
@@ -17,6 +16,7 @@ import { campaignNotFound, wrongStatus } from './campaigns.errors';
 import { CampaignsRepository } from './campaigns.repository';
 import { CampaignAudience } from './usecases/campaign-audience';
 import { CampaignTransitions } from './usecases/campaign-transitions.usecase';
+import { PreviewCampaign, PreviewPicker } from './usecases/preview-campaign.usecase';
 import { SendTestCampaign } from './usecases/send-test.usecase';
 import { StartCampaign } from './usecases/start-campaign.usecase';
 
@@ -74,11 +74,11 @@ export class CampaignsService {
     private readonly lists: ListsRepository,
     private readonly products: ProductsRepository,
     private readonly audience: CampaignAudience,
-    private readonly renderer: CampaignRenderer,
     private readonly audit: AuditService,
     private readonly starter: StartCampaign,
     private readonly transitions: CampaignTransitions,
     private readonly testSender: SendTestCampaign,
+    private readonly preview: PreviewCampaign,
   ) {}
 
   async list(page: Page): Promise<{ items: CampaignListRow[]; total: number }> {
@@ -200,13 +200,14 @@ export class CampaignsService {
     return input;
   }
 
-  /** The mail as a recipient on the first chosen list would see it, with inert links, for the preview page. */
-  async previewHtml(id: number, locale: Locale): Promise<string> {
-    const c = await this.campaigns.findById(id);
-    if (!c) throw campaignNotFound();
-    const { listIds } = await this.campaigns.audienceOf(id);
-    const list = listIds.length ? await this.lists.findById(listIds[0]) : null;
-    return this.renderer.compile(c, list, await this.renderer.brand()).render({ name: 'Preview', email: 'preview@example.com', unsubscribe_url: '#unsubscribe', preferences_url: '#preferences' }, locale).html;
+  /** The mail as `email`, a member of the campaign's audience, will get it (see PreviewCampaign). */
+  previewHtml(id: number, email: string | undefined, locale: Locale): Promise<string> {
+    return this.preview.html(id, email, locale);
+  }
+
+  /** Whom the campaign page's preview may show, and which of them it shows. */
+  previewPicker(id: number, input: { as?: string; search?: string }): Promise<PreviewPicker> {
+    return this.preview.picker(id, input);
   }
 
   sendNow(actor: Actor, id: number): Promise<{ recipients: number }> {

@@ -8,6 +8,20 @@ import { SqliteOpsHost, sqliteOpsHost } from '../../database/sqlite-ops';
 import { RecipientStatus } from '../campaigns/entities/campaign-recipient.entity';
 import { activeGrantParams, activeGrantSql } from '../../members/access/access-rule';
 
+/** Someone a campaign reaches, as its preview shows them: the fields a mail to them is rendered with. */
+export interface AudienceMember {
+  email: string;
+  name: string;
+  locale: string | null;
+  /** Null for a client reached through a product who is no subscriber yet (the start of the send makes one). */
+  subscriberId: number | null;
+  /** The list they are reached through; null through a product. */
+  listId: number | null;
+}
+
+/** `%term%` for LIKE … ESCAPE '!', the term's own wildcards taken literally. */
+const likeContains = (term: string) => `%${term.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%`;
+
 /** A claimed row with what the sender needs to render and address the mail. */
 export interface ClaimedRecipient {
   id: number;
@@ -199,6 +213,53 @@ export class RecipientsRepository implements OnApplicationShutdown {
     if (!parts.length) return 0;
     const rows: { n: number | string }[] = await this.db.manager.query(`SELECT COUNT(*) AS n FROM (${parts.join(' UNION ')}) x`, params);
     return Number(rows[0].n);
+  }
+
+  /**
+   * Up to `limit` people the campaign would reach now, by address, optionally those whose address contains
+   * `search`, or exactly the one with `email`: the same audience as countAudience() and materialise(), each
+   * address once, through a list before through a product (as the send writes them).
+   */
+  async audienceMembers(listIds: number[], productIds: number[], f: { search?: string; email?: string; limit: number }, now = new Date()): Promise<AudienceMember[]> {
+    const { lists, grantees } = this.audienceParts(listIds, productIds, now);
+    const limit = Math.max(1, Math.min(100, Math.floor(f.limit)));
+    const filter = f.email !== undefined ? { sql: ' AND {email} = ?', param: f.email.toLowerCase() } : f.search ? { sql: " AND LOWER({email}) LIKE ? ESCAPE '!'", param: likeContains(f.search) } : null;
+    const byEmail = new Map<string, AudienceMember>();
+    if (lists) {
+      const rows: Record<string, unknown>[] = await this.db.manager.query(
+        `SELECT sub.id AS subscriber_id, a.list_id, sub.email, sub.name, sub.locale
+           FROM (${lists.sql}) a JOIN subscribers sub ON sub.id = a.subscriber_id
+          WHERE 1 = 1${filter ? filter.sql.replace('{email}', 'sub.email') : ''}
+          ORDER BY sub.email LIMIT ${limit}`,
+        [...lists.params, ...(filter ? [filter.param] : [])],
+      );
+      for (const r of rows) byEmail.set(String(r.email), member(r));
+    }
+    if (grantees) {
+      const rows: Record<string, unknown>[] = await this.db.manager.query(
+        `SELECT MIN(sub.id) AS subscriber_id, NULL AS list_id, u.email, COALESCE(MIN(sub.name), MIN(u.name)) AS name, COALESCE(MIN(sub.locale), MIN(u.locale)) AS locale
+           ${grantees.sql.replace('{join}', ' LEFT JOIN subscribers sub ON sub.email = u.email')}
+            AND NOT EXISTS (SELECT 1 FROM subscribers sx WHERE sx.email = u.email AND sx.suppressed_at IS NOT NULL)${filter ? filter.sql.replace('{email}', 'u.email') : ''}
+          GROUP BY u.email ORDER BY u.email LIMIT ${limit}`,
+        [...grantees.params, ...(filter ? [filter.param] : [])],
+      );
+      for (const r of rows) if (!byEmail.has(String(r.email))) byEmail.set(String(r.email), member(r));
+    }
+    return [...byEmail.values()].sort((a, b) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0)).slice(0, limit);
+  }
+
+  /** The same for a campaign that has started: the people its rows were written for. */
+  async recipientMembers(campaignId: number, f: { search?: string; email?: string; limit: number }): Promise<AudienceMember[]> {
+    const limit = Math.max(1, Math.min(100, Math.floor(f.limit)));
+    const filter = f.email !== undefined ? { sql: ' AND sub.email = ?', param: f.email.toLowerCase() } : f.search ? { sql: " AND LOWER(sub.email) LIKE ? ESCAPE '!'", param: likeContains(f.search) } : null;
+    const rows: Record<string, unknown>[] = await this.db.manager.query(
+      `SELECT sub.id AS subscriber_id, r.list_id, sub.email, sub.name, sub.locale
+         FROM campaign_recipients r JOIN subscribers sub ON sub.id = r.subscriber_id
+        WHERE r.campaign_id = ?${filter ? filter.sql : ''}
+        ORDER BY sub.email LIMIT ${limit}`,
+      [campaignId, ...(filter ? [filter.param] : [])],
+    );
+    return rows.map(member);
   }
 
   /**
@@ -425,4 +486,14 @@ export class RecipientsRepository implements OnApplicationShutdown {
       email: String(r.email),
     }));
   }
+}
+
+function member(r: Record<string, unknown>): AudienceMember {
+  return {
+    email: String(r.email),
+    name: r.name == null ? '' : String(r.name),
+    locale: r.locale == null ? null : String(r.locale),
+    subscriberId: r.subscriber_id == null ? null : Number(r.subscriber_id),
+    listId: r.list_id == null ? null : Number(r.list_id),
+  };
 }

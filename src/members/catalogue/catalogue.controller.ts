@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Query, Redirect, Render, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Redirect, Render, Req } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { Actor } from '../../audit/actor';
@@ -13,6 +13,9 @@ import { UploadsService } from './uploads.service';
 type Q = Record<string, string | undefined>;
 
 const EMPTY_PRODUCT = { status: 'draft', endGrantOnRefund: 'on' };
+
+/** A form's fields as typed, to show them again (the CSRF token is the page's own, not the post's). */
+const typed = ({ _csrf: _token, ...fields }: Q): Q => fields;
 
 /** Staff pages of the catalogue: products, their sections and lessons, and the files of a lesson. */
 @ApiExcludeController()
@@ -96,6 +99,18 @@ export class CatalogueController {
     return { url: `/admin/lessons/${l.id}` };
   }
 
+  /** "Preview" on the new-lesson form: the form again with the text as typed and how clients would see it. */
+  @Post('products/:id/lessons/preview')
+  @HttpCode(200)
+  @FormView('members/admin-lesson')
+  @Render('members/admin-lesson')
+  async previewNewLesson(@Param('id') id: string, @Body() body: Q, @Ctx() ctx: RequestContext) {
+    const productId = parseId(id, 'product');
+    ctx.formModel = async () => ({ ...(await this.catalogue.lessonFormModel(productId)), lesson: null, files: [] });
+    const preview = this.catalogue.previewLessonBody(body);
+    return { ...(await this.catalogue.lessonFormModel(productId)), lesson: null, files: [], values: typed(body), errors: {}, preview };
+  }
+
   @Get('lessons/:id')
   @Render('members/admin-lesson')
   async showLesson(@Param('id') id: string, @Ctx() ctx: RequestContext) {
@@ -111,6 +126,18 @@ export class CatalogueController {
     ctx.formModel = () => this.catalogue.lesson(lessonId, ctx.timeZone);
     await this.catalogue.updateLesson(actor, lessonId, body, ctx.timeZone);
     return { url: `/admin/lessons/${lessonId}` };
+  }
+
+  /** "Preview" on the lesson form: nothing is saved; the unsaved text stays in the form, rendered below it. */
+  @Post('lessons/:id/preview')
+  @HttpCode(200)
+  @FormView('members/admin-lesson')
+  @Render('members/admin-lesson')
+  async previewLesson(@Param('id') id: string, @Body() body: Q, @Ctx() ctx: RequestContext) {
+    const lessonId = parseId(id, 'lesson');
+    ctx.formModel = () => this.catalogue.lesson(lessonId, ctx.timeZone);
+    const preview = this.catalogue.previewLessonBody(body);
+    return { ...(await this.catalogue.lesson(lessonId, ctx.timeZone)), values: typed(body), errors: {}, preview };
   }
 
   /** multipart/form-data, its `_csrf` field checked as the body is read. */

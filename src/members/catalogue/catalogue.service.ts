@@ -266,6 +266,17 @@ export class CatalogueService {
     });
   }
 
+  /**
+   * The lesson form's Markdown as clients would see it, saving nothing: the same rule and renderer (and so the
+   * same sanitiser) as a save, whose stored HTML is what the lesson page prints.
+   */
+  previewLessonBody(input: LessonInput): string {
+    const fields: Record<string, string> = {};
+    const { bodyHtml } = lessonBody(input, fields);
+    if (Object.keys(fields).length) throw AppError.validation(fields);
+    return bodyHtml;
+  }
+
   private async requireProduct(id: number): Promise<Product> {
     const p = await this.products.findById(id);
     if (!p) throw AppError.notFound('product');
@@ -337,8 +348,7 @@ export class CatalogueService {
     const title = str(input.title).trim();
     if (!title) fields.title = 'errors.required';
     else if (title.length > 200) fields.title = 'errors.too_long';
-    const bodyMd = str(input.bodyMd).replace(/\r\n/g, '\n');
-    if (bodyMd.length > MAX_BODY) fields.bodyMd = 'errors.too_long';
+    const { bodyMd, bodyHtml } = lessonBody(input, fields);
 
     let sectionId: number | null = null;
     if (str(input.sectionId).trim() !== '') {
@@ -365,8 +375,18 @@ export class CatalogueService {
     } else if (mode !== 'none') fields.dripMode = 'members.drip_mode_invalid';
 
     if (Object.keys(fields).length) throw AppError.validation(fields);
-    return { productId, sectionId, title, bodyMd, bodyHtml: renderLessonMarkdown(bodyMd), position, dripDays, dripDate };
+    return { productId, sectionId, title, bodyMd, bodyHtml, position, dripDays, dripDate };
   }
+}
+
+/** A lesson's body as typed and as rendered; a body over the limit is reported in `fields` (and not rendered). */
+function lessonBody(input: LessonInput, fields: Record<string, string>): { bodyMd: string; bodyHtml: string } {
+  const bodyMd = str(input.bodyMd).replace(/\r\n/g, '\n');
+  if (bodyMd.length > MAX_BODY) {
+    fields.bodyMd = 'errors.too_long';
+    return { bodyMd, bodyHtml: '' };
+  }
+  return { bodyMd, bodyHtml: renderLessonMarkdown(bodyMd) };
 }
 
 function slugTaken(): AppError {

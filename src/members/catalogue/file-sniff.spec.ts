@@ -1,4 +1,4 @@
-import { sniffContentType } from './file-sniff';
+import { sniffContentType, TEXT_PLAIN } from './file-sniff';
 
 const b = (...x: (number | string)[]) => Buffer.concat(x.map((v) => (typeof v === 'string' ? Buffer.from(v, 'latin1') : Buffer.from([v]))));
 
@@ -17,4 +17,15 @@ describe('sniffContentType', () => {
     [b('<html><script>'), 'application/octet-stream'],
     [Buffer.alloc(0), 'application/octet-stream'],
   ])('%#: %s', (head, type) => expect(sniffContentType(head)).toBe(type));
+
+  it('a .txt of UTF-8 text is text/plain; its name alone changes nothing', () => {
+    expect(sniffContentType(Buffer.from('Конспект урока\r\n\tпункт 1\n'), 'Конспект.txt')).toBe(TEXT_PLAIN);
+    expect(sniffContentType(Buffer.from('<html><script>alert(1)</script>'), 'page.TXT')).toBe(TEXT_PLAIN);
+    // a Cyrillic letter (2 bytes) cut at the end of the sniffed bytes is still text
+    expect(sniffContentType(Buffer.from('ё').subarray(0, 1), 'a.txt')).toBe(TEXT_PLAIN);
+    expect(sniffContentType(Buffer.from('plain'), 'notes.md')).toBe('application/octet-stream');
+    expect(sniffContentType(b('%PDF-1.7'), 'really-a-pdf.txt')).toBe('application/pdf');
+    expect(sniffContentType(b('text', 0, 'more'), 'binary.txt')).toBe('application/octet-stream');
+    expect(sniffContentType(b('caf', 0xe9, ' latin-1'), 'latin1.txt')).toBe('application/octet-stream');
+  });
 });

@@ -76,7 +76,7 @@ export class UploadsService {
           originalName: got.originalName,
           storageKey,
           sizeBytes: got.size,
-          contentType: sniffContentType(got.head),
+          contentType: sniffContentType(got.head, got.originalName),
           sha256: got.sha256,
           createdBy: actor.userId,
         });
