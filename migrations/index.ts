@@ -6,6 +6,7 @@ import { RecipientsClaimById1795455000000 } from './1795455000000-RecipientsClai
 import { RecipientsSubscriberIndex1795456000000 } from './1795456000000-RecipientsSubscriberIndex';
 import { GrantEventsOrderId1795457000000 } from './1795457000000-GrantEventsOrderId';
 import { SiteSettings1795462000000 } from './1795462000000-SiteSettings';
+import { Tickets1795471000000 } from './1795471000000-Tickets';
 
 /** Every migration, in order. Listed explicitly so the app, the CLI and the tests run the same set. */
-export const MIGRATIONS = [Foundation1795427000000, MembersArea1795436000000, Mailing1795445000000, LessonOutlineIndex1795454000000, RecipientsClaimById1795455000000, RecipientsSubscriberIndex1795456000000, GrantEventsOrderId1795457000000, SiteSettings1795462000000];
+export const MIGRATIONS = [Foundation1795427000000, MembersArea1795436000000, Mailing1795445000000, LessonOutlineIndex1795454000000, RecipientsClaimById1795455000000, RecipientsSubscriberIndex1795456000000, GrantEventsOrderId1795457000000, SiteSettings1795462000000, Tickets1795471000000];

@@ -17,6 +17,8 @@ export interface MailRequest {
   headers?: Record<string, string>;
   /** Makes the enqueue safe to repeat: a second call with the same key queues nothing. */
   idempotencyKey?: string;
+  /** Our own Message-ID when the caller stores it to thread replies on (tickets); otherwise a new one. */
+  messageId?: string;
 }
 
 /**
@@ -31,13 +33,18 @@ export class MailService {
     private readonly outbox: OutboxRepository,
   ) {}
 
+  /** A fresh `<uuid@our-host>` Message-ID. */
+  newMessageId(): string {
+    return `<${randomUUID()}@${new URL(this.config.appUrl).hostname}>`;
+  }
+
   async enqueue(m: EntityManager, req: MailRequest): Promise<boolean> {
     const rendered = this.templates.render(req.template, req.locale, {
       appUrl: this.config.appUrl,
       ...req.vars,
     });
     return this.outbox.insert(m, {
-      messageId: `<${randomUUID()}@${new URL(this.config.appUrl).hostname}>`,
+      messageId: req.messageId ?? this.newMessageId(),
       idempotencyKey: req.idempotencyKey ?? null,
       mailClass: req.mailClass ?? 'transactional',
       template: req.template,
