@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager, LessThan, Not, SelectQueryBuilder } from 'typeorm';
+import { EntityManager, In, LessThan, Not, SelectQueryBuilder } from 'typeorm';
 import { Page } from '../common/http/pagination';
 import { Database } from '../database/database.service';
 import { sqlDate } from '../database/sql-date';
-import { CannedReply, Ticket, TicketAttachment, TicketMessage, TicketStatus, TicketType } from './entities/ticket.entity';
+import { CannedReply, MessageKind, Ticket, TicketAttachment, TicketMessage, TicketStatus, TicketType } from './entities/ticket.entity';
 
 export interface InboxFilter {
   statuses: TicketStatus[];
@@ -66,9 +66,10 @@ export class TicketsRepository {
     });
   }
 
-  /** The messages mail threads on (notes never leave the house): the first and the last, for References. */
+  /** The messages mail threads on (notes and status lines never leave the house): the first and the last, for References. */
   async threadEnds(m: EntityManager, ticketId: number): Promise<{ first: string | null; last: string | null }> {
-    const where = { ticketId, kind: Not('internal_note' as const) };
+    // only what went out by mail: the client's messages (announced to staff) and staff replies
+    const where = { ticketId, kind: In(['client', 'staff_reply'] as MessageKind[]) };
     const [first, last] = await Promise.all([
       m.findOne(TicketMessage, { where, order: { id: 'ASC' }, select: { id: true, messageId: true } }),
       m.findOne(TicketMessage, { where, order: { id: 'DESC' }, select: { id: true, messageId: true } }),

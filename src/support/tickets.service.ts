@@ -1,6 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { APP_CONFIG, AppConfig, Locale } from '../config/config';
+import { Locale } from '../config/config';
 import { AppError } from '../common/errors/app-error';
 import { Database } from '../database/database.service';
 import { GrantsRepository } from '../members/access/grants.repository';
@@ -104,7 +104,6 @@ const clientAttachmentUrl = (a: TicketAttachment) => `/account/tickets/files/${a
 @Injectable()
 export class TicketsService {
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly db: Database,
     private readonly tickets: TicketsRepository,
     private readonly files: TicketAttachments,
