@@ -1,9 +1,11 @@
+import * as fs from 'node:fs';
 import request from 'supertest';
 import { ApiKeysService } from '../../src/auth/api-keys/api-keys.service';
 import { OutboxMessage } from '../../src/mail/entities/outbox-message.entity';
 import { SettingsService } from '../../src/settings/settings.service';
 import { Ticket, TicketAttachment, TicketMessage } from '../../src/support/entities/ticket.entity';
 import { TicketAutoClose } from '../../src/support/ticket-autoclose.service';
+import { TICKET_FILE_MAX_BYTES } from '../../src/support/ticket-attachments';
 import { createProduct, FACTORY_ACTOR, grantAccess } from '../factories/members';
 import { ageTicket, createTicket, staffReply } from '../factories/tickets';
 import { createUser } from '../factories/users';
@@ -168,6 +170,17 @@ describe('support tickets', () => {
     const page = await s.get(`/admin/tickets/${tk.id}?canned=${cannedId}`).expect(200);
     expect(page.text).toContain(`Hi &lt;script&gt;alert(1)&lt;/script&gt;, about  (#${tk.id})`);
     expect(page.text).not.toContain('<script>alert(1)');
+  });
+
+  it('a file over the limit is refused with 413 and leaves no ticket and no file behind', async () => {
+    const c = await createUser(t);
+    const a = await loginAgent(t, c.email, c.password);
+    const big = Buffer.alloc(TICKET_FILE_MAX_BYTES + 1, 7);
+    const res = await multipart(a, '/account/tickets/new', '/account/tickets', { type: 'support', subject: 'Big file', body: 'see attached' }, { name: 'big.bin', bytes: big });
+    expect(res.status).toBe(413);
+    expect(await t.db.manager.countBy(Ticket, { clientId: c.id })).toBe(0);
+    const leftovers = fs.readdirSync(t.config.filesDir).filter((f) => f.startsWith('.upload-'));
+    expect(leftovers).toEqual([]);
   });
 
   it('XSS in subject, body and file name stays text on every page and in mail', async () => {
