@@ -11,6 +11,7 @@ import { CsrfMiddleware } from './common/http/csrf.middleware';
 import { RolesGuard } from './common/http/roles.guard';
 import { AppConfig } from './config/config';
 import { SettingsModule } from './settings/settings.module';
+import { SupportModule } from './support/support.module';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { DashboardModule } from './dashboard/dashboard.module';
@@ -53,6 +54,7 @@ export class AppModule implements NestModule {
         AccessKeysModule,
         ClientsModule,
         MailingModule,
+        SupportModule,
         AdminUsersModule,
         DashboardModule,
         HealthModule,

@@ -16,6 +16,7 @@ import { ROLES } from '../users/entities/user.entity';
 import type { MoveDirection } from '../members/catalogue/catalogue-structure.service';
 import type { SubscribeOutcome } from '../mailing/subscribers/subscriptions.service';
 import type { ImportMode } from '../mailing/import/mailing-import.service';
+import { TICKET_PRIORITIES, TICKET_STATUSES, TICKET_TYPES } from '../support/entities/ticket.entity';
 import { translate } from './i18n';
 
 /**
@@ -68,6 +69,11 @@ export const ENUMS = {
   'subscribe.outcome': { values: all<SubscribeOutcome>({ subscribed: 1, pending: 1, already: 1, kept_unsubscribed: 1, suppressed: 1 }), key: prefixed('enums.subscribe_outcome.') },
   'import.mode': { values: all<ImportMode>({ subscribe: 1, suppress: 1 }), key: prefixed('enums.import_mode.') },
   locale: { values: all<Locale>({ en: 1, ru: 1 }), key: prefixed('enums.locale.') },
+  'ticket.type': { values: TICKET_TYPES, key: prefixed('tickets.type.') },
+  'ticket.status': { values: TICKET_STATUSES, key: prefixed('tickets.status.') },
+  /** The same statuses as the client reads them ("waiting for you", "we are on it"). */
+  'ticket.client_status': { values: TICKET_STATUSES, key: prefixed('tickets.client_status.') },
+  'ticket.priority': { values: TICKET_PRIORITIES, key: prefixed('tickets.priority.') },
 } satisfies Record<string, EnumDef>;
 
 export type EnumName = keyof typeof ENUMS;

@@ -6,6 +6,7 @@ import { LeaseService } from '../database/lease.service';
 import { OutboxRelay } from '../mail/outbox-relay.service';
 import { CampaignsService } from '../mailing/campaigns/campaigns.service';
 import { CampaignSender } from '../mailing/sender/campaign-sender';
+import { AUTOCLOSE_INTERVAL_MS, TicketAutoClose } from '../support/ticket-autoclose.service';
 import { RateLimitRepository } from '../throttle/rate-limit.repository';
 
 export const RUN_JOBS = Symbol('RUN_JOBS');
@@ -28,6 +29,7 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly rateLimits: RateLimitRepository,
     private readonly campaignSender: CampaignSender,
     private readonly campaigns: CampaignsService,
+    private readonly ticketAutoClose: TicketAutoClose,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -39,6 +41,8 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
     );
     // Not under the lease: every instance sends, and the row claims keep them from sending anything twice.
     this.every('campaign-sender', this.config.relayIntervalMs, () => this.campaignSender.tick());
+    // Tickets waiting for the client close after the owner's number of days; once a tick, on one instance.
+    this.every('ticket-autoclose', AUTOCLOSE_INTERVAL_MS, () => this.ticketAutoClose.tick().then(() => undefined));
     this.every('cleanup', HOUR, () =>
       this.leases.runOncePerTick('cleanup', HOUR, async () => {
         const now = new Date();

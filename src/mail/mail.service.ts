@@ -24,6 +24,8 @@ export interface MailRequest {
   headers?: Record<string, string>;
   /** Makes the enqueue safe to repeat: a second call with the same key queues nothing. */
   idempotencyKey?: string;
+  /** Our own Message-ID when the caller stores it to thread replies on (tickets); otherwise a new one. */
+  messageId?: string;
 }
 
 /**
@@ -38,6 +40,11 @@ export class MailService {
     private readonly outbox: OutboxRepository,
     private readonly settings: SettingsService,
   ) {}
+
+  /** A fresh `<uuid@our-host>` Message-ID. */
+  newMessageId(): string {
+    return `<${randomUUID()}@${new URL(this.config.appUrl).hostname}>`;
+  }
 
   /** The school's name, logo, colour and senders as mail shows them (from the settings, cached). */
   async brand(): Promise<MailBrand> {
@@ -61,7 +68,7 @@ export class MailService {
     });
     const mailClass = req.mailClass ?? 'transactional';
     return this.outbox.insert(m, {
-      messageId: `<${randomUUID()}@${new URL(this.config.appUrl).hostname}>`,
+      messageId: req.messageId ?? this.newMessageId(),
       idempotencyKey: req.idempotencyKey ?? null,
       mailClass,
       template: req.template,

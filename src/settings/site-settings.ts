@@ -1,5 +1,5 @@
 import { isEmail } from '../common/email';
-import { isOneLine } from '../common/text';
+import { isCleanText, isOneLine } from '../common/text';
 import { AppConfig, isTimeZone } from '../config/config';
 
 /**
@@ -22,6 +22,15 @@ export interface SiteSettings {
   /** Sender of campaigns and list confirmations. */
   marketingFromName: string;
   marketingFromAddress: string;
+  /** Tickets: what a paid consultation offers (several lines) and its price, shown on the client's ticket form. */
+  consultationOffer: string;
+  consultationPrice: string;
+  /** Tickets waiting for the client close by themselves after this many days; 0 = never. */
+  ticketAutoCloseDays: string;
+  /** A client's reply reopens a ticket closed at most this many days ago; later it opens a new, linked ticket. */
+  ticketReopenDays: string;
+  /** Where new tickets and client replies are announced; empty = the transactional sender's address. */
+  supportNotifyAddress: string;
 }
 
 export type SettingName = keyof SiteSettings;
@@ -36,6 +45,8 @@ export const DEFAULT_ACCENT = '#4338ca';
 
 const oneLine = (max: number) => (v: string) => (!isOneLine(v) ? 'settings.errors.one_line' : v.length > max ? 'settings.errors.too_long' : null);
 const address = (v: string) => (isEmail(v) ? null : 'settings.errors.email');
+const multiLine = (max: number) => (v: string) => (!isCleanText(v) ? 'settings.errors.invalid' : v.length > max ? 'settings.errors.too_long' : null);
+const days = (max: number) => (v: string) => (/^\d{1,4}$/.test(v) && Number(v) <= max ? null : 'tickets.errors.days');
 
 export const SETTINGS: Record<SettingName, SettingDef> = {
   schoolName: { def: () => '', check: oneLine(100) },
@@ -49,6 +60,11 @@ export const SETTINGS: Record<SettingName, SettingDef> = {
   mailFromAddress: { def: (c) => senderOf(c.mailFrom).address, check: address },
   marketingFromName: { def: (c) => senderOf(c.mailFrom).name, check: oneLine(100) },
   marketingFromAddress: { def: (c) => senderOf(c.mailFrom).address, check: address },
+  consultationOffer: { def: () => '', check: multiLine(2000) },
+  consultationPrice: { def: () => '', check: oneLine(200) },
+  ticketAutoCloseDays: { def: () => '7', check: days(365) },
+  ticketReopenDays: { def: () => '14', check: days(365) },
+  supportNotifyAddress: { def: () => '', check: (v) => (v === '' ? null : address(v)) },
 };
 
 export const SETTING_NAMES = Object.keys(SETTINGS) as SettingName[];

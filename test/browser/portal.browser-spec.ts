@@ -22,6 +22,7 @@ const T = {
     security: 'Password and sessions',
     securityNav: 'Password & sessions',
     ordersNav: 'My orders',
+    ticketsNav: 'Tickets',
     redeemNav: 'Redeem a key',
     mailingNav: 'Mailing',
     wrongCredentials: 'Wrong email or password.',
@@ -43,6 +44,7 @@ const T = {
     security: 'Пароль и сеансы',
     securityNav: 'Пароль и сеансы',
     ordersNav: 'Мои заказы',
+    ticketsNav: 'Обращения',
     redeemNav: 'Активировать ключ',
     mailingNav: 'Рассылки',
     wrongCredentials: 'Неверная почта или пароль.',
@@ -183,7 +185,7 @@ describe.each<Lang>(['en', 'ru'])('portal in the browser (%s)', (lang) => {
     expect(path(page)).toBe('/account');
     await expectPage(s, L.account);
     expect(await page.locator('[data-test="welcome"]').innerText()).toBe(L.hello(client.name));
-    expect(await page.locator('header nav a').allInnerTexts()).toEqual([L.account, L.ordersNav, L.redeemNav, L.mailingNav, L.securityNav]);
+    expect(await page.locator('header nav a').allInnerTexts()).toEqual([L.account, L.ordersNav, L.ticketsNav, L.redeemNav, L.mailingNav, L.securityNav]);
     await screenshot(page, `${lang}-account`);
   });
 

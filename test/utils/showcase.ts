@@ -10,6 +10,7 @@ import { createFile, createLesson, createProduct, FACTORY_ACTOR, grantAccess } f
 import { createUser } from '../factories/users';
 import { createCover, pngImage } from '../factories/covers';
 import { ProgressService } from '../../src/members/client-area/progress.service';
+import { seedTickets } from '../factories/tickets';
 import type { TestApp } from './test-app';
 
 /**
@@ -37,6 +38,8 @@ export interface Showcase {
   outboxId: number;
   keyBatch: string;
   unsubscribeToken: string;
+  ticketId: number;
+  cannedId: number;
 }
 
 /** One GET page of the product, and who looks at it. */
@@ -126,6 +129,7 @@ export async function seedShowcase(t: TestApp): Promise<Showcase> {
     body: 'Hello, {{name}}!\nThe autumn course starts on 1 October.\n\nReply to this mail to book a place.',
     lists: [String(waitlist.id)],
   });
+  const tickets = await seedTickets(t, { clientId: client.id, staffId: owner.id, productId: course.id });
   const outbox: { id: number }[] = await t.db.manager.query('SELECT id FROM outbox ORDER BY id LIMIT 1');
   const unsubscribeToken = t.app.get(MailingTokens).unsubscribe({ subscriberId: sub.id, campaignId: campaign.id, listId: list.id });
 
@@ -146,6 +150,7 @@ export async function seedShowcase(t: TestApp): Promise<Showcase> {
     outboxId: outbox[0]?.id ?? 1,
     keyBatch: batch,
     unsubscribeToken,
+    ...tickets,
   };
 }
 
@@ -168,6 +173,9 @@ export function showcasePages(s: Showcase): ShowcasePage[] {
     { name: 'account-redeem', path: '/account/redeem', as: 'client' },
     { name: 'account-mailing', path: '/account/mailing', as: 'client' },
     { name: 'account-security', path: '/account/security', as: 'client' },
+    { name: 'account-tickets', path: '/account/tickets', as: 'client' },
+    { name: 'account-ticket-new', path: '/account/tickets/new', as: 'client' },
+    { name: 'account-ticket', path: `/account/tickets/${s.ticketId}`, as: 'client' },
     { name: 'admin', path: '/admin', as: 'owner' },
     { name: 'admin-menu-open', path: '/admin#menu', as: 'owner' },
     { name: 'account-menu-open', path: '/account#menu', as: 'client' },
@@ -199,6 +207,10 @@ export function showcasePages(s: Showcase): ShowcasePage[] {
     { name: 'admin-campaign-edit', path: `/admin/mailing/campaigns/${s.campaignId}/edit`, as: 'owner' },
     { name: 'admin-campaign-confirm', path: `/admin/mailing/campaigns/${s.campaignId}/send`, as: 'owner' },
     { name: 'admin-orders', path: '/admin/orders', as: 'owner' },
+    { name: 'admin-tickets', path: '/admin/tickets', as: 'owner' },
+    { name: 'admin-ticket', path: `/admin/tickets/${s.ticketId}`, as: 'owner' },
+    { name: 'admin-canned', path: '/admin/tickets/canned', as: 'owner' },
+    { name: 'admin-canned-edit', path: `/admin/tickets/canned/${s.cannedId}`, as: 'owner' },
     { name: 'admin-outbox', path: '/admin/outbox', as: 'owner' },
     { name: 'admin-outbox-message', path: `/admin/outbox/${s.outboxId}`, as: 'owner' },
     { name: 'admin-outbox-message-headers', path: `/admin/outbox/${s.outboxId}?view=headers`, as: 'owner' },

@@ -15,8 +15,8 @@ import { stopReading } from './stop-reading';
  * send fields in document order): a file part before a valid token, or a form without one, is refused with 403
  * before `fn` sees a single part, and nothing of the file is read. See CsrfMiddleware.
  */
-export async function withMultipartForm<T>(req: Request, fn: (form: FormParts) => Promise<T>): Promise<T> {
-  const form = new MultipartParts(req);
+export async function withMultipartForm<T>(req: Request, fn: (form: FormParts) => Promise<T>, limits: { fieldSize?: number } = {}): Promise<T> {
+  const form = new MultipartParts(req, { ...LIMITS, ...limits });
   try {
     return await fn(form);
   } finally {
@@ -42,7 +42,10 @@ class MultipartParts implements FormParts {
   private stopped = false;
   private wake: (() => void) | null = null;
 
-  constructor(private readonly req: Request) {
+  constructor(
+    private readonly req: Request,
+    private readonly limits: typeof LIMITS,
+  ) {
     this.isMultipart = String(req.headers['content-type'] ?? '').startsWith('multipart/form-data');
     const declared = Number(req.headers['content-length'] ?? NaN);
     this.declaredBytes = this.isMultipart && Number.isFinite(declared) ? declared : null;
@@ -82,7 +85,7 @@ class MultipartParts implements FormParts {
     if (!this.isMultipart) return this.fail(new FormReadError('not_a_form'));
     let bb: busboy.Busboy;
     try {
-      bb = busboy({ headers: this.req.headers, defParamCharset: 'utf8', limits: LIMITS });
+      bb = busboy({ headers: this.req.headers, defParamCharset: 'utf8', limits: this.limits });
     } catch {
       return this.fail(new FormReadError('not_a_form'));
     }

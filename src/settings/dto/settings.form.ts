@@ -9,4 +9,9 @@ export class SettingsForm {
   @FormText() mailFromAddress?: string;
   @FormText() marketingFromName?: string;
   @FormText() marketingFromAddress?: string;
+  @FormText() consultationOffer?: string;
+  @FormText() consultationPrice?: string;
+  @FormText() ticketAutoCloseDays?: string;
+  @FormText() ticketReopenDays?: string;
+  @FormText() supportNotifyAddress?: string;
 }

@@ -1,0 +1,27 @@
+import { Module } from '@nestjs/common';
+import { MailModule } from '../mail/mail.module';
+import { MembersModule } from '../members/members.module';
+import { SettingsModule } from '../settings/settings.module';
+import { UsersModule } from '../users/users.module';
+import { CannedRepliesService } from './canned-replies.service';
+import { TicketAttachments } from './ticket-attachments';
+import { TicketAutoClose } from './ticket-autoclose.service';
+import { TicketMailer } from './ticket-mail';
+import { TicketsAdminController } from './tickets-admin.controller';
+import { TicketsApiController } from './tickets.api.controller';
+import { TicketsController } from './tickets.controller';
+import { TicketsRepository } from './tickets.repository';
+import { TicketsService } from './tickets.service';
+import { TicketsStaffService } from './tickets-staff.service';
+
+/**
+ * Support tickets: the client's pages, the staff inbox and ticket page, the API, auto-close. The inbound mail
+ * listener plugs in through TicketsService / TicketMailer (see replyAddressFor in ticket-mail.ts).
+ */
+@Module({
+  imports: [MailModule, MembersModule, SettingsModule, UsersModule],
+  controllers: [TicketsController, TicketsAdminController, TicketsApiController],
+  providers: [TicketsRepository, TicketAttachments, TicketMailer, TicketsService, TicketsStaffService, CannedRepliesService, TicketAutoClose],
+  exports: [TicketsRepository, TicketsService, TicketsStaffService, TicketMailer, TicketAutoClose],
+})
+export class SupportModule {}

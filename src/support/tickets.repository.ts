@@ -1,0 +1,223 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager, In, LessThan, Not, SelectQueryBuilder } from 'typeorm';
+import { Page } from '../common/http/pagination';
+import { Database } from '../database/database.service';
+import { sqlDate } from '../database/sql-date';
+import { CannedReply, MessageKind, Ticket, TicketAttachment, TicketMessage, TicketStatus, TicketType } from './entities/ticket.entity';
+
+export interface InboxFilter {
+  statuses: TicketStatus[];
+  type?: TicketType;
+  /** A staff user's id, or 'none' for unassigned tickets. */
+  assignee?: number | 'none';
+  clientId?: number;
+  productId?: number;
+}
+
+/** `activity`: last activity, newest first. `waiting`: tickets whose client waits for staff, longest wait first. */
+export type InboxSort = 'activity' | 'waiting';
+
+/** One inbox line: the ticket and the names shown beside it. */
+export interface InboxRow {
+  ticket: Ticket;
+  clientEmail: string | null;
+  clientName: string | null;
+  productTitle: string | null;
+  assigneeName: string | null;
+}
+
+type NewTicket = Omit<Ticket, 'id' | 'closedAt' | 'firstResponseAt' | 'previousTicketId' | 'externalEmail'> &
+  Partial<Pick<Ticket, 'previousTicketId' | 'externalEmail'>>;
+
+@Injectable()
+export class TicketsRepository {
+  constructor(private readonly db: Database) {}
+
+  insertTicket(m: EntityManager, data: NewTicket): Promise<Ticket> {
+    return m.save(Ticket, m.create(Ticket, { previousTicketId: null, externalEmail: null, firstResponseAt: null, closedAt: null, ...data }));
+  }
+
+  insertMessage(m: EntityManager, data: Omit<TicketMessage, 'id'>): Promise<TicketMessage> {
+    return m.save(TicketMessage, m.create(TicketMessage, data));
+  }
+
+  insertAttachment(m: EntityManager, data: Omit<TicketAttachment, 'id'>): Promise<TicketAttachment> {
+    return m.save(TicketAttachment, m.create(TicketAttachment, data));
+  }
+
+  findTicket(id: number, m: EntityManager = this.db.manager): Promise<Ticket | null> {
+    return m.findOneBy(Ticket, { id });
+  }
+
+  /** The client's own ticket, or null (another client's ticket does not exist for them). */
+  findClientTicket(clientId: number, id: number, m: EntityManager = this.db.manager): Promise<Ticket | null> {
+    return m.findOneBy(Ticket, { id, clientId });
+  }
+
+  async updateTicket(m: EntityManager, id: number, patch: Partial<Omit<Ticket, 'id'>>): Promise<void> {
+    await m.update(Ticket, { id }, patch);
+  }
+
+  /** The thread, oldest first; without internal notes unless asked for. */
+  messages(ticketId: number, withInternal: boolean): Promise<TicketMessage[]> {
+    return this.db.manager.find(TicketMessage, {
+      where: withInternal ? { ticketId } : { ticketId, kind: Not('internal_note') },
+      order: { id: 'ASC' },
+    });
+  }
+
+  /** The messages mail threads on (notes and status lines never leave the house): the first and the last, for References. */
+  async threadEnds(m: EntityManager, ticketId: number): Promise<{ first: string | null; last: string | null }> {
+    // only what went out by mail: the client's messages (announced to staff) and staff replies
+    const where = { ticketId, kind: In(['client', 'staff_reply'] as MessageKind[]) };
+    const [first, last] = await Promise.all([
+      m.findOne(TicketMessage, { where, order: { id: 'ASC' }, select: { id: true, messageId: true } }),
+      m.findOne(TicketMessage, { where, order: { id: 'DESC' }, select: { id: true, messageId: true } }),
+    ]);
+    return { first: first?.messageId ?? null, last: last?.messageId ?? null };
+  }
+
+  attachments(ticketId: number): Promise<TicketAttachment[]> {
+    return this.db.manager.find(TicketAttachment, { where: { ticketId }, order: { id: 'ASC' } });
+  }
+
+  findAttachment(id: number): Promise<TicketAttachment | null> {
+    return this.db.manager.findOneBy(TicketAttachment, { id });
+  }
+
+  countAttachments(ticketId: number): Promise<number> {
+    return this.db.manager.countBy(TicketAttachment, { ticketId });
+  }
+
+  listForClient(clientId: number, limit = 200): Promise<Ticket[]> {
+    return this.db.manager.find(Ticket, { where: { clientId }, order: { lastActivityAt: 'DESC', id: 'DESC' }, take: limit });
+  }
+
+  async minutesSpent(ticketId: number): Promise<number> {
+    const r = await this.db.manager
+      .createQueryBuilder(TicketMessage, 'm')
+      .select('COALESCE(SUM(m.minutes), 0)', 'total')
+      .where('m.ticket_id = :ticketId', { ticketId })
+      .getRawOne<{ total: string | number }>();
+    return Number(r?.total ?? 0);
+  }
+
+  /**
+   * One inbox page, in two steps. First the page's ids: each filter is an equality on the leading column of an
+   * index whose next column is the sort key, and the id is in every index, so the page (offset included) is read
+   * off the index alone, never the table (see the EXPLAIN test, test/e2e/tickets-inbox). Then those few rows, with
+   * the names shown beside them.
+   */
+  async inbox(filter: InboxFilter, sort: InboxSort, page: Page): Promise<InboxRow[]> {
+    const ids = (await this.pageIds(filter, sort, page).getRawMany<{ id: number | string }>()).map((r) => Number(r.id));
+    if (!ids.length) return [];
+    const { entities, raw } = await this.db.manager
+      .createQueryBuilder(Ticket, 't')
+      .leftJoin('users', 'c', 'c.id = t.client_id')
+      .leftJoin('users', 'a', 'a.id = t.assignee_id')
+      .leftJoin('products', 'p', 'p.id = t.product_id')
+      .addSelect(['c.email AS client_email', 'c.name AS client_name', 'a.name AS assignee_name', 'a.email AS assignee_email', 'p.title AS product_title'])
+      .where('t.id IN (:...ids)', { ids })
+      .getRawAndEntities();
+    const extra = new Map(raw.map((r) => [Number(r.t_id), r]));
+    const byId = new Map(entities.map((e) => [e.id, e]));
+    return ids
+      .filter((id) => byId.has(id))
+      .map((id) => {
+        const r = extra.get(id) ?? {};
+        return {
+          ticket: byId.get(id)!,
+          clientEmail: (r.client_email as string | null) ?? null,
+          clientName: (r.client_name as string | null) ?? null,
+          productTitle: (r.product_title as string | null) ?? null,
+          assigneeName: ((r.assignee_name as string | null) || (r.assignee_email as string | null)) ?? null,
+        };
+      });
+  }
+
+  /** The query of a page's ids, as SQL, for the EXPLAIN test. */
+  inboxSql(filter: InboxFilter, sort: InboxSort, page: Page): [string, unknown[]] {
+    return this.pageIds(filter, sort, page).getQueryAndParameters();
+  }
+
+  private pageIds(filter: InboxFilter, sort: InboxSort, page: Page): SelectQueryBuilder<Ticket> {
+    const qb = this.filtered(filter, sort).select('t.id', 'id');
+    if (sort === 'waiting') qb.orderBy('t.waiting_since', 'ASC').addOrderBy('t.id', 'ASC');
+    else qb.orderBy('t.last_activity_at', 'DESC').addOrderBy('t.id', 'DESC');
+    return qb.limit(page.limit).offset(page.offset);
+  }
+
+  /** How many tickets each status has under the other filters (the counts beside the status filter). */
+  async countByStatus(filter: Omit<InboxFilter, 'statuses'>, sort: InboxSort): Promise<Record<TicketStatus, number>> {
+    const rows = await this.filtered({ ...filter, statuses: [] }, sort)
+      .select('t.status', 'status')
+      .addSelect('COUNT(*)', 'n')
+      .groupBy('t.status')
+      .getRawMany<{ status: TicketStatus; n: string | number }>();
+    const out = { open: 0, waiting_for_staff: 0, waiting_for_client: 0, closed: 0 };
+    for (const r of rows) if (r.status in out) out[r.status] = Number(r.n);
+    return out;
+  }
+
+  private filtered(f: InboxFilter, sort: InboxSort): SelectQueryBuilder<Ticket> {
+    const qb = this.db.manager.createQueryBuilder(Ticket, 't');
+    // Sorted by waiting time, the list is the tickets whose client waits (waiting_since is set only while a ticket
+    // is open or waiting for staff): a status list adds nothing but would make the planner sort, so it is left out.
+    const statuses = sort === 'waiting' && f.statuses.length > 1 ? [] : f.statuses;
+    if (statuses.length === 1) qb.andWhere('t.status = :status', { status: statuses[0] });
+    else if (statuses.length) qb.andWhere('t.status IN (:...statuses)', { statuses });
+    if (f.type) qb.andWhere('t.type = :type', { type: f.type });
+    if (f.assignee === 'none') qb.andWhere('t.assignee_id IS NULL');
+    else if (f.assignee) qb.andWhere('t.assignee_id = :assignee', { assignee: f.assignee });
+    if (f.clientId) qb.andWhere('t.client_id = :clientId', { clientId: f.clientId });
+    if (f.productId) qb.andWhere('t.product_id = :productId', { productId: f.productId });
+    if (sort === 'waiting') qb.andWhere('t.waiting_since IS NOT NULL');
+    return qb;
+  }
+
+  /** Tickets waiting for the client since before `before`, oldest first. */
+  dueForAutoClose(before: Date, limit: number): Promise<Ticket[]> {
+    return this.db.manager.find(Ticket, {
+      where: { status: 'waiting_for_client', lastActivityAt: LessThan(before) },
+      order: { lastActivityAt: 'ASC', id: 'ASC' },
+      take: limit,
+    });
+  }
+
+  /**
+   * Closes the ticket only if it is still as the job saw it (waiting for the client, no activity since): a reply
+   * that came in meanwhile, or another instance that closed it first, makes this a no-op (false).
+   */
+  async closeIfUntouched(m: EntityManager, t: Pick<Ticket, 'id' | 'lastActivityAt'>, now: Date): Promise<boolean> {
+    const res = await m
+      .createQueryBuilder()
+      .update(Ticket)
+      .set({ status: 'closed', closedAt: now, lastActivityAt: now, waitingSince: null })
+      .where("id = :id AND status = 'waiting_for_client' AND last_activity_at = :at", { id: t.id, at: sqlDate(t.lastActivityAt) })
+      .execute();
+    return (res.affected ?? 0) === 1;
+  }
+
+  // canned replies
+
+  listCanned(): Promise<CannedReply[]> {
+    return this.db.manager.find(CannedReply, { order: { title: 'ASC', id: 'ASC' } });
+  }
+
+  findCanned(id: number): Promise<CannedReply | null> {
+    return this.db.manager.findOneBy(CannedReply, { id });
+  }
+
+  insertCanned(m: EntityManager, data: Pick<CannedReply, 'title' | 'body'>): Promise<CannedReply> {
+    const now = new Date();
+    return m.save(CannedReply, m.create(CannedReply, { ...data, createdAt: now, updatedAt: now }));
+  }
+
+  async updateCanned(m: EntityManager, id: number, data: Pick<CannedReply, 'title' | 'body'>): Promise<void> {
+    await m.update(CannedReply, { id }, { ...data, updatedAt: new Date() });
+  }
+
+  async deleteCanned(m: EntityManager, id: number): Promise<void> {
+    await m.delete(CannedReply, { id });
+  }
+}
