@@ -117,7 +117,7 @@ describe('members: client area, drip, downloads, signed links', () => {
     const opens = new Date(start.getTime() + 5 * DAY);
     const fmt = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
     expect(page.text).toMatch(new RegExp(`data-test="locked-${byDays.id}">[\\s\\S]*?Day five[\\s\\S]*?Opens ${fmt.format(opens)}`));
-    expect(page.text).toContain(`Opens ${fmt.format(new Date('2099-03-01T00:00:00Z'))}`);
+    expect(page.text).toContain('Opens 1 Mar 2099</small>'); // a date at the start of a day is shown as the day
     expect((await a.agent.get('/account')).text).toContain('0 of 4 lessons done');
 
     // a locked lesson's page says when it opens, and nothing of the lesson itself; its files stay refused
