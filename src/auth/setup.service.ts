@@ -4,6 +4,7 @@ import { AuditService } from '../audit/audit.service';
 import { AppError } from '../common/errors/app-error';
 import { isEmail } from '../common/email';
 import { Database } from '../database/database.service';
+import { LeaseService } from '../database/lease.service';
 import { User } from '../users/entities/user.entity';
 import { UsersRepository } from '../users/users.repository';
 import { UsersService } from '../users/users.service';
@@ -27,6 +28,7 @@ export class SetupService {
     private readonly users: UsersRepository,
     private readonly usersService: UsersService,
     private readonly audit: AuditService,
+    private readonly leases: LeaseService,
   ) {}
 
   needsSetup(): Promise<boolean> {
@@ -41,8 +43,10 @@ export class SetupService {
     Object.assign(fields, this.usersService.validatePassword(input.password));
     if (input.password !== input.confirm) fields.confirm = 'errors.password_mismatch';
     if (Object.keys(fields).length) throw AppError.validation(fields);
-    // `retries`: a setup racing another one on MySQL may be picked as the deadlock victim; run again, it finds the owner
+    // Racing setups queue on one lock (several browsers on the first page at once): the first creates the owner,
+    // the next finds it. `retries` stays for a lock wait that times out on a very busy server.
     return this.db.transaction(async (m) => {
+      await this.leases.serialize(m, 'setup');
       if (await this.users.ownerExistsForUpdate(m)) throw new AppError('forbidden', 'setup.done', 'setup.already_done');
       const owner = await this.usersService.create(m, { email, name: input.name, role: 'owner', password: input.password, locale: input.locale });
       await this.audit.record(m, { userId: owner.id, label: owner.email, ip }, { action: 'setup.owner_created', subjectType: 'user', subjectId: owner.id });

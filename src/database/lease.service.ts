@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
+import { EntityManager } from 'typeorm';
 import { Database, isUniqueViolation } from './database.service';
 import { sqlDate } from './sql-date';
 import { JobLease } from './entities/job-lease.entity';
@@ -42,6 +43,25 @@ export class LeaseService {
     await this.db.write((m) =>
       m.createQueryBuilder().update(JobLease).set({ lockedUntil: new Date() }).where('name = :name AND holder = :holder', { name, holder: this.holder }).execute(),
     );
+  }
+
+  /**
+   * Makes the transaction `m` wait for every other transaction that called this with the same `name`, until it
+   * ends: a "check, then create" (the first owner) cannot run twice at once. On MySQL it is a lock on one
+   * existing row of job_leases, which takes no gap lock, so the racers queue instead of deadlocking as locking
+   * reads of a row that does not exist yet do; on SQLite every transaction already runs alone.
+   */
+  async serialize(m: EntityManager, name: string): Promise<void> {
+    if (!this.db.isMysql) return;
+    const row = `lock:${name}`;
+    if (!(await this.db.manager.existsBy(JobLease, { name: row }))) {
+      try {
+        await this.db.write((w) => w.insert(JobLease, { name: row, holder: '', lastTick: '0', lockedUntil: new Date(0) }));
+      } catch (e) {
+        if (!isUniqueViolation(e)) throw e;
+      }
+    }
+    await m.createQueryBuilder(JobLease, 'l').select('l.name').where('l.name = :row', { row }).setLock('pessimistic_write').getRawOne();
   }
 
   /** Runs `job` if this instance wins the tick `floor(now / intervalMs)`. Returns whether it ran. */
