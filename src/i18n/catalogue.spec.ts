@@ -138,8 +138,6 @@ const FAMILIES: Record<string, () => readonly string[]> = {
   'mailing.subscribe.{}_title': () => ['check_mail', 'subscribed'],
   'members.confirm_delete_{}': () => ['lesson', 'section', 'file'],
   'members.confirm_delete_{}_body': () => ['lesson', 'section', 'file'],
-  // a lesson's state in the course player's lists (views/members/lesson.njk, product.njk)
-  'player.state_{}': () => ['done', 'open', 'locked'],
   'tickets.done.{}': () => doneIn('support'),
   // the inbox's status tabs: the statuses, and the two groupings the inbox adds (src/support/tickets-staff.service.ts)
   'tickets.status_filter.{}': () => [...values('ticket.status'), 'active', 'all'],

@@ -39,7 +39,11 @@ export interface LessonLinkView {
   /** When a locked lesson opens. */
   opensAt: Date | null;
   completed: boolean;
+  /** What the outline shows: done (completed), open, or locked (drip keeps it closed). */
+  state: LessonState;
 }
+
+export type LessonState = 'done' | 'open' | 'locked';
 
 /** The product's table of contents with the client's marks, for the lesson player's sidebar and the product page. */
 export interface OutlineView {
@@ -219,7 +223,8 @@ export class ClientAreaService {
 
 function toLink(l: LessonOutline, g: Grant, done: Map<number, Date>, now: Date): LessonLinkView {
   const open = isLessonOpen(l, g, now);
-  return { id: l.id, title: l.title, open, opensAt: open ? null : lessonOpensAt(l, g), completed: done.has(l.id) };
+  const completed = done.has(l.id);
+  return { id: l.id, title: l.title, open, opensAt: open ? null : lessonOpensAt(l, g), completed, state: completed ? 'done' : open ? 'open' : 'locked' };
 }
 
 /** Sections with their lessons' states; an untitled section without lessons (none outside sections) is left out. */
