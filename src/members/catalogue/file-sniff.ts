@@ -43,3 +43,15 @@ export function sniffContentType(head: Buffer, name = ''): string {
   if (/\.txt$/i.test(name) && looksLikeUtf8Text(head)) return TEXT_PLAIN;
   return 'application/octet-stream';
 }
+
+/** The raster image types a picture (a product cover, the school's logo) may be; never SVG, which can carry scripts. */
+export type RasterImageType = 'image/jpeg' | 'image/png' | 'image/webp' | 'image/gif';
+
+/** A raster image's type from its first 16 bytes, or null when it is none of the four. */
+export function sniffRasterImage(head: Buffer): RasterImageType | null {
+  if (startsWith(head, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'image/png';
+  if (startsWith(head, [0xff, 0xd8, 0xff])) return 'image/jpeg';
+  if (startsWith(head, ascii('GIF87a')) || startsWith(head, ascii('GIF89a'))) return 'image/gif';
+  if (startsWith(head, ascii('RIFF')) && startsWith(head, ascii('WEBP'), 8)) return 'image/webp';
+  return null;
+}

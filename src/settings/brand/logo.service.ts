@@ -7,7 +7,7 @@ import { AppError } from '../../common/errors/app-error';
 import { FormParts, saveFormFile } from '../../common/form-upload';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { Database } from '../../database/database.service';
-import { sniffContentType, SNIFF_BYTES } from '../../members/catalogue/file-sniff';
+import { sniffRasterImage, SNIFF_BYTES } from '../../members/catalogue/file-sniff';
 import { SettingsService } from '../settings.service';
 import { SiteFilesRepository } from './site-files.repository';
 
@@ -19,11 +19,7 @@ export const LOGO_TYPES = ['image/png', 'image/jpeg', 'image/webp', 'image/gif']
 
 /** The type of an image from its first bytes (the file name and the browser's claim are never asked). */
 export function sniffLogoType(head: Buffer): string | null {
-  const t = sniffContentType(head);
-  if ((LOGO_TYPES as readonly string[]).includes(t)) return t;
-  // RIFF....WEBP
-  if (head.length >= 12 && head.toString('latin1', 0, 4) === 'RIFF' && head.toString('latin1', 8, 12) === 'WEBP') return 'image/webp';
-  return null;
+  return sniffRasterImage(head);
 }
 
 const noFile = () => AppError.validation({ logo: 'brand.logo_required' });
