@@ -1,11 +1,9 @@
-import { Controller, Get, Param, Query, Res } from '@nestjs/common';
+import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Response } from 'express';
-import * as fs from 'node:fs';
-import { pipeline } from 'node:stream/promises';
-import { AppError } from '../../common/errors/app-error';
+import type { Request, Response } from 'express';
 import { Public } from '../../common/http/decorators';
 import { parseId } from '../../common/http/pagination';
+import { sendImage } from '../../common/http/send-image';
 import { SettingsService } from '../settings.service';
 import { brandCss, brandCssVersion } from './brand';
 import { LogoService } from './logo.service';
@@ -37,18 +35,13 @@ export class BrandController {
   }
 
   @Get('brand/logo/:id')
-  async logo(@Param('id') id: string, @Res() res: Response): Promise<void> {
+  async logo(@Param('id') id: string, @Req() req: Request, @Res() res: Response): Promise<void> {
     const f = await this.logos.file(parseId(id, 'logo'));
-    const stat = f && (await fs.promises.stat(f.path).catch(() => null));
-    if (!f || !stat?.isFile()) throw AppError.notFound('logo');
-    res.setHeader('Content-Type', f.contentType);
-    res.setHeader('Content-Length', String(stat.size));
-    res.setHeader('X-Content-Type-Options', 'nosniff');
-    res.setHeader('Cache-Control', FOR_GOOD);
-    res.setHeader('ETag', f.etag);
-    // Mail clients and web mail on other origins show it too (helmet's default would be same-origin only).
-    res.setHeader('Cross-Origin-Resource-Policy', 'cross-origin');
-    res.setHeader('Content-Security-Policy', "default-src 'none'; sandbox");
-    await pipeline(fs.createReadStream(f.path), res).catch(() => undefined);
+    const headers = {
+      // Mail clients and web mail on other origins show it too (helmet's default would be same-origin only).
+      'Cross-Origin-Resource-Policy': 'cross-origin',
+      'Content-Security-Policy': "default-src 'none'; sandbox",
+    };
+    await sendImage(req, res, f && { path: f.path, contentType: f.contentType, etag: f.etag, cacheControl: FOR_GOOD, headers }, 'logo');
   }
 }
