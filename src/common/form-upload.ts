@@ -145,3 +145,9 @@ async function saveFile(part: FormFile, { dir, maxBytes, onChunk, errors }: Uplo
   }
   return { tmpPath, fileName: part.filename, size };
 }
+
+/** Safe as a Content-Disposition name and readable in a list: no paths, no control characters. */
+export function cleanFileName(name: string): string {
+  const base = path.basename(name.replace(/\\/g, '/')).replace(/[\u0000-\u001f\u007f]/g, '').trim();
+  return (base || 'file').slice(0, 255);
+}

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EntityManager } from 'typeorm';
 import { AppError } from '../common/errors/app-error';
-import { FormParts, saveFormFile } from '../common/form-upload';
+import { cleanFileName, FormParts, saveFormFile } from '../common/form-upload';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { sniffContentType, SNIFF_BYTES } from '../members/catalogue/file-sniff';
 import { TicketAttachment } from './entities/ticket.entity';
@@ -24,12 +24,6 @@ export interface TicketUpload {
   size: number;
   sha256: string;
   head: Buffer;
-}
-
-/** Safe as a Content-Disposition name and readable in a list: no paths, no control characters. */
-export function cleanFileName(name: string): string {
-  const base = path.basename(name.replace(/\\/g, '/')).replace(/[\u0000-\u001f\u007f]/g, '').trim();
-  return (base || 'file').slice(0, 255);
 }
 
 /**

@@ -7,7 +7,7 @@ import { AuditService } from '../../audit/audit.service';
 import { AppError } from '../../common/errors/app-error';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { Database } from '../../database/database.service';
-import { FormParts, saveFormFile } from '../../common/form-upload';
+import { cleanFileName, FormParts, saveFormFile } from '../../common/form-upload';
 import { FileView, toFileView } from './catalogue.service';
 import { FilesRepository } from './files.repository';
 import { sniffContentType, SNIFF_BYTES } from './file-sniff';
@@ -35,12 +35,6 @@ function humanBytes(n: number): string {
 const tooLarge = (max: number) =>
   new AppError('payload_too_large', 'members.file_too_large', 'members.file_too_large_limit', { file: 'members.file_too_large' }, { maxBytes: max, limit: humanBytes(max) });
 const noFile = () => AppError.validation({ file: 'members.file_required' });
-
-/** Safe as a Content-Disposition name and readable in a list: no paths, no control characters. */
-function cleanName(name: string): string {
-  const base = path.basename(name.replace(/\\/g, '/')).replace(/[\u0000-\u001f\u007f]/g, '').trim();
-  return (base || 'file').slice(0, 255);
-}
 
 /**
  * Files attached to lessons. The upload streams from the form straight into a temporary file in
@@ -113,6 +107,6 @@ export class UploadsService {
       errors: { fileRequired: noFile, tooLarge: () => tooLarge(max), badBody: noFile },
     });
     if (!got.tmpPath) return null;
-    return { tmpPath: got.tmpPath, originalName: cleanName(got.fileName), size: got.size, sha256: hash.digest('hex'), head };
+    return { tmpPath: got.tmpPath, originalName: cleanFileName(got.fileName), size: got.size, sha256: hash.digest('hex'), head };
   }
 }
