@@ -13,7 +13,7 @@ import { SettingsService } from './settings.service';
 /** The fields of the settings page; the logo has its own upload form. */
 const PAGE_FIELDS: (keyof SettingsForm & SettingName)[] = [
   'schoolName', 'timeZone', 'accentColour', 'mailFromName', 'mailFromAddress', 'marketingFromName', 'marketingFromAddress',
-  'consultationOffer', 'consultationPrice', 'ticketAutoCloseDays', 'ticketReopenDays', 'supportNotifyAddress',
+  'consultationOffer', 'consultationPrice', 'ticketAutoCloseDays', 'ticketReopenDays', 'supportNotifyAddress', 'supportInboxAddress',
 ];
 
 @ApiExcludeController()
