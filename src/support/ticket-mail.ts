@@ -69,7 +69,9 @@ export class TicketMailer {
     to: { email: string; name: string; locale: Locale | null },
     msg: { place: ThreadPlace; body: string; event: TicketMailEvent; human: boolean },
   ): Promise<void> {
-    await this.send(m, ticket, to.email, to.locale ?? this.config.defaultLocale, msg, { name: to.name, link: `${this.config.appUrl}/account/tickets/${ticket.id}` });
+    // "not a client yet" has no account to open the ticket in: the mail is the thread, and answering it is how to reply
+    const link = ticket.clientId === null ? '' : `${this.config.appUrl}/account/tickets/${ticket.id}`;
+    await this.send(m, ticket, to.email, to.locale ?? this.config.defaultLocale, msg, { name: to.name, link });
   }
 
   /**

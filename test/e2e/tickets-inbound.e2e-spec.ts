@@ -205,6 +205,12 @@ describe('tickets by mail (inbound listener)', () => {
     expect(acks[0].subject).toBe(`[#${opened[0].id}] Question 1 from Frank ${k}`);
     // staff were told of each
     expect((await outboxFor(t, NOTIFY)).filter((m) => m.subject.includes(`from Frank ${k}`))).toHaveLength(3);
+    // three at once (three SMTP sessions, on MariaDB three transactions racing): still one
+    const racer = `rita.${k}@newcomer.test`;
+    const raced = await Promise.all([1, 2, 3].map((n) => deliver({ from: racer, to: SUPPORT, subject: `Race ${n} ${k}`, text: `Race ${n}` })));
+    expect(raced.every((r) => r.ok)).toBe(true);
+    expect(await t.db.manager.countBy(Ticket, { externalEmail: racer })).toBe(3);
+    expect(await outboxFor(t, racer)).toHaveLength(1);
     // the key is the database's: a second row for the same sender and day is refused
     const day = new Date().toISOString().slice(0, 10);
     await expect(t.db.transaction((m) => m.insert(TicketMailAck, { email: sender, day, ticketId: opened[1].id, createdAt: new Date() }))).rejects.toThrow();

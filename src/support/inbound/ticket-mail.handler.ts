@@ -108,12 +108,14 @@ export class TicketMailHandler implements InboundHandler<TicketClaim>, OnModuleI
       return { outcome: 'auto-reply', detail: `${mail.classification.reasons.join(', ')}; not put in ${target}` };
     }
 
-    const attachments = mail.parsed.attachments ?? [];
-    const body = bodyOf(mail, attachments);
+    const all = mail.parsed.attachments ?? [];
+    const { body, quoted } = bodyOf(mail, all);
+    const attachments = all.filter((a) => !quoted.has(a));
+    const names = new Map(all.map((a, i) => [a, partName(a, i)]));
     if (!body && !attachments.length) return { outcome: 'ignored', detail: `empty message for ${target}` };
 
     const room = TICKET_FILES_MAX - ('ticket' in route ? await this.tickets.countAttachments(route.ticket.id) : 0);
-    const parts = await this.parts(attachments, room);
+    const parts = await this.parts(attachments, room, names);
     const uploads = parts.flatMap((p) => ('upload' in p ? [p.upload] : []));
     const undo: (() => Promise<void>)[] = [];
     const s = await this.settings.current();
@@ -198,11 +200,11 @@ export class TicketMailHandler implements InboundHandler<TicketClaim>, OnModuleI
   }
 
   /** The mail's files, each kept (in a temporary file) or dropped with its reason; nothing past `room` files. */
-  private async parts(attachments: Attachment[], room: number): Promise<Part[]> {
+  private async parts(attachments: Attachment[], room: number, names: Map<Attachment, string>): Promise<Part[]> {
     const out: Part[] = [];
     let kept = 0;
-    for (const [i, a] of attachments.entries()) {
-      const name = cleanFileName(a.filename || (a.cid ? `image-${i + 1}` : `attachment-${i + 1}`));
+    for (const a of attachments) {
+      const name = names.get(a)!;
       const size = a.content?.length ?? a.size ?? 0;
       if (size > this.files.maxBytes) out.push({ dropped: { name, size: sizeLabel(size), reason: 'too_big' } });
       else if (kept >= room) out.push({ dropped: { name, size: sizeLabel(size), reason: 'too_many' } });
@@ -233,20 +235,28 @@ function messageIdsOf(mail: InboundMail): string[] {
 /**
  * The new text of the mail as plain text: inline `cid:` images become a readable `[image: name]` placeholder
  * (their file is stored with the message), quoted history goes (extractReply), nothing of the HTML stays.
+ * `quoted`: the inline images the mail shows only in what was cut (the quoted history, a signature's logo),
+ * which are not stored again with every reply; an inline image the text never mentions is kept.
  */
-function bodyOf(mail: InboundMail, attachments: Attachment[]): string {
-  const byCid = new Map<string, string>();
+function bodyOf(mail: InboundMail, attachments: Attachment[]): { body: string; quoted: Set<Attachment> } {
+  const byCid = new Map<string, { a: Attachment; label: string }>();
   attachments.forEach((a, i) => {
-    if (a.cid) byCid.set(a.cid.replace(/^<|>$/g, '').toLowerCase(), a.filename || `image-${i + 1}`);
+    if (a.cid) byCid.set(a.cid.replace(/^<|>$/g, '').toLowerCase(), { a, label: `[image: ${partName(a, i)}]` });
   });
-  const label = (cid: string) => `[image: ${byCid.get(cid.toLowerCase()) ?? cid}]`;
-  const html = mail.parsed.html
-    ? mail.parsed.html
-        .replace(/<img\b[^>]*?\bsrc\s*=\s*["']?cid:([^"'\s>]+)["']?[^>]*>/gi, (_m, cid: string) => label(cid))
-    : null;
+  const label = (cid: string) => byCid.get(cid.toLowerCase())?.label ?? `[image: ${cid}]`;
+  const html = mail.parsed.html ? mail.parsed.html.replace(/<img\b[^>]*?\bsrc\s*=\s*["']?cid:([^"'\s>]+)["']?[^>]*>/gi, (_m, cid: string) => label(cid)) : null;
   // Apple Mail and Outlook write an inline image into the text part as [cid:…]; Gmail as [image: name]
   const text = mail.parsed.text ? mail.parsed.text.replace(/\[cid:([^\]\s]+)\]/gi, (_m, cid: string) => label(cid)) : null;
-  return extractReply({ text, html }).replace(/\r\n?/g, '\n').replace(NOT_BODY, '').trim().slice(0, TICKET_BODY_MAX);
+  const body = extractReply({ text, html }).replace(/\r\n?/g, '\n').replace(NOT_BODY, '').trim().slice(0, TICKET_BODY_MAX);
+  const source = text?.trim() ? text : (html ?? '');
+  const quoted = new Set<Attachment>();
+  for (const { a, label: l } of byCid.values()) if (source.includes(l) && !body.includes(l)) quoted.add(a);
+  return { body, quoted };
+}
+
+/** A part's file name: its own, cleaned, or `image-N` / `attachment-N` by its place in the mail. */
+function partName(a: Attachment, i: number): string {
+  return cleanFileName(a.filename || (a.cid ? `image-${i + 1}` : `attachment-${i + 1}`));
 }
 
 /** The mail's subject as a ticket's: one line, at most 200 characters, never empty. */
