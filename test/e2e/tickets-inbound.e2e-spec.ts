@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import type Mail from 'nodemailer/lib/mailer';
 import { AddressTokens } from '../../src/inbound/address-tokens';
@@ -311,6 +312,8 @@ describe('tickets by mail (inbound listener)', () => {
     const b = await loginAgent(t, other.email, other.password);
     await b.get(`/account/tickets/files/${files[0].id}`).expect(404);
     await b.get(`/account/tickets/files/${files[1].id}`).expect(404);
+    // nothing left behind but the stored files
+    expect(fs.readdirSync(t.config.filesDir).filter((f) => f.startsWith('.upload-'))).toEqual([]);
   });
 
   it('XSS in a mailed subject, body and file name is inert on the staff and client pages', async () => {

@@ -115,11 +115,12 @@ export class TicketMailHandler implements InboundHandler<TicketClaim>, OnModuleI
     if (!body && !attachments.length) return { outcome: 'ignored', detail: `empty message for ${target}` };
 
     const room = TICKET_FILES_MAX - ('ticket' in route ? await this.tickets.countAttachments(route.ticket.id) : 0);
-    const parts = await this.parts(attachments, room, names);
-    const uploads = parts.flatMap((p) => ('upload' in p ? [p.upload] : []));
-    const undo: (() => Promise<void>)[] = [];
     const s = await this.settings.current();
+    const parts: Part[] = [];
+    const uploads: TicketUpload[] = [];
+    const undo: (() => Promise<void>)[] = [];
     try {
+      parts.push(...(await this.parts(attachments, room, names, uploads)));
       const store = async (m: EntityManager, ticketId: number, messageId: number) => {
         for (const u of uploads) undo.push((await this.files.store(m, u, ticketId, messageId)).undo);
         for (const p of parts) {
@@ -199,8 +200,11 @@ export class TicketMailHandler implements InboundHandler<TicketClaim>, OnModuleI
     return true;
   }
 
-  /** The mail's files, each kept (in a temporary file) or dropped with its reason; nothing past `room` files. */
-  private async parts(attachments: Attachment[], room: number, names: Map<Attachment, string>): Promise<Part[]> {
+  /**
+   * The mail's files, each kept (in a temporary file) or dropped with its reason; nothing past `room` files.
+   * `uploads` gets every temporary file as soon as it is written, for the caller to clean up whatever happens.
+   */
+  private async parts(attachments: Attachment[], room: number, names: Map<Attachment, string>, uploads: TicketUpload[]): Promise<Part[]> {
     const out: Part[] = [];
     let kept = 0;
     for (const a of attachments) {
@@ -210,7 +214,9 @@ export class TicketMailHandler implements InboundHandler<TicketClaim>, OnModuleI
       else if (kept >= room) out.push({ dropped: { name, size: sizeLabel(size), reason: 'too_many' } });
       else {
         kept++;
-        out.push({ upload: await this.files.fromBytes(name, a.content) });
+        const upload = await this.files.fromBytes(name, a.content);
+        uploads.push(upload);
+        out.push({ upload });
       }
     }
     return out;
