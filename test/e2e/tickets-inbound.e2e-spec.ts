@@ -316,6 +316,22 @@ describe('tickets by mail (inbound listener)', () => {
     expect(fs.readdirSync(t.config.filesDir).filter((f) => f.startsWith('.upload-'))).toEqual([]);
   });
 
+  it('the support inbox is a setting: another name takes the mail, the listener’s own names are refused', async () => {
+    const settings = t.app.get(SettingsService);
+    for (const bad of ['reply', 'bounce', 'unsubscribe', 'Help Desk', 'help@x.test', '']) {
+      await expect(settings.update(FACTORY_ACTOR, { supportInboxAddress: bad })).rejects.toMatchObject({ fields: { supportInboxAddress: expect.any(String) } });
+    }
+    await settings.update(FACTORY_ACTOR, { supportInboxAddress: 'help' });
+    try {
+      const from = `ivan.${++seq}@example.org`;
+      expect(await deliver({ from, to: `help@${DOMAIN}`, subject: `Help ${seq}`, text: 'Hi' })).toMatchObject({ ok: true });
+      expect(await t.db.manager.countBy(Ticket, { externalEmail: from })).toBe(1);
+      expect(await deliver({ from, to: SUPPORT, subject: 'x', text: 'x' })).toMatchObject({ ok: false, code: 550 });
+    } finally {
+      await settings.update(FACTORY_ACTOR, { supportInboxAddress: 'support' });
+    }
+  });
+
   it('XSS in a mailed subject, body and file name is inert on the staff and client pages', async () => {
     const sender = `mallory.${++seq}@evil.test`;
     const res = await deliver({
