@@ -1,10 +1,13 @@
-import type { Environment } from 'nunjucks';
+import { Environment, runtime } from 'nunjucks';
 import type { AppConfig, Locale } from '../config/config';
 import { actorText } from '../audit/audit-entry.view';
 import { consentDetailLabel, EnumName, enumLabel, grantReasonLabel } from '../i18n/enums';
 import { DateReader, formatDate, formatDateTime, formatStart, formatUntil, toDate } from '../common/time/date-format';
 import { localDateString, localDateTimeString, untilDay } from '../common/time/zoned-time';
 import { humanFileSize } from './file-size';
+import { outlineHtml } from './outline-html';
+import type { OutlineView } from '../members/client-area/client-area.service';
+import { translate } from '../i18n/i18n';
 
 /** Filters every template may use. Output still goes through auto-escaping. */
 export function registerViewHelpers(env: Environment, config: AppConfig): void {
@@ -28,6 +31,15 @@ export function registerViewHelpers(env: Environment, config: AppConfig): void {
     return humanFileSize(Number(bytes), this.ctx.locale);
   });
   env.addFilter('json', (v: unknown) => JSON.stringify(v, null, 2));
+  // The lesson player's sidebar (see outline-html.ts for why it is not a template loop).
+  env.addGlobal('outlineList', function (this: RenderContext, outline: OutlineView) {
+    const c = this.ctx;
+    const locale = c.locale ?? 'en';
+    const r = reader(c);
+    return new runtime.SafeString(
+      outlineHtml(outline, { t: (key, vars) => translate(locale, key, vars), opens: (d) => formatStart(d, r) }),
+    );
+  });
 }
 
 type DateValue = Date | string | number | null | undefined;
@@ -41,12 +53,13 @@ interface RenderContext {
  * the zone's name: always in the admin panel and in mail, on client pages only when the viewer's zone is not the
  * site's). Without them (a template rendered outside a request) dates are in UTC, named.
  */
+const reader = (c: RenderContext['ctx']): DateReader => ({
+  locale: c.locale ?? 'en',
+  timeZone: c.timeZone ?? 'UTC',
+  showZone: c.showZone ?? !c.timeZone,
+});
+
 export function registerDateFilters(env: Environment): void {
-  const reader = (c: RenderContext['ctx']): DateReader => ({
-    locale: c.locale ?? 'en',
-    timeZone: c.timeZone ?? 'UTC',
-    showZone: c.showZone ?? !c.timeZone,
-  });
   const filter = (name: string, fn: (v: DateValue, r: DateReader) => string) =>
     env.addFilter(name, function (this: RenderContext, v: DateValue) {
       return fn(v, reader(this.ctx));
