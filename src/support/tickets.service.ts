@@ -168,7 +168,8 @@ export class TicketsService {
   async show(clientId: number, id: number): Promise<ClientTicketView> {
     const t = await this.requireTicket(clientId, id);
     const [messages, files, titles] = await Promise.all([this.tickets.messages(id, false), this.tickets.attachments(id), this.productTitles([t])]);
-    const byMessage = attachmentsByMessage(files, clientAttachmentUrl);
+    const visible = new Set(messages.filter((msg) => msg.kind !== 'internal_note').map((msg) => msg.id));
+    const byMessage = attachmentsByMessage(files.filter((a) => visible.has(a.messageId)), clientAttachmentUrl);
     return {
       ...toItem(t, titles),
       createdAt: t.createdAt,
@@ -198,7 +199,7 @@ export class TicketsService {
     e.throwIfAny();
     const client = await this.requireClient(clientId);
     const reopenDays = Number((await this.settings.current()).ticketReopenDays);
-    await this.files.checkRoom(t.id);
+    if (upload) await this.files.checkRoom(t.id);
     return this.withUpload(upload, (store) =>
       this.db.transaction(async (m) => {
         const now = new Date();
@@ -253,10 +254,10 @@ export class TicketsService {
     });
   }
 
-  /** A file of the client's own ticket, for streamDownload; anything else is a 404. */
+  /** A file of the client's own ticket, on a message they see, for streamDownload; anything else is a 404. */
   async attachmentForClient(clientId: number, attachmentId: number): Promise<Servable> {
-    const a = await this.tickets.findAttachment(attachmentId);
-    if (!a || !(await this.tickets.findClientTicket(clientId, a.ticketId))) throw AppError.notFound('file');
+    const a = await this.tickets.findClientAttachment(clientId, attachmentId);
+    if (!a) throw AppError.notFound('file');
     return { path: this.files.pathOf(a), name: a.originalName, size: a.sizeBytes, contentType: a.contentType };
   }
 
