@@ -293,8 +293,9 @@ export class TicketsStaffService {
       inReplyTo: kind === 'internal_note' ? null : place.inReplyTo,
       createdAt: new Date(),
     });
-    if (store) await store(m, t.id, msg.id);
-    if (kind === 'staff_reply' && client && event) await this.mailer.toClient(m, t, client, { place, body, event, human: true });
+    const file = store ? await store(m, t.id, msg.id) : null;
+    // a note's file stays with the note: only a reply's file is named in the client's mail (never attached: it is served after the access check)
+    if (kind === 'staff_reply' && client && event) await this.mailer.toClient(m, t, client, { place, body, event, human: true, files: file ? [file.originalName] : [] });
   }
 
   private async addSystem(m: EntityManager, t: Ticket, actor: Actor, body: string): Promise<void> {

@@ -78,8 +78,8 @@ export function attachmentsByMessage(rows: TicketAttachment[], url: (a: TicketAt
   return out;
 }
 
-/** Stores the form's file on the message just inserted, in the transaction `m`. */
-export type StoreUpload = (m: EntityManager, ticketId: number, messageId: number) => Promise<void>;
+/** Stores the form's file on the message just inserted, in the transaction `m`; returns its row. */
+export type StoreUpload = (m: EntityManager, ticketId: number, messageId: number) => Promise<TicketAttachment>;
 
 /** Runs `work` with a StoreUpload for `upload` (null when there is none); removes the stored bytes if `work` fails. */
 export async function withStoredUpload<T>(files: TicketAttachments, upload: TicketUpload | null, work: (store: StoreUpload | null) => Promise<T>): Promise<T> {
@@ -87,7 +87,9 @@ export async function withStoredUpload<T>(files: TicketAttachments, upload: Tick
   const undo: (() => Promise<void>)[] = [];
   try {
     return await work(async (m, ticketId, messageId) => {
-      undo.push((await files.store(m, upload, ticketId, messageId)).undo);
+      const stored = await files.store(m, upload, ticketId, messageId);
+      undo.push(stored.undo);
+      return stored.row;
     });
   } catch (e) {
     for (const u of undo) await u();
@@ -281,8 +283,8 @@ export class TicketsService {
       inReplyTo: place.inReplyTo,
       createdAt: new Date(),
     });
-    if (store) await store(m, ticket.id, msg.id);
-    await this.mailer.toStaff(m, ticket, client, { place, body, event });
+    const file = store ? await store(m, ticket.id, msg.id) : null;
+    await this.mailer.toStaff(m, ticket, client, { place, body, event, files: file ? [file.originalName] : [] });
     return msg;
   }
 

@@ -79,6 +79,9 @@ describe('ticket files from staff', () => {
     const mails = await outboxFor(t, ann.email);
     expect(mails).toHaveLength(1);
     expect(mails[0].text).toContain('Here it is.');
+    // the reply's file is named (it is downloaded from the page, after the access check), never attached
+    expect(mails[0].text).toContain('Attached on the ticket page: certificate.png');
+    expect(mails[0].html).toContain('certificate.png');
     for (const m of await t.db.manager.find(OutboxMessage)) {
       for (const part of [m.text, m.html, m.subject]) {
         expect(part).not.toContain('NOTE-BODY');
@@ -176,6 +179,7 @@ describe('ticket files from staff', () => {
     for (const html of pages) expect(html).toContain('<a href="http://x/" rel="nofollow noopener noreferrer ugc">http://x/</a>&quot;onmouseover=alert(3)');
     // the file's name, on both pages, is text (the name is cut to its last path part, so the "/script" half goes)
     for (const html of pages) expect(html).toMatch(/data-test="attachment">[^<]*&lt;\/?script|data-test="attachment">script&gt;/);
+    expect(mail.html).toContain('Attached on the ticket page: script&gt;&lt;img src=x onerror=alert(2)&gt;.png');
     expect(mail.subject).toBe(`[#${tk.id}] Subject ${XSS}`);
     expect(mail.html).toContain(`Subject &quot;&gt;&lt;script&gt;`);
   });
