@@ -26,8 +26,8 @@ const ENTITIES: Record<string, string> = {
   darr: '↓', numero: '№',
 };
 
-export function htmlToReplyText(html: string): string {
-  const lower = html.toLowerCase();
+/** With `whole`, nothing is dropped: for a mail that is only history (an Outlook forward without a note). */
+export function htmlToReplyText(html: string, { whole = false } = {}): string {
   const out = new TextBuilder();
   const lists: { ordered: boolean; n: number }[] = [];
   let drop: { tag: string; depth: number } | null = null;
@@ -42,7 +42,7 @@ export function htmlToReplyText(html: string): string {
     const textEnd = lt < 0 ? html.length : lt;
     if (textEnd > i && !drop) out.text(decodeEntities(html.slice(i, textEnd)), pre > 0);
     if (lt < 0) break;
-    if (lower.startsWith('<!--', lt)) {
+    if (html.startsWith('<!--', lt)) {
       const close = html.indexOf('-->', lt + 4);
       i = close < 0 ? html.length : close + 3;
       continue;
@@ -59,8 +59,11 @@ export function htmlToReplyText(html: string): string {
     // "<!DOCTYPE …>", "<![if …]>", "<?xml …?>", "</ >" carry no text.
     if (!name) continue;
     if (RAW.has(name) && !closing) {
-      const close = lower.indexOf(`</${name}`, i);
-      i = close < 0 ? html.length : Math.max(i, lower.indexOf('>', close) + 1 || html.length);
+      // (Not through html.toLowerCase(): lower-casing can change the length of a string, and so its offsets.)
+      const closeTag = new RegExp(`</${name}`, 'gi');
+      closeTag.lastIndex = i;
+      const close = closeTag.exec(html)?.index ?? -1;
+      i = close < 0 ? html.length : html.indexOf('>', close) + 1 || html.length;
       continue;
     }
     if (drop) {
@@ -78,8 +81,8 @@ export function htmlToReplyText(html: string): string {
     }
     const attrs = tag.includes('=') ? attributes(tag) : {};
     if (name === 'p' && /\bmsonormal\b/i.test(attrs.class ?? '')) msoParagraphs = true;
-    if (STOP_IDS.includes((attrs.id ?? '').toLowerCase())) break;
-    const classes = (attrs.class ?? '').toLowerCase().split(/\s+/);
+    if (!whole && STOP_IDS.includes((attrs.id ?? '').toLowerCase())) break;
+    const classes = whole ? [] : (attrs.class ?? '').toLowerCase().split(/\s+/);
     if (!VOID.has(name) && !tag.endsWith('/') && DROP_CLASSES.some((c) => classes.includes(c))) {
       out.softBreak();
       drop = { tag: name, depth: 1 };
@@ -98,14 +101,14 @@ export function htmlToReplyText(html: string): string {
   return out.done();
 }
 
-/** id, class and the like of one start tag (the tag's own text, so bounded by it). */
+/** The id and class of one start tag (a regex over the tag's own text, so bounded by it). */
 function attributes(tag: string): Record<string, string> {
   const attrs: Record<string, string> = {};
   const re = /([^\s"'=<>/]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?/g;
   re.lastIndex = tag.search(/[\s/]/) + 1 || tag.length;
   for (let m = re.exec(tag); m; m = re.exec(tag)) {
     const key = m[1].toLowerCase();
-    if (key === 'id' || key === 'class' || key === 'type') attrs[key] = m[2] ?? m[3] ?? m[4] ?? '';
+    if (key === 'id' || key === 'class') attrs[key] = m[2] ?? m[3] ?? m[4] ?? '';
   }
   return attrs;
 }

@@ -182,6 +182,9 @@ describe('extractReply: input and output', () => {
     expect(extractReply({ text: `\n\n${forward}\n\n` })).toBe(forward);
     expect(extractReply({ text: '> only\n> a quote\n' })).toBe('> only\n> a quote');
     expect(extractReply({ text: 'Sent from my iPhone' })).toBe('Sent from my iPhone');
+    // Outlook on the web forwarding without a note: all of it is after #appendonsend.
+    const owa = '<div id="appendonsend"></div><hr><div id="divRplyFwdMsg"><b>From:</b> Anna<br><b>Sent:</b> Tuesday<br><b>To:</b> John<br><b>Subject:</b> Invoice</div><div>Hello,<br>the invoice is attached.</div>';
+    expect(extractReply({ html: owa })).toBe('From: Anna\nSent: Tuesday\nTo: John\nSubject: Invoice\nHello,\nthe invoice is attached.');
   });
 
   it('normalises CRLF, trailing whitespace, no-break spaces and runs of blank lines', () => {
@@ -211,6 +214,10 @@ describe('extractReply on HTML', () => {
     expect(extractReply({ html: '<p>Yes</p><div class="moz-cite-prefix">Anna said:<br></div><blockquote type="cite">Q?</blockquote><div class="moz-signature">John</div>' })).toBe('Yes');
     expect(extractReply({ html: '<div>Yes</div><div id="appendonsend"></div><div>Anna: Q?</div>' })).toBe('Yes');
     expect(extractReply({ html: '<div>Yes</div><hr><div id="divRplyFwdMsg"><b>From:</b> Anna</div><div>Q?</div>' })).toBe('Yes');
+  });
+
+  it('finds tags after characters whose lower case is longer than they are', () => {
+    expect(extractReply({ html: '<p>İİİ İstanbul</p><STYLE>p{}</style><p>after</p><script>x</SCRIPT>end' })).toBe('İİİ İstanbul\n\nafter\n\nend');
   });
 
   it('keeps answers written between blockquotes', () => {

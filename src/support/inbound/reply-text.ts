@@ -28,8 +28,14 @@ const LIBRARY_MAIL_MAX = 4_000;
 const LIBRARY_PLACEHOLDER = '\u2026';
 
 export function extractReply(input: { text?: string | null; html?: string | null }): string {
-  const source = input.text && input.text.trim() ? input.text : input.html ? htmlToReplyText(input.html) : '';
-  const lines = normalisedLines(source);
+  if (input.text && input.text.trim()) return replyOf(input.text);
+  if (!input.html) return '';
+  return replyOf(htmlToReplyText(input.html)) || replyOf(htmlToReplyText(input.html, { whole: true }));
+}
+
+/** The new text, or all of the text when nothing would be left of it. */
+function replyOf(text: string): string {
+  const lines = normalisedLines(text);
   if (!lines.length) return '';
   return stripHistory(lines) || lines.join('\n');
 }
