@@ -132,6 +132,11 @@ describe('extractReply: attributions, separators, signatures', () => {
     expect(extractReply({ text: `It is 2026-117.\n\n${signature}\n` })).toBe('It is 2026-117.');
   });
 
+  it('"Sent from" and "Отправлено из" without a device or an app are the client\'s own text', () => {
+    const own = 'Hi,\nSent from the wrong address, sorry.\nОтправлено из офиса вчера, ответа нет.\n\nJohn';
+    expect(extractReply({ text: own })).toBe(own);
+  });
+
   it('the library trims attributions and sign-offs of other languages', () => {
     expect(extractReply({ text: 'Merci beaucoup.\n\nCordialement,\nJean\n\nLe mar. 1 déc. 2026 à 10:00, Anna <anna@example.com> a écrit :\n> Bonjour\n' })).toBe('Merci beaucoup.');
     expect(extractReply({ text: 'Danke!\n\nAm 01.12.2026 um 10:00 schrieb Anna <anna@example.com>:\n> Hallo\n' })).toBe('Danke!');

@@ -230,16 +230,15 @@ function attributionSpan(lines: string[], i: number): number {
   return isAttribution(`${line} ${next}`) ? 2 : 0;
 }
 
-const SIGNATURES: RegExp[] = [
-  /^-- ?$/,
-  /^(?:Sent from|Sent with|Sent via) \S.{0,60}$/,
-  /^Get Outlook for \S.{0,80}$/,
-  /^Отправлено (?:с|со|из) \S.{0,80}$/u,
-  /^(?:Получить|Получите|Скачайте|Скачать|Загрузите) Outlook для \S.{0,80}$/u,
-];
+const SIGNATURE_LINES = [/^-- ?$/, /^Get Outlook for \S.{0,80}$/, /^(?:Получить|Получите|Скачайте|Скачать|Загрузите) Outlook для \S.{0,80}$/u];
+/** "Sent from my iPhone", "Отправлено из мобильной Почты Mail.ru": only with a device or an app named in them. */
+const SENT_FROM = /^(?:Sent (?:from|with|via)|Отправлено (?:с|со|из)) /u;
+const DEVICE_OR_APP =
+  /\b(?:iPhone|iPad|Android|Galaxy|Samsung|Huawei|Xiaomi|Pixel|BlackBerry|Outlook|Mail|Yahoo|Proton|Spark|BlueMail|Windows|mobile|phone|tablet)\b|Почт|Яндекс|мобильн|телефон|смартфон|планшет/iu;
 
 function isSignatureStart(line: string): boolean {
-  return line.length <= MARKER_LINE_MAX && SIGNATURES.some((re) => re.test(line));
+  if (line.length > 100) return false;
+  return SIGNATURE_LINES.some((re) => re.test(line)) || (SENT_FROM.test(line) && DEVICE_OR_APP.test(line));
 }
 
 const FORWARD_OR_ORIGINAL = [
@@ -299,7 +298,11 @@ function libraryKeeps(lines: string[], budget: { left: number }): number {
   // join a wrapped attribution onto one line, so the prefix is found by comparing with whitespace squashed.
   let prefix = '';
   for (let k = 0; k <= fed.length; k++) {
-    if (prefix === visible) return start + k;
+    if (prefix === visible) {
+      // Its "Sent from …" takes any line so starting for a signature; ours wants a device or an app in it.
+      const cut = fed.slice(k).find((l) => l) ?? '';
+      return cut.startsWith('Sent from ') && !DEVICE_OR_APP.test(cut) ? lines.length : start + k;
+    }
     if (k === fed.length || prefix.length > visible.length) break;
     const next = squash(fed[k]);
     if (next) prefix = prefix ? `${prefix} ${next}` : next;
