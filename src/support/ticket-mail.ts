@@ -67,7 +67,7 @@ export class TicketMailer {
     m: EntityManager,
     ticket: Ticket,
     to: { email: string; name: string; locale: Locale | null },
-    msg: { place: ThreadPlace; body: string; event: TicketMailEvent; human: boolean },
+    msg: { place: ThreadPlace; body: string; event: TicketMailEvent; human: boolean; files?: string[] },
   ): Promise<void> {
     // "not a client yet" has no account to open the ticket in: the mail is the thread, and answering it is how to reply
     const link = ticket.clientId === null ? '' : `${this.config.appUrl}/account/tickets/${ticket.id}`;
@@ -84,7 +84,7 @@ export class TicketMailer {
   }
 
   /** To the support address (Admin → Settings), about a client's new ticket or reply. */
-  async toStaff(m: EntityManager, ticket: Ticket, from: { email: string; name: string }, msg: { place: ThreadPlace; body: string; event: TicketMailEvent }): Promise<void> {
+  async toStaff(m: EntityManager, ticket: Ticket, from: { email: string; name: string }, msg: { place: ThreadPlace; body: string; event: TicketMailEvent; files?: string[] }): Promise<void> {
     const s = await this.settings.current();
     const to = s.supportNotifyAddress || s.mailFromAddress;
     // No Reply-To here: an answer from a staff mailbox would be filed as the client's message (see docs/architecture.md).
@@ -101,7 +101,7 @@ export class TicketMailer {
     ticket: Ticket,
     to: string,
     locale: Locale,
-    msg: { place: ThreadPlace; body: string; event: TicketMailEvent; human: boolean; replyTo?: boolean },
+    msg: { place: ThreadPlace; body: string; event: TicketMailEvent; human: boolean; replyTo?: boolean; files?: string[] },
     vars: Record<string, string>,
   ): Promise<void> {
     const headers: Record<string, string> = {};
@@ -119,7 +119,8 @@ export class TicketMailer {
       headers,
       // one mail per ticket message: a repeated job or request queues nothing twice
       idempotencyKey: `ticket-mail:${msg.place.messageId}`,
-      vars: { ...vars, subject: ticketSubject(ticket), number: ticket.id, event: msg.event, body: msg.body },
+      // files: the names of the message's files, which the mail names (they are downloaded from the ticket's page)
+      vars: { ...vars, subject: ticketSubject(ticket), number: ticket.id, event: msg.event, body: msg.body, files: msg.files ?? [] },
     });
   }
 }

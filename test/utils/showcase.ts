@@ -214,6 +214,7 @@ export function showcasePages(s: Showcase): ShowcasePage[] {
     { name: 'admin-tickets', path: '/admin/tickets', as: 'owner' },
     { name: 'admin-ticket', path: `/admin/tickets/${s.ticketId}`, as: 'owner' },
     { name: 'admin-ticket-by-mail', path: `/admin/tickets/${s.mailTicketId}`, as: 'owner' },
+    { name: 'admin-tickets-empty', path: '/admin/tickets?status=closed', as: 'owner' },
     { name: 'admin-canned', path: '/admin/tickets/canned', as: 'owner' },
     { name: 'admin-canned-edit', path: `/admin/tickets/canned/${s.cannedId}`, as: 'owner' },
     { name: 'admin-outbox', path: '/admin/outbox', as: 'owner' },

@@ -11,7 +11,7 @@ import { InboundRegistry } from '../../inbound/inbound-registry';
 import { accept, InboundHandler, InboundMail, InboundOutcome, refuse } from '../../inbound/inbound.types';
 import { SettingsService } from '../../settings/settings.service';
 import { UsersRepository } from '../../users/users.repository';
-import { Ticket } from '../entities/ticket.entity';
+import { Ticket, TicketAttachment } from '../entities/ticket.entity';
 import { cleanFileName } from '../../common/form-upload';
 import { TICKET_BODY_MAX, TICKET_FILES_MAX, TicketAttachments, TicketUpload } from '../ticket-attachments';
 import { TicketMailer } from '../ticket-mail';
@@ -122,10 +122,16 @@ export class TicketMailHandler implements InboundHandler<TicketClaim>, OnModuleI
     try {
       parts.push(...(await this.parts(attachments, room, names, uploads)));
       const store = async (m: EntityManager, ticketId: number, messageId: number) => {
-        for (const u of uploads) undo.push((await this.files.store(m, u, ticketId, messageId)).undo);
+        const rows: TicketAttachment[] = [];
+        for (const u of uploads) {
+          const stored = await this.files.store(m, u, ticketId, messageId);
+          undo.push(stored.undo);
+          rows.push(stored.row);
+        }
         for (const p of parts) {
           if ('dropped' in p) await this.tickets.insertMessage(m, systemLine(ticketId, `tickets_inbound.system.file_${p.dropped.reason}|${p.dropped.name.replace(/\|/g, '/')}|${p.dropped.size}`, this.mailer.newMessageId()));
         }
+        return rows;
       };
       return await this.db.transaction(async (m) => {
         if ('ticket' in route) {
