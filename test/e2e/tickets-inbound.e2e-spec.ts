@@ -98,6 +98,7 @@ describe('tickets by mail (inbound listener)', () => {
     expect(last).toMatchObject({ kind: 'client', authorId: client.id, authorEmail: null });
     expect(last.body).toContain('Still locked, sorry.');
     expect(last.body).not.toMatch(/<p>|<blockquote>/);
+    expect(last.body).not.toContain('Try again tomorrow');
     expect((await ticket(tk.id)).status).toBe('waiting_for_staff');
     const staffMail = await outboxFor(t, NOTIFY);
     expect(staffMail).toHaveLength(notified + 1);
@@ -300,6 +301,9 @@ describe('tickets by mail (inbound listener)', () => {
     ]);
     expect(msgs[msgs.length - 1]).toMatchObject({ kind: 'system' });
     expect(msgs[msgs.length - 1].body).toMatch(/^tickets_inbound\.system\.file_too_big\|huge\.bin\|/);
+    // staff are told which files came (never attached to their mail)
+    const told = (await outboxFor(t, NOTIFY)).find((m) => m.messageId === msg.messageId)!;
+    expect(told.text).toContain('Attached on the ticket page: screen.png, invoice.pdf');
 
     const a = await loginAgent(t, client.email, client.password);
     const dl = await a.get(`/account/tickets/files/${files[0].id}`).expect(200);
