@@ -51,7 +51,7 @@ export const ENUMS = {
   'grant.source': { values: GRANT_SOURCES, key: prefixed('clients.source_') },
   'grant.reason': { values: ['refund', 'import', 'order'] as const, key: prefixed('enums.grant_reason.') },
   'grant.event': { values: all<GrantEventKind>({ created: 1, extended: 1, revoked: 1, reinstated: 1 }), key: prefixed('clients.event_') },
-  'order.status': { values: all<OrderStatus>({ paid: 1, refunded: 1 }), key: prefixed('orders.status_') },
+  'order.status': { values: all<OrderStatus>({ paid: 1, refunded: 1, held: 1, declined: 1 }), key: (v) => (v === 'held' || v === 'declined' ? `bans.order_status.${v}` : `orders.status_${v}`) },
   'product.status': { values: PRODUCT_STATUSES, key: prefixed('members.status_') },
   'key.state': { values: all<KeyState>({ unused: 1, used: 1, disabled: 1 }), key: prefixed('keys.state_') },
   'campaign.status': { values: CAMPAIGN_STATUSES, key: prefixed('mailing.campaigns.status_') },
