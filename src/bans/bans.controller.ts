@@ -7,6 +7,7 @@ import { RequestContext } from '../common/http/request-context';
 import { STAFF_ROLES } from '../users/entities/user.entity';
 import { parseBanState, parseExpiry } from './ban-input';
 import { BansService } from './bans.service';
+import { AppError } from '../common/errors/app-error';
 
 type Q = Record<string, string | undefined>;
 
@@ -33,7 +34,7 @@ export class BansController {
   @Roles('owner', 'admin')
   @Render('bans/new')
   newForm(@Query() q: Q) {
-    return { values: { kind: q.kind === 'domain' ? 'domain' : 'address', email: q.email ?? '' }, errors: {} };
+    return { values: { target: (q.target ?? '').slice(0, 254) }, errors: {} };
   }
 
   @Post()
@@ -42,12 +43,15 @@ export class BansController {
   @Redirect('/admin/bans', 303)
   async create(@Body() body: Q, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
     ctx.formModel = async () => ({});
-    const kind = body.kind === 'domain' ? 'domain' : 'address';
-    const { ban } = await this.bans.banNow(actor, {
-      ...(kind === 'domain' ? { domain: body.domain ?? '' } : { email: body.email ?? '' }),
-      reason: body.reason ?? '',
-      expiresAt: parseExpiry(body.expiresAt, ctx.timeZone),
-    });
+    // One field: an address bans that identity, anything without an @ is a domain.
+    const target = (body.target ?? '').trim();
+    const { ban } = await onTargetField(() =>
+      this.bans.banNow(actor, {
+        ...(target.includes('@') ? { email: target } : { domain: target }),
+        reason: body.reason ?? '',
+        expiresAt: parseExpiry(body.expiresAt, ctx.timeZone),
+      }),
+    );
     return { url: `/admin/bans/${ban.id}?done=banned` };
   }
 
@@ -67,5 +71,16 @@ export class BansController {
     ctx.formModel = async () => ({ ...(await this.bans.show(banId)), canManage: canManage(ctx) });
     await this.bans.liftNow(actor, banId, body.liftReason ?? '');
     return { url: `/admin/bans/${banId}?done=lifted` };
+  }
+}
+
+/** The service names the address or the domain field; the form has one field for both. */
+async function onTargetField<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    if (!(e instanceof AppError) || !(e.fields.email || e.fields.domain)) throw e;
+    const { email, domain, ...rest } = e.fields;
+    throw new AppError(e.kind, e.code, e.message, { ...rest, target: (email ?? domain)! }, e.details);
   }
 }

@@ -125,7 +125,7 @@ export class BansService {
     await this.audit.record(m, actor, {
       action: 'ban.create',
       ...(accounts.length === 1 ? { subjectType: 'client' as const, subjectId: accounts[0].id } : {}),
-      extra: { banId: ban.id, kind, target: key, expiresAt: ban.expiresAt, caseId: ban.caseId, sessionsEnded, accounts: accounts.length },
+      extra: { banId: ban.id, kind, name: key, expiresAt: ban.expiresAt, caseId: ban.caseId, sessionsEnded, accounts: accounts.length },
     });
     return { ban: toView(ban, now), sessionsEnded, created: true };
   }
@@ -138,7 +138,7 @@ export class BansService {
     if (!ban) throw AppError.notFound('ban');
     const now = new Date();
     if (!(await this.bans.lift(m, id, actor.userId, reason, now))) throw new AppError('conflict', 'bans.already_lifted', 'bans.errors.already_lifted');
-    await this.audit.record(m, actor, { action: 'ban.lift', extra: { banId: id, kind: ban.kind, target: ban.emailKey } });
+    await this.audit.record(m, actor, { action: 'ban.lift', extra: { banId: id, kind: ban.kind, name: ban.emailKey } });
     return toView({ ...ban, liftedAt: now, liftedBy: actor.userId, liftReason: reason }, now);
   }
 
