@@ -54,9 +54,28 @@ export class BansRepository {
     return (await qb.getOne()) ?? null;
   }
 
-  /** Every ban ever made on this key (its HMAC), newest first: the history shown beside a ban. */
+  /** Every ban made on this key (its HMAC), newest first: whether one is in force. */
   historyOf(keyHmac: string, kind: BanKind, m: EntityManager = this.db.manager): Promise<Ban[]> {
     return m.find(Ban, { where: { keyHmac, kind }, order: { id: 'DESC' }, take: 50 });
+  }
+
+  /** The same with who banned and who lifted, for the ban's page. */
+  async historyWithNames(keyHmac: string, kind: BanKind): Promise<NamedBan[]> {
+    const qb = this.named().where('b.key_hmac = :keyHmac AND b.kind = :kind', { keyHmac, kind }).orderBy('b.id', 'DESC').limit(50);
+    const { entities, raw } = await qb.getRawAndEntities();
+    return withNames(entities, raw);
+  }
+
+  private named() {
+    return this.db.manager
+      .createQueryBuilder(Ban, 'b')
+      .leftJoin('users', 'cu', 'cu.id = b.created_by')
+      .leftJoin('users', 'lu', 'lu.id = b.lifted_by')
+      .select(['b'])
+      .addSelect('cu.name', 'cu_name')
+      .addSelect('cu.email', 'cu_email')
+      .addSelect('lu.name', 'lu_name')
+      .addSelect('lu.email', 'lu_email');
   }
 
   /** Lifts a ban still unlifted; false when it was lifted already (a second click). */
@@ -70,16 +89,8 @@ export class BansRepository {
     await m.update(Ban, { keyHmac, kind: 'address' }, { emailKey: null });
   }
 
-  async search(f: BanFilter, now: Date, page: Page): Promise<[(Ban & { createdByName: string | null; liftedByName: string | null })[], number]> {
-    const qb = this.db.manager
-      .createQueryBuilder(Ban, 'b')
-      .leftJoin('users', 'cu', 'cu.id = b.created_by')
-      .leftJoin('users', 'lu', 'lu.id = b.lifted_by')
-      .select(['b'])
-      .addSelect('cu.name', 'cu_name')
-      .addSelect('cu.email', 'cu_email')
-      .addSelect('lu.name', 'lu_name')
-      .addSelect('lu.email', 'lu_email');
+  async search(f: BanFilter, now: Date, page: Page): Promise<[NamedBan[], number]> {
+    const qb = this.named();
     const n = { now: sqlDate(now) };
     if (f.state === 'active') qb.andWhere('b.lifted_at IS NULL').andWhere(new Brackets((w) => w.where('b.expires_at IS NULL').orWhere('b.expires_at > :now', n)));
     else if (f.state === 'lifted') qb.andWhere('b.lifted_at IS NOT NULL');
@@ -87,7 +98,13 @@ export class BansRepository {
     if (f.q) qb.andWhere('b.email_key LIKE :q', { q: `%${f.q.toLowerCase().replace(/[\\%_]/g, '')}%` });
     const total = await qb.getCount();
     const { entities, raw } = await qb.orderBy('b.created_at', 'DESC').addOrderBy('b.id', 'DESC').offset(page.offset).limit(page.limit).getRawAndEntities();
-    const who = (name: unknown, email: unknown) => (name ? String(name) : email ? String(email) : null);
-    return [entities.map((b, i) => ({ ...b, createdByName: who(raw[i].cu_name, raw[i].cu_email), liftedByName: who(raw[i].lu_name, raw[i].lu_email) })), total];
+    return [withNames(entities, raw), total];
   }
+}
+
+export type NamedBan = Ban & { createdByName: string | null; liftedByName: string | null };
+
+function withNames(entities: Ban[], raw: Record<string, unknown>[]): NamedBan[] {
+  const who = (name: unknown, email: unknown) => (name ? String(name) : email ? String(email) : null);
+  return entities.map((b, i) => ({ ...b, createdByName: who(raw[i].cu_name, raw[i].cu_email), liftedByName: who(raw[i].lu_name, raw[i].lu_email) }));
 }

@@ -153,8 +153,9 @@ export class BansService {
     const ban = await this.bans.findById(id);
     if (!ban) throw AppError.notFound('ban');
     const now = new Date();
-    const history = await this.bans.historyOf(ban.keyHmac, ban.kind);
-    return { ban: toView(ban, now), history: history.map((b) => toView(b, now)) };
+    const history = await this.bans.historyWithNames(ban.keyHmac, ban.kind);
+    const named = history.find((b) => b.id === ban.id) ?? ban;
+    return { ban: toView(named, now), history: history.map((b) => toView(b, now)) };
   }
 
   private target(cmd: BanCommand): { kind: BanKind; key: string } {

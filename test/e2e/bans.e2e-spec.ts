@@ -188,7 +188,7 @@ describe('bans: the identity key, enforcement at every point, the admin pages an
 
     const list = await adminAgent.get('/admin/orders?status=held').expect(200);
     expect(list.text).toContain(order.externalId);
-    expect(list.text).toContain('Held for review');
+    expect(list.text).toContain('The buyer is banned');
     expect(list.text).not.toContain(`buyer${k}1@gmail.com`);
     const rel = await adminAgent.post(`/admin/orders/${order.id}/release`).type('form').send({ _csrf: csrfFrom(list.text) });
     expect(rel.status).toBe(303);
