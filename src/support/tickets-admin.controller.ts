@@ -11,6 +11,7 @@ import { STAFF_ROLES } from '../users/entities/user.entity';
 import { CannedRepliesService } from './canned-replies.service';
 import { TICKET_PRIORITIES, TICKET_STATUSES } from './entities/ticket.entity';
 import { doneOf } from './ticket-input';
+import { TicketMetricsService } from './ticket-metrics.service';
 import { parseInboxQuery, TicketsStaffService } from './tickets-staff.service';
 
 type Q = Record<string, string | undefined>;
@@ -24,6 +25,7 @@ export class TicketsAdminController {
     private readonly staff: TicketsStaffService,
     private readonly canned: CannedRepliesService,
     private readonly products: ProductsRepository,
+    private readonly metrics: TicketMetricsService,
   ) {}
 
   @Get()
@@ -31,10 +33,17 @@ export class TicketsAdminController {
   async inbox(@Query() q: Q) {
     const query = parseInboxQuery(q);
     const page = parsePage(q, 50);
-    const [res, staff, products] = await Promise.all([this.staff.inbox(query, page), this.staff.staffOptions(), this.products.listPage({ limit: 200, offset: 0 })]);
+    const [res, staff, products, summary] = await Promise.all([
+      this.staff.inbox(query, page),
+      this.staff.staffOptions(),
+      this.products.listPage({ limit: 200, offset: 0 }),
+      // filtered to one client by id, the figures are that client's; otherwise the overall ones (a bounded window, cached)
+      query.clientId ? this.metrics.clientSummary(query.clientId) : this.metrics.overall(),
+    ]);
     const keep = Object.fromEntries(Object.entries(q).filter(([k, v]) => k !== 'offset' && k !== 'limit' && v));
     return {
       ...res,
+      summary,
       q: { ...q, status: query.status, sort: query.sort },
       statusTabs: ['active', ...TICKET_STATUSES, 'all'].map((s) => ({
         status: s,
