@@ -108,13 +108,14 @@ export class TicketMetricsService {
   }
 
   async clientHistory(clientId: number): Promise<ClientTicketHistory> {
+    const minutesOf = this.metrics.clientMinutesByTicket(clientId);
     const [settings, rows, minutes, counts, times, summary] = await Promise.all([
       this.settings.current(),
       this.metrics.clientTickets(clientId, CLIENT_HISTORY_LIMIT + 1),
-      this.metrics.clientMinutesByTicket(clientId),
+      minutesOf,
       this.metrics.clientCounts(clientId),
       this.metrics.clientMessageTimes(clientId),
-      this.forClient(clientId),
+      this.forClient(clientId, minutesOf),
     ]);
     const clock = clockOf(settings);
     const outside = clock.hours ? times.filter((at) => !isWithinBusinessHours(at, clock.hours, clock.zone)).length : 0;
@@ -162,12 +163,12 @@ export class TicketMetricsService {
     };
   }
 
-  private async forClient(clientId: number): Promise<TicketSummary> {
+  private async forClient(clientId: number, minutesByTicket = this.metrics.clientMinutesByTicket(clientId)): Promise<TicketSummary> {
     const [settings, med, open, minutes] = await Promise.all([
       this.settings.current(),
       this.metrics.clientMedianFirstResponse(clientId),
       this.metrics.openCount(clientId),
-      this.metrics.clientMinutesByTicket(clientId),
+      minutesByTicket,
     ]);
     return {
       scope: 'client',
