@@ -90,6 +90,12 @@ export class TicketMetricsService {
     return (await this.isClient(clientId)) ? this.forClient(clientId) : null;
   }
 
+  /** The same, for the client with this e-mail address (the inbox's client filter); null when there is none. */
+  async clientSummaryByEmail(email: string): Promise<TicketSummary | null> {
+    const u = await this.users.findByEmail(email.trim().toLowerCase());
+    return u && u.role === 'client' ? this.forClient(u.id) : null;
+  }
+
   /** Every ticket over the recent window; reused for SUMMARY_TTL_MS, and never a read of all tickets. */
   async overall(now = new Date()): Promise<TicketSummary> {
     if (this.cached && now.getTime() - this.cached.at < SUMMARY_TTL_MS && now.getTime() >= this.cached.at) return this.cached.value;

@@ -37,8 +37,8 @@ export class TicketsAdminController {
       this.staff.inbox(query, page),
       this.staff.staffOptions(),
       this.products.listPage({ limit: 200, offset: 0 }),
-      // filtered to one client by id, the figures are that client's; otherwise the overall ones (a bounded window, cached)
-      query.clientId ? this.metrics.clientSummary(query.clientId) : this.metrics.overall(),
+      // filtered to one client, the figures are that client's; otherwise the overall ones (a bounded window, cached)
+      query.clientId ? this.metrics.clientSummary(query.clientId) : query.client ? this.metrics.clientSummaryByEmail(query.client) : this.metrics.overall(),
     ]);
     const keep = Object.fromEntries(Object.entries(q).filter(([k, v]) => k !== 'offset' && k !== 'limit' && v));
     return {

@@ -96,6 +96,10 @@ describe('ticket metrics', () => {
     const mine = await s.get(`/admin/tickets?clientId=${c.id}&status=all`).expect(200);
     expect(mine.text).toContain('data-scope="client"');
     expect(testText(mine.text, 'minutes-spent')).toBe('105');
+    const byEmail = await s.get(`/admin/tickets?client=${encodeURIComponent(c.email.toUpperCase())}`).expect(200);
+    expect(byEmail.text).toContain('data-scope="client"');
+    expect(testText(byEmail.text, 'open-count')).toBe('4');
+    expect((await s.get('/admin/tickets?client=nobody%40example.com').expect(200)).text).not.toContain('data-test="ticket-summary"');
   });
 
   it('per ticket, wall-clock: only the first staff reply counts (not notes, status lines or the client), and the close', async () => {
