@@ -81,7 +81,7 @@ async function main() {
   const ms = (v: number) => (Number.isFinite(v) ? v.toFixed(1) : '∞');
   const atRate = `p99 at ${RATE}/s ${ms(ordinary.p99)} ms`;
   if (process.env.BENCH_ONLY === 'lesson') {
-    console.log(`lesson only: ${lesson.requests.average.toFixed(0)} req/s, p99 ${lesson.latency.p99} ms, ${atRate}`);
+    console.log(`lesson only: ${lesson.requests.average.toFixed(0)} req/s, p99 ${lesson.latency.p99} ms, ${atRate}, server CPU ${cpuPerRequest(lesson)} µs/request`);
     await app.close();
     return;
   }

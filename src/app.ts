@@ -38,6 +38,11 @@ export async function createApp(config: AppConfig, opts: AppOptions): Promise<Ne
   });
   app.set('trust proxy', config.trustProxy ? 1 : false);
   app.disable('x-powered-by');
+  // No automatic ETag (a SHA-1 of every body Express sends): pages and API answers are per person, and a
+  // logged-in one is `no-store`, so no browser ever sends it back; it cost a hash of every page (~18 KB for a
+  // lesson with its course outline) on every request. What is worth revalidating sets its own: images through
+  // sendImage() (content version), static assets through express.static (file stat).
+  app.set('etag', false);
   app.useBodyParser('json', { limit: '1mb' });
   app.useBodyParser('urlencoded', { limit: '1mb', extended: false });
 

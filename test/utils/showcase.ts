@@ -212,6 +212,8 @@ export function showcasePages(s: Showcase): ShowcasePage[] {
     { name: 'admin-tickets', path: '/admin/tickets', as: 'owner' },
     { name: 'admin-tickets-client', path: `/admin/tickets?clientId=${s.clientId}&status=all`, as: 'owner' },
     { name: 'admin-ticket', path: `/admin/tickets/${s.ticketId}`, as: 'owner' },
+    // waiting for staff: the one status no showcase ticket has (the metrics seed adds a closed one)
+    { name: 'admin-tickets-empty', path: '/admin/tickets?status=waiting_for_staff', as: 'owner' },
     { name: 'admin-canned', path: '/admin/tickets/canned', as: 'owner' },
     { name: 'admin-canned-edit', path: `/admin/tickets/canned/${s.cannedId}`, as: 'owner' },
     { name: 'admin-outbox', path: '/admin/outbox', as: 'owner' },
