@@ -3,6 +3,7 @@ import { AuthModule } from '../auth/auth.module';
 import { ClientsApiController } from './clients.api.controller';
 import { MembersModule } from '../members/members.module';
 import { OrdersModule } from '../members/orders/orders.module';
+import { SupportModule } from '../support/support.module';
 import { UsersModule } from '../users/users.module';
 import { BansModule } from '../bans/bans.module';
 import { ClientAccessService } from './client-access.service';
@@ -13,9 +14,9 @@ import { ClientsRepository } from './clients.repository';
 import { ClientsService } from './clients.service';
 import { CreateClient } from './usecases/create-client.usecase';
 
-/** Client administration: list, adding a client, profile, notes, labels, manual access, welcome mail, CSV import. */
+/** Client administration: list, adding a client, profile, notes, labels, manual access, welcome mail, CSV import; the ticket history from support. */
 @Module({
-  imports: [UsersModule, AuthModule, MembersModule, OrdersModule, BansModule],
+  imports: [UsersModule, AuthModule, MembersModule, OrdersModule, BansModule, SupportModule],
   controllers: [ClientsController, ClientsApiController],
   providers: [ClientsRepository, ClientsService, ClientAccessService, ClientsImportService, ImportStaging, CreateClient],
 })

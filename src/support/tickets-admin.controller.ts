@@ -14,6 +14,7 @@ import { TicketLinkService } from './inbound/ticket-link.service';
 import { TicketAttachments } from './ticket-attachments';
 import { receiveStaffForm } from './ticket-form';
 import { doneOf } from './ticket-input';
+import { TicketMetricsService } from './ticket-metrics.service';
 import { sizeLabel } from './tickets.service';
 import { parseInboxQuery, TicketsStaffService } from './tickets-staff.service';
 
@@ -29,6 +30,7 @@ export class TicketsAdminController {
     private readonly canned: CannedRepliesService,
     private readonly products: ProductsRepository,
     private readonly links: TicketLinkService,
+    private readonly metrics: TicketMetricsService,
     private readonly files: TicketAttachments,
   ) {}
 
@@ -37,10 +39,17 @@ export class TicketsAdminController {
   async inbox(@Query() q: Q) {
     const query = parseInboxQuery(q);
     const page = parsePage(q, 50);
-    const [res, staff, products] = await Promise.all([this.staff.inbox(query, page), this.staff.staffOptions(), this.products.listPage({ limit: 200, offset: 0 })]);
+    const [res, staff, products, summary] = await Promise.all([
+      this.staff.inbox(query, page),
+      this.staff.staffOptions(),
+      this.products.listPage({ limit: 200, offset: 0 }),
+      // filtered to one client, the figures are that client's; otherwise the overall ones (a bounded window, cached)
+      query.clientId ? this.metrics.clientSummary(query.clientId) : query.client ? this.metrics.clientSummaryByEmail(query.client) : this.metrics.overall(),
+    ]);
     const keep = Object.fromEntries(Object.entries(q).filter(([k, v]) => k !== 'offset' && k !== 'limit' && v));
     return {
       ...res,
+      summary,
       q: { ...q, status: query.status, sort: query.sort },
       statusTabs: ['active', ...TICKET_STATUSES, 'all'].map((s) => ({
         status: s,

@@ -14,6 +14,7 @@ import { seedTickets } from '../factories/tickets';
 import { createMailTicket } from '../factories/tickets-inbound';
 import { BansService } from '../../src/bans/bans.service';
 import { Ban } from '../../src/bans/entities/ban.entity';
+import { seedTicketMetrics } from '../factories/ticket-metrics';
 import type { TestApp } from './test-app';
 
 /**
@@ -147,6 +148,7 @@ export async function seedShowcase(t: TestApp): Promise<Showcase> {
   await orderPaid(t, { email: 'm.a.x.i.m.k@gmail.com', product: 'watercolour', amount: '4900.00', orderId: 'TLD-10442' });
   const tickets = await seedTickets(t, { clientId: client.id, staffId: owner.id, productId: course.id });
   const mailTicket = await createMailTicket(t);
+  await seedTicketMetrics(t, { clientId: client.id, staffId: owner.id, ticketId: tickets.ticketId });
   const outbox: { id: number }[] = await t.db.manager.query('SELECT id FROM outbox ORDER BY id LIMIT 1');
   const unsubscribeToken = t.app.get(MailingTokens).unsubscribe({ subscriberId: sub.id, campaignId: campaign.id, listId: list.id });
 
@@ -232,9 +234,11 @@ export function showcasePages(s: Showcase): ShowcasePage[] {
     { name: 'admin-ban', path: `/admin/bans/${s.banId}`, as: 'owner' },
     { name: 'admin-ban-new', path: '/admin/bans/new', as: 'owner' },
     { name: 'admin-tickets', path: '/admin/tickets', as: 'owner' },
+    { name: 'admin-tickets-client', path: `/admin/tickets?clientId=${s.clientId}&status=all`, as: 'owner' },
     { name: 'admin-ticket', path: `/admin/tickets/${s.ticketId}`, as: 'owner' },
     { name: 'admin-ticket-by-mail', path: `/admin/tickets/${s.mailTicketId}`, as: 'owner' },
-    { name: 'admin-tickets-empty', path: '/admin/tickets?status=closed', as: 'owner' },
+    // waiting for staff: the one status no showcase ticket has (the metrics seed adds a closed one)
+    { name: 'admin-tickets-empty', path: '/admin/tickets?status=waiting_for_staff', as: 'owner' },
     { name: 'admin-canned', path: '/admin/tickets/canned', as: 'owner' },
     { name: 'admin-canned-edit', path: `/admin/tickets/canned/${s.cannedId}`, as: 'owner' },
     { name: 'admin-outbox', path: '/admin/outbox', as: 'owner' },
