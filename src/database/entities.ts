@@ -27,12 +27,12 @@ import { ConsentEvent } from '../mailing/subscribers/entities/consent-event.enti
 import { MailingList } from '../mailing/lists/entities/mailing-list.entity';
 import { Subscriber } from '../mailing/subscribers/entities/subscriber.entity';
 import { Subscription } from '../mailing/subscribers/entities/subscription.entity';
-import { CannedReply, Ticket, TicketAttachment, TicketMessage } from '../support/entities/ticket.entity';
+import { CannedReply, Ticket, TicketAttachment, TicketMailAck, TicketMessage } from '../support/entities/ticket.entity';
 
 export const ENTITIES = [
   User, Session, PasswordReset, RateLimit, OutboxMessage, AuditEntry, ApiKey, JobLease, SiteSetting, SiteFile,
   Product, Section, Lesson, StoredFile, ProductCover, LessonCompletion, Grant, GrantEvent, AccessKey, Order, ClientNote, Label, ClientLabel,
   MailingList, Subscriber, Subscription, ConsentEvent, Campaign, CampaignList, CampaignProduct, CampaignRecipient,
   InboundMessage,
-  Ticket, TicketMessage, TicketAttachment, CannedReply,
+  Ticket, TicketMessage, TicketAttachment, TicketMailAck, CannedReply,
 ];

@@ -1,10 +1,11 @@
-import { Body, Controller, Get, Post, Redirect, Render, Req } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Post, Redirect, Render, Req } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { Actor } from '../audit/actor';
 import { Ctx, CurrentActor, FormView, MultipartForm, Roles } from '../common/http/decorators';
 import { withMultipartForm } from '../common/http/multipart-upload';
 import { RequestContext } from '../common/http/request-context';
+import { APP_CONFIG, AppConfig } from '../config/config';
 import { LogoService } from './brand/logo.service';
 import { SettingsForm } from './dto/settings.form';
 import { SettingName, SiteSettings, timeZoneNames } from './site-settings';
@@ -13,7 +14,7 @@ import { SettingsService } from './settings.service';
 /** The fields of the settings page; the logo has its own upload form. */
 const PAGE_FIELDS: (keyof SettingsForm & SettingName)[] = [
   'schoolName', 'timeZone', 'accentColour', 'mailFromName', 'mailFromAddress', 'marketingFromName', 'marketingFromAddress',
-  'consultationOffer', 'consultationPrice', 'ticketAutoCloseDays', 'ticketReopenDays', 'supportNotifyAddress',
+  'consultationOffer', 'consultationPrice', 'ticketAutoCloseDays', 'ticketReopenDays', 'supportNotifyAddress', 'supportInboxAddress',
 ];
 
 @ApiExcludeController()
@@ -23,6 +24,7 @@ export class SettingsController {
   constructor(
     private readonly settings: SettingsService,
     private readonly logos: LogoService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Get()
@@ -59,6 +61,12 @@ export class SettingsController {
   }
 
   private page(s: SiteSettings) {
-    return { values: { ...s }, errors: {}, timeZones: timeZoneNames().map((z) => ({ value: z, label: z.replace(/_/g, ' ') })) };
+    return {
+      values: { ...s },
+      errors: {},
+      timeZones: timeZoneNames().map((z) => ({ value: z, label: z.replace(/_/g, ' ') })),
+      // the support inbox's hint names the whole address (null while the inbound listener is off)
+      inboundDomain: this.config.inbound.port === null ? null : this.config.inbound.domain,
+    };
   }
 }

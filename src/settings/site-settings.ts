@@ -31,6 +31,8 @@ export interface SiteSettings {
   ticketReopenDays: string;
   /** Where new tickets and client replies are announced; empty = the transactional sender's address. */
   supportNotifyAddress: string;
+  /** The local part of the support address at INBOUND_DOMAIN: mail there opens a ticket (inbound listener on). */
+  supportInboxAddress: string;
 }
 
 export type SettingName = keyof SiteSettings;
@@ -65,6 +67,11 @@ export const SETTINGS: Record<SettingName, SettingDef> = {
   ticketAutoCloseDays: { def: () => '7', check: days(365) },
   ticketReopenDays: { def: () => '14', check: days(365) },
   supportNotifyAddress: { def: () => '', check: (v) => (v === '' ? null : address(v)) },
+  // the listener's own addresses (reply+, bounce+, unsubscribe) are taken
+  supportInboxAddress: {
+    def: () => 'support',
+    check: (v) => (!/^[a-z0-9][a-z0-9._-]{0,63}$/.test(v) || /^(reply|bounce|unsubscribe)$/.test(v) ? 'tickets_inbound.errors.inbox_address' : null),
+  },
 };
 
 export const SETTING_NAMES = Object.keys(SETTINGS) as SettingName[];

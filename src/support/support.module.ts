@@ -4,6 +4,8 @@ import { MembersModule } from '../members/members.module';
 import { SettingsModule } from '../settings/settings.module';
 import { UsersModule } from '../users/users.module';
 import { CannedRepliesService } from './canned-replies.service';
+import { TicketLinkService } from './inbound/ticket-link.service';
+import { TicketMailHandler } from './inbound/ticket-mail.handler';
 import { TicketAttachments } from './ticket-attachments';
 import { TicketAutoClose } from './ticket-autoclose.service';
 import { TicketMailer } from './ticket-mail';
@@ -15,13 +17,13 @@ import { TicketsService } from './tickets.service';
 import { TicketsStaffService } from './tickets-staff.service';
 
 /**
- * Support tickets: the client's pages, the staff inbox and ticket page, the API, auto-close. The inbound mail
- * listener plugs in through TicketsService / TicketMailer (see replyAddressFor in ticket-mail.ts).
+ * Support tickets: the client's pages, the staff inbox and ticket page, the API, auto-close, and tickets by mail
+ * (TicketMailHandler on the inbound listener: replies to reply+<token>@, mail to the support address).
  */
 @Module({
   imports: [MailModule, MembersModule, SettingsModule, UsersModule],
   controllers: [TicketsController, TicketsAdminController, TicketsApiController],
-  providers: [TicketsRepository, TicketAttachments, TicketMailer, TicketsService, TicketsStaffService, CannedRepliesService, TicketAutoClose],
+  providers: [TicketsRepository, TicketAttachments, TicketMailer, TicketsService, TicketsStaffService, CannedRepliesService, TicketAutoClose, TicketMailHandler, TicketLinkService],
   exports: [TicketsRepository, TicketsService, TicketsStaffService, TicketMailer, TicketAutoClose],
 })
 export class SupportModule {}

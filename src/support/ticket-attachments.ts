@@ -71,6 +71,22 @@ export class TicketAttachments {
     return { fields: got.fields, upload: { tmpPath: got.tmpPath, originalName: cleanFileName(got.fileName), size: got.size, sha256: hash.digest('hex'), head } };
   }
 
+  /**
+   * A file that came in some other way than a form (a mail's attachment, already in memory): written to a
+   * temporary file like an upload, so `store` treats both alike (the same name cleaning, hash and sniffing).
+   */
+  async fromBytes(name: string, bytes: Buffer): Promise<TicketUpload> {
+    const tmpPath = path.join(this.config.filesDir, `.upload-${randomBytes(12).toString('hex')}`);
+    await fs.promises.writeFile(tmpPath, bytes, { flag: 'wx' });
+    return {
+      tmpPath,
+      originalName: cleanFileName(name),
+      size: bytes.length,
+      sha256: createHash('sha256').update(bytes).digest('hex'),
+      head: Buffer.from(bytes.subarray(0, SNIFF_BYTES)),
+    };
+  }
+
   /** Refuses the upload before anything is written when the ticket already has its share of files. */
   async checkRoom(ticketId: number | null): Promise<void> {
     if (ticketId !== null && (await this.tickets.countAttachments(ticketId)) >= TICKET_FILES_MAX) {

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { APP_CONFIG, AppConfig, Locale } from '../config/config';
+import { AddressTokens, signedAddress } from '../inbound/address-tokens';
 import { MailService } from '../mail/mail.service';
 import { SettingsService } from '../settings/settings.service';
 import { Ticket } from './entities/ticket.entity';
@@ -14,17 +15,11 @@ export interface ThreadPlace {
 }
 
 /** Why a ticket mail is sent; the template says it in its first line. */
-export type TicketMailEvent = 'new_ticket' | 'client_reply' | 'staff_reply' | 'auto_closed' | 'converted';
+export type TicketMailEvent = 'new_ticket' | 'client_reply' | 'staff_reply' | 'auto_closed' | 'converted' | 'acknowledged';
 
-/**
- * The address a reply to this ticket's mail should go to: `reply+<signed token>@<inbound domain>`.
- *
- * Returns null until the inbound mail listener is merged (its branch owns the signed tokens); the lead wires it
- * here, and every ticket mail then carries `Reply-To` with it. Until then replies go to the From address.
- */
-export function replyAddressFor(ticketId: number): string | null {
-  void ticketId;
-  return null;
+/** What a ticket's reply address names: `t<ticketId>` (bench/ builds tokens against this format). */
+export function ticketReplyRef(ticketId: number): string {
+  return `t${ticketId}`;
 }
 
 /** `[#N] Subject`: the same for every mail of a ticket, so mail apps and the inbound listener can find it. */
@@ -45,7 +40,17 @@ export class TicketMailer {
     private readonly mail: MailService,
     private readonly settings: SettingsService,
     private readonly tickets: TicketsRepository,
+    private readonly tokens: AddressTokens,
   ) {}
+
+  /**
+   * `reply+<signed token>@INBOUND_DOMAIN`: where the client's answer to this ticket's mail goes, so the inbound
+   * listener files it in this ticket whatever the mail app did to the subject and the headers. Null while the
+   * listener is off (then replies go to the From address, a person's mailbox).
+   */
+  replyAddress(ticketId: number): string | null {
+    return this.config.inbound.port === null ? null : signedAddress(this.tokens, this.config.inbound.domain, 'reply', ticketReplyRef(ticketId));
+  }
 
   newMessageId(): string {
     return this.mail.newMessageId();
@@ -64,14 +69,26 @@ export class TicketMailer {
     to: { email: string; name: string; locale: Locale | null },
     msg: { place: ThreadPlace; body: string; event: TicketMailEvent; human: boolean },
   ): Promise<void> {
-    await this.send(m, ticket, to.email, to.locale ?? this.config.defaultLocale, msg, { name: to.name, link: `${this.config.appUrl}/account/tickets/${ticket.id}` });
+    // "not a client yet" has no account to open the ticket in: the mail is the thread, and answering it is how to reply
+    const link = ticket.clientId === null ? '' : `${this.config.appUrl}/account/tickets/${ticket.id}`;
+    await this.send(m, ticket, to.email, to.locale ?? this.config.defaultLocale, msg, { name: to.name, link });
+  }
+
+  /**
+   * "We got your message, it is ticket #N": to the sender of a mail that opened a ticket, threaded on their mail
+   * (In-Reply-To its Message-ID). The caller makes sure it is at most one a day per sender, and never to a machine.
+   */
+  async acknowledge(m: EntityManager, ticket: Ticket, to: { email: string; name: string; locale: Locale | null }, answering: string | null): Promise<void> {
+    const place: ThreadPlace = { messageId: this.mail.newMessageId(), inReplyTo: answering, references: answering ? [answering] : [] };
+    await this.toClient(m, ticket, to, { place, body: '', event: 'acknowledged', human: false });
   }
 
   /** To the support address (Admin → Settings), about a client's new ticket or reply. */
   async toStaff(m: EntityManager, ticket: Ticket, from: { email: string; name: string }, msg: { place: ThreadPlace; body: string; event: TicketMailEvent }): Promise<void> {
     const s = await this.settings.current();
     const to = s.supportNotifyAddress || s.mailFromAddress;
-    await this.send(m, ticket, to, this.config.defaultLocale, { ...msg, human: false }, {
+    // No Reply-To here: an answer from a staff mailbox would be filed as the client's message (see docs/architecture.md).
+    await this.send(m, ticket, to, this.config.defaultLocale, { ...msg, human: false, replyTo: false }, {
       name: '',
       clientName: from.name || from.email,
       clientEmail: from.email,
@@ -84,14 +101,15 @@ export class TicketMailer {
     ticket: Ticket,
     to: string,
     locale: Locale,
-    msg: { place: ThreadPlace; body: string; event: TicketMailEvent; human: boolean },
+    msg: { place: ThreadPlace; body: string; event: TicketMailEvent; human: boolean; replyTo?: boolean },
     vars: Record<string, string>,
   ): Promise<void> {
     const headers: Record<string, string> = {};
     if (msg.place.inReplyTo) headers['In-Reply-To'] = msg.place.inReplyTo;
     if (msg.place.references.length) headers['References'] = msg.place.references.join(' ');
-    if (!msg.human) headers['Auto-Submitted'] = 'auto-generated';
-    const replyTo = replyAddressFor(ticket.id);
+    // RFC 3834: an acknowledgement answers a mail (auto-replied); other notifications are auto-generated.
+    if (!msg.human) headers['Auto-Submitted'] = msg.event === 'acknowledged' ? 'auto-replied' : 'auto-generated';
+    const replyTo = msg.replyTo === false ? null : this.replyAddress(ticket.id);
     if (replyTo) headers['Reply-To'] = replyTo;
     await this.mail.enqueue(m, {
       to,

@@ -10,6 +10,7 @@ import { ProductsRepository } from '../members/catalogue/products.repository';
 import { STAFF_ROLES } from '../users/entities/user.entity';
 import { CannedRepliesService } from './canned-replies.service';
 import { TICKET_PRIORITIES, TICKET_STATUSES } from './entities/ticket.entity';
+import { TicketLinkService } from './inbound/ticket-link.service';
 import { doneOf } from './ticket-input';
 import { parseInboxQuery, TicketsStaffService } from './tickets-staff.service';
 
@@ -24,6 +25,7 @@ export class TicketsAdminController {
     private readonly staff: TicketsStaffService,
     private readonly canned: CannedRepliesService,
     private readonly products: ProductsRepository,
+    private readonly links: TicketLinkService,
   ) {}
 
   @Get()
@@ -140,6 +142,17 @@ export class TicketsAdminController {
     ctx.formModel = () => this.page(ticketId);
     await this.staff.convertToConsultation(actor, ticketId, body);
     return { url: `/admin/tickets/${ticketId}?done=ticket_converted#latest` };
+  }
+
+  /** A "not a client yet" ticket (opened by mail) becomes an existing client's. */
+  @Post(':id/link')
+  @FormView('tickets/admin-show')
+  @Redirect('/admin/tickets', 303)
+  async link(@Param('id') id: string, @Body() body: Q, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
+    const ticketId = parseId(id, 'ticket');
+    ctx.formModel = () => this.page(ticketId);
+    await this.links.link(actor, ticketId, body);
+    return { url: `/admin/tickets/${ticketId}?done=ticket_updated` };
   }
 
   private async page(ticketId: number) {

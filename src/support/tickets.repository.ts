@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager, In, LessThan, Not, SelectQueryBuilder } from 'typeorm';
+import { EntityManager, In, IsNull, LessThan, Not, SelectQueryBuilder } from 'typeorm';
 import { Page } from '../common/http/pagination';
-import { Database } from '../database/database.service';
+import { Database, isUniqueViolation } from '../database/database.service';
 import { sqlDate } from '../database/sql-date';
-import { CannedReply, MessageKind, Ticket, TicketAttachment, TicketMessage, TicketStatus, TicketType } from './entities/ticket.entity';
+import { CannedReply, MessageKind, Ticket, TicketAttachment, TicketMailAck, TicketMessage, TicketStatus, TicketType } from './entities/ticket.entity';
 
 export interface InboxFilter {
   statuses: TicketStatus[];
@@ -37,8 +37,45 @@ export class TicketsRepository {
     return m.save(Ticket, m.create(Ticket, { previousTicketId: null, externalEmail: null, firstResponseAt: null, closedAt: null, ...data }));
   }
 
-  insertMessage(m: EntityManager, data: Omit<TicketMessage, 'id'>): Promise<TicketMessage> {
-    return m.save(TicketMessage, m.create(TicketMessage, data));
+  insertMessage(m: EntityManager, data: Omit<TicketMessage, 'id' | 'inboundId'> & Partial<Pick<TicketMessage, 'inboundId'>>): Promise<TicketMessage> {
+    return m.save(TicketMessage, m.create(TicketMessage, { inboundId: null, ...data }));
+  }
+
+  /** The ticket of the newest of our messages among `messageIds` (`<…>` as stored), or null: what a mail's In-Reply-To / References name. */
+  async ticketOfMessageIds(messageIds: string[]): Promise<number | null> {
+    if (!messageIds.length) return null;
+    const row = await this.db.manager.findOne(TicketMessage, { where: { messageId: In(messageIds) }, order: { id: 'DESC' }, select: { id: true, ticketId: true } });
+    return row?.ticketId ?? null;
+  }
+
+  /** The message a received mail became, if it did already (inbound_messages.id). */
+  findByInboundId(inboundId: number, m: EntityManager = this.db.manager): Promise<TicketMessage | null> {
+    return m.findOneBy(TicketMessage, { inboundId });
+  }
+
+  /**
+   * Claims today's acknowledgement for `email`, in the caller's transaction: true when this is the first today.
+   * The primary key (email, day) decides, so two mails racing on two connections still get one answer.
+   */
+  async claimAck(m: EntityManager, email: string, day: string, ticketId: number): Promise<boolean> {
+    if (await m.existsBy(TicketMailAck, { email, day })) return false;
+    try {
+      // a failed INSERT undoes only itself on both engines: the transaction goes on
+      await m.insert(TicketMailAck, { email, day, ticketId, createdAt: new Date() });
+      return true;
+    } catch (e) {
+      if (isUniqueViolation(e)) return false;
+      throw e;
+    }
+  }
+
+  /**
+   * A "not a client yet" ticket becomes the client's: the ticket, and the messages its sender wrote from that
+   * address, which are the client's own from now on.
+   */
+  async linkToClient(m: EntityManager, ticketId: number, clientId: number, email: string): Promise<void> {
+    await m.update(Ticket, { id: ticketId }, { clientId, externalEmail: null });
+    await m.update(TicketMessage, { ticketId, kind: 'client', authorId: IsNull(), authorEmail: email }, { authorId: clientId, authorEmail: null });
   }
 
   insertAttachment(m: EntityManager, data: Omit<TicketAttachment, 'id'>): Promise<TicketAttachment> {

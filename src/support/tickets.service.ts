@@ -78,6 +78,13 @@ export function attachmentsByMessage(rows: TicketAttachment[], url: (a: TicketAt
   return out;
 }
 
+/** Who wrote a client-side message: a user (id), or, for mail from an address that is not one, id null. */
+export interface MessageAuthor {
+  id: number | null;
+  email: string;
+  name: string;
+}
+
 /** Stores the form's file on the message just inserted, in the transaction `m`. */
 export type StoreUpload = (m: EntityManager, ticketId: number, messageId: number) => Promise<void>;
 
@@ -146,23 +153,37 @@ export class TicketsService {
     const client = await this.requireClient(clientId);
     return this.withUpload(upload, async (store) =>
       this.db.transaction(async (m) => {
-        const now = new Date();
-        const ticket = await this.tickets.insertTicket(m, {
-          clientId,
-          type,
-          productId,
-          subject,
-          status: 'open',
-          assigneeId: null,
-          priority: 'normal',
-          createdAt: now,
-          lastActivityAt: now,
-          waitingSince: now,
-        });
-        await this.addClientMessage(m, ticket, client, body, store, 'new_ticket');
+        const { ticket } = await this.openIn(m, { clientId, type, productId, subject }, client, body, store);
         return { id: ticket.id };
       }),
     );
+  }
+
+  /**
+   * Opens a ticket with its first message in the caller's transaction `m`, and tells staff by mail in it: the web
+   * form and mail to the support address (src/support/inbound) both come through here.
+   */
+  async openIn(
+    m: EntityManager,
+    data: Pick<Ticket, 'type' | 'productId' | 'subject'> & Partial<Pick<Ticket, 'clientId' | 'externalEmail' | 'previousTicketId' | 'assigneeId' | 'priority'>>,
+    author: MessageAuthor,
+    body: string,
+    store: StoreUpload | null,
+    opts: { inboundId?: number | null } = {},
+  ): Promise<{ ticket: Ticket; message: TicketMessage }> {
+    const now = new Date();
+    const ticket = await this.tickets.insertTicket(m, {
+      clientId: null,
+      status: 'open',
+      assigneeId: null,
+      priority: 'normal',
+      ...data,
+      createdAt: now,
+      lastActivityAt: now,
+      waitingSince: now,
+    });
+    const message = await this.addClientMessage(m, ticket, author, body, store, 'new_ticket', opts.inboundId ?? null);
+    return { ticket, message };
   }
 
   async show(clientId: number, id: number): Promise<ClientTicketView> {
@@ -201,36 +222,59 @@ export class TicketsService {
     await this.files.checkRoom(t.id);
     return this.withUpload(upload, (store) =>
       this.db.transaction(async (m) => {
-        const now = new Date();
-        const fresh = (await this.tickets.findTicket(t.id, m))!;
-        const effect = afterClientMessage(fresh, reopenDays, now);
-        if ('newTicket' in effect) {
-          const next = await this.tickets.insertTicket(m, {
-            clientId,
-            type: fresh.type,
-            productId: fresh.productId,
-            subject: fresh.subject,
-            status: 'open',
-            assigneeId: fresh.assigneeId,
-            priority: fresh.priority,
-            previousTicketId: fresh.id,
-            createdAt: now,
-            lastActivityAt: now,
-            waitingSince: now,
-          });
-          await this.addClientMessage(m, next, client, body, store, 'new_ticket');
-          return { id: next.id };
-        }
-        await this.tickets.updateTicket(m, fresh.id, {
-          status: effect.status,
-          lastActivityAt: now,
-          waitingSince: fresh.waitingSince ?? now,
-          closedAt: null,
-        });
-        await this.addClientMessage(m, { ...fresh, status: effect.status }, client, body, store, 'client_reply');
-        return { id: fresh.id };
+        const { ticket } = await this.clientMessageIn(m, t.id, client, body, store, { reopenDays });
+        return { id: ticket.id };
       }),
     );
+  }
+
+  /**
+   * A client's message on ticket `ticketId`, in the caller's transaction (the ticket is read again in it). On an
+   * open or waiting ticket it goes to the staff; on one closed within `reopenDays` it reopens it; on a long-closed
+   * one it opens a new ticket linked to it (`opened`). Staff are told by mail either way. The web reply and a
+   * reply by mail (src/support/inbound) both come through here.
+   */
+  async clientMessageIn(
+    m: EntityManager,
+    ticketId: number,
+    author: MessageAuthor,
+    body: string,
+    store: StoreUpload | null,
+    opts: { reopenDays: number; inboundId?: number | null },
+  ): Promise<{ ticket: Ticket; message: TicketMessage; opened: boolean }> {
+    const now = new Date();
+    const fresh = await this.tickets.findTicket(ticketId, m);
+    if (!fresh) throw AppError.notFound('ticket');
+    const effect = afterClientMessage(fresh, opts.reopenDays, now);
+    if ('newTicket' in effect) {
+      const next = await this.openIn(
+        m,
+        {
+          clientId: fresh.clientId,
+          externalEmail: fresh.externalEmail,
+          type: fresh.type,
+          productId: fresh.productId,
+          subject: fresh.subject,
+          assigneeId: fresh.assigneeId,
+          priority: fresh.priority,
+          previousTicketId: fresh.id,
+        },
+        author,
+        body,
+        store,
+        opts,
+      );
+      return { ...next, opened: true };
+    }
+    await this.tickets.updateTicket(m, fresh.id, {
+      status: effect.status,
+      lastActivityAt: now,
+      waitingSince: fresh.waitingSince ?? now,
+      closedAt: null,
+    });
+    const ticket = { ...fresh, status: effect.status };
+    const message = await this.addClientMessage(m, ticket, author, body, store, 'client_reply', opts.inboundId ?? null);
+    return { ticket, message, opened: false };
   }
 
   async close(clientId: number, id: number): Promise<void> {
@@ -263,16 +307,19 @@ export class TicketsService {
   private async addClientMessage(
     m: EntityManager,
     ticket: Ticket,
-    client: { id: number; email: string; name: string },
+    client: MessageAuthor,
     body: string,
     store: StoreUpload | null,
     event: 'new_ticket' | 'client_reply',
+    inboundId: number | null,
   ): Promise<TicketMessage> {
     const place = await this.mailer.place(m, ticket.id);
     const msg = await this.tickets.insertMessage(m, {
       ticketId: ticket.id,
       authorId: client.id,
-      authorEmail: null,
+      // not a user of ours (a "not a client yet" sender, or another address replying by mail): staff see the address
+      authorEmail: client.id === null ? client.email.slice(0, 320) : null,
+      inboundId,
       kind: 'client',
       body,
       minutes: null,

@@ -11,6 +11,7 @@ import { createUser } from '../factories/users';
 import { createCover, pngImage } from '../factories/covers';
 import { ProgressService } from '../../src/members/client-area/progress.service';
 import { seedTickets } from '../factories/tickets';
+import { createMailTicket } from '../factories/tickets-inbound';
 import type { TestApp } from './test-app';
 
 /**
@@ -40,6 +41,7 @@ export interface Showcase {
   unsubscribeToken: string;
   ticketId: number;
   cannedId: number;
+  mailTicketId: number;
 }
 
 /** One GET page of the product, and who looks at it. */
@@ -130,6 +132,7 @@ export async function seedShowcase(t: TestApp): Promise<Showcase> {
     lists: [String(waitlist.id)],
   });
   const tickets = await seedTickets(t, { clientId: client.id, staffId: owner.id, productId: course.id });
+  const mailTicket = await createMailTicket(t);
   const outbox: { id: number }[] = await t.db.manager.query('SELECT id FROM outbox ORDER BY id LIMIT 1');
   const unsubscribeToken = t.app.get(MailingTokens).unsubscribe({ subscriberId: sub.id, campaignId: campaign.id, listId: list.id });
 
@@ -151,6 +154,7 @@ export async function seedShowcase(t: TestApp): Promise<Showcase> {
     keyBatch: batch,
     unsubscribeToken,
     ...tickets,
+    mailTicketId: mailTicket.id,
   };
 }
 
@@ -209,6 +213,7 @@ export function showcasePages(s: Showcase): ShowcasePage[] {
     { name: 'admin-orders', path: '/admin/orders', as: 'owner' },
     { name: 'admin-tickets', path: '/admin/tickets', as: 'owner' },
     { name: 'admin-ticket', path: `/admin/tickets/${s.ticketId}`, as: 'owner' },
+    { name: 'admin-ticket-by-mail', path: `/admin/tickets/${s.mailTicketId}`, as: 'owner' },
     { name: 'admin-canned', path: '/admin/tickets/canned', as: 'owner' },
     { name: 'admin-canned-edit', path: `/admin/tickets/canned/${s.cannedId}`, as: 'owner' },
     { name: 'admin-outbox', path: '/admin/outbox', as: 'owner' },

@@ -14,4 +14,5 @@ export class SettingsForm {
   @FormText() ticketAutoCloseDays?: string;
   @FormText() ticketReopenDays?: string;
   @FormText() supportNotifyAddress?: string;
+  @FormText() supportInboxAddress?: string;
 }

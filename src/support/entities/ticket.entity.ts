@@ -1,4 +1,4 @@
-import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import { bigintNumber } from '../../database/transformers';
 
 export const TICKET_TYPES = ['support', 'consultation'] as const;
@@ -48,6 +48,8 @@ export class TicketMessage {
   @Column({ name: 'message_id', type: 'varchar', length: 255 }) messageId: string;
   @Column({ name: 'in_reply_to', type: 'varchar', length: 255, nullable: true }) inReplyTo: string | null;
   @Column({ name: 'created_at', type: 'datetime' }) createdAt: Date;
+  /** The inbound mail (inbound_messages.id) this message came from; unique: one mail is one message. */
+  @Column({ name: 'inbound_id', type: 'integer', nullable: true }) inboundId: number | null;
 }
 
 /** A file attached to a ticket message; the bytes live under FILES_DIR/<storage_key>, outside the web root. */
@@ -61,6 +63,16 @@ export class TicketAttachment {
   @Column({ name: 'size_bytes', type: 'bigint', transformer: bigintNumber }) sizeBytes: number;
   @Column({ name: 'content_type', type: 'varchar', length: 127 }) contentType: string;
   @Column({ type: 'varchar', length: 64 }) sha256: string;
+  @Column({ name: 'created_at', type: 'datetime' }) createdAt: Date;
+}
+
+/** One "we got your message" acknowledgement per sender per UTC day: the primary key is the limit. */
+@Entity('ticket_mail_acks')
+export class TicketMailAck {
+  @PrimaryColumn({ type: 'varchar', length: 320 }) email: string;
+  /** YYYY-MM-DD, UTC. */
+  @PrimaryColumn({ type: 'varchar', length: 10 }) day: string;
+  @Column({ name: 'ticket_id', type: 'integer' }) ticketId: number;
   @Column({ name: 'created_at', type: 'datetime' }) createdAt: Date;
 }
 
