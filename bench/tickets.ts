@@ -383,6 +383,13 @@ async function stop(c: Child): Promise<void> {
   await exited;
 }
 
+/** CPU time a process has used so far (all its threads, user and system), in ms (Linux). */
+function cpuMs(pid: number): number {
+  const f = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const [utime, stime] = f.slice(f.lastIndexOf(')') + 2).split(' ').slice(11, 13).map(Number);
+  return ((utime + stime) * 1000) / 100; // USER_HZ is 100 on Linux
+}
+
 /** The kernel's high-water mark of a process's resident set, in MB (Linux). */
 function peakRssMb(pid: number): number {
   const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -489,18 +496,21 @@ async function inbound(): Promise<{ ratio: number; portalRate: number; bareRate:
       await sendRange(toPortal, WARMUP, 2 * WARMUP, addressOf, targets);
       let portalSeconds = 0;
       let bareSeconds = 0;
+      let portalCpu = 0;
+      let bareCpu = 0;
       const first = 2 * WARMUP;
+      const measure = async (side: 'portal' | 'bare', a: number, b: number) => {
+        const pid = (side === 'portal' ? portal : bare).proc.pid!;
+        const cpu0 = cpuMs(pid);
+        const seconds = await sendRange(side === 'portal' ? toPortal : toBare, a, b, addressOf, targets);
+        if (side === 'portal') (portalSeconds += seconds), (portalCpu += cpuMs(pid) - cpu0);
+        else (bareSeconds += seconds), (bareCpu += cpuMs(pid) - cpu0);
+      };
       for (let r = 0; r < ROUNDS; r++) {
         const a = first + Math.floor((N * r) / ROUNDS);
         const b = first + Math.floor((N * (r + 1)) / ROUNDS);
         // the bare server gets the same messages; it keeps nothing, so sending them twice is no duplicate
-        if (r % 2 === 0) {
-          bareSeconds += await sendRange(toBare, a, b, addressOf, targets);
-          portalSeconds += await sendRange(toPortal, a, b, addressOf, targets);
-        } else {
-          portalSeconds += await sendRange(toPortal, a, b, addressOf, targets);
-          bareSeconds += await sendRange(toBare, a, b, addressOf, targets);
-        }
+        for (const side of r % 2 === 0 ? (['bare', 'portal'] as const) : (['portal', 'bare'] as const)) await measure(side, a, b);
       }
       const rssMb = peakRssMb(portal.proc.pid!);
       const bareRssMb = peakRssMb(bare.proc.pid!);
@@ -521,7 +531,7 @@ async function inbound(): Promise<{ ratio: number; portalRate: number; bareRate:
       const detail =
         `inbound: ${N} replies (+${WARMUP} warm-up each side) over ${CONNECTIONS} pooled SMTP connections in ${ROUNDS} alternating rounds, ` +
         `${targets.length} tickets; landed: ${got.messages} ticket messages, ${got.attachments} attachments, inbound_messages ${JSON.stringify(got.inbound)}; ` +
-        `portal ${portalSeconds.toFixed(1)} s, bare ${bareSeconds.toFixed(1)} s; peak RSS (VmHWM) portal ${rssMb.toFixed(0)} MB, bare ${bareRssMb.toFixed(0)} MB`;
+        `portal ${portalSeconds.toFixed(1)} s, bare ${bareSeconds.toFixed(1)} s; server CPU per message portal ${(portalCpu / N).toFixed(1)} ms, bare ${(bareCpu / N).toFixed(1)} ms; peak RSS (VmHWM) portal ${rssMb.toFixed(0)} MB, bare ${bareRssMb.toFixed(0)} MB`;
       return { ratio: portalRate / bareRate, portalRate, bareRate, rssMb, bareRssMb, detail };
     } finally {
       toPortal.close();
