@@ -3,6 +3,7 @@ import { AuthModule } from '../auth/auth.module';
 import { ClientsApiController } from './clients.api.controller';
 import { MembersModule } from '../members/members.module';
 import { OrdersModule } from '../members/orders/orders.module';
+import { SupportModule } from '../support/support.module';
 import { UsersModule } from '../users/users.module';
 import { ClientAccessService } from './client-access.service';
 import { ClientsController } from './clients.controller';
@@ -12,9 +13,9 @@ import { ClientsRepository } from './clients.repository';
 import { ClientsService } from './clients.service';
 import { CreateClient } from './usecases/create-client.usecase';
 
-/** Client administration: list, adding a client, profile, notes, labels, manual access, welcome mail, CSV import. */
+/** Client administration: list, adding a client, profile, notes, labels, manual access, welcome mail, CSV import; the ticket history from support. */
 @Module({
-  imports: [UsersModule, AuthModule, MembersModule, OrdersModule],
+  imports: [UsersModule, AuthModule, MembersModule, OrdersModule, SupportModule],
   controllers: [ClientsController, ClientsApiController],
   providers: [ClientsRepository, ClientsService, ClientAccessService, ClientsImportService, ImportStaging, CreateClient],
 })

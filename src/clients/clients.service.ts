@@ -13,6 +13,7 @@ import { User } from '../users/entities/user.entity';
 import { WelcomeMailService } from '../auth/welcome-mail.service';
 import { isLocale } from '../i18n/i18n';
 import { isGrantActive } from '../members/access/access-rule';
+import { ClientTicketHistory, TicketMetricsService } from '../support/ticket-metrics.service';
 import { CreateClient, NewClientCommand } from './usecases/create-client.usecase';
 import { ClientFilter, ClientsRepository } from './clients.repository';
 import { ClientView, GrantRowView, NoteView, OrderRowView, parseEndDate, toClientView, toGrantRow, toNoteView, toOrderRow } from './clients.views';
@@ -42,6 +43,8 @@ export type ClientPage = {
   products: { id: number; title: string; slug: string }[];
   /** Lessons done per granted product (views/members/_client-progress.njk). */
   progress: ClientProgressView[];
+  /** The client's tickets and their totals, from support (views/tickets/_client-history.njk). */
+  ticketHistory: ClientTicketHistory;
 };
 
 const NOTE_MAX = 5000;
@@ -69,6 +72,7 @@ export class ClientsService {
     private readonly welcome: WelcomeMailService,
     private readonly audit: AuditService,
     private readonly progress: ProgressService,
+    private readonly ticketMetrics: TicketMetricsService,
   ) {}
 
   async list(f: ClientFilter, page: Page): Promise<{ items: ClientListRow[]; total: number }> {
@@ -109,12 +113,13 @@ export class ClientsService {
     const u = await this.requireClient(id);
     const client = toClientView(u, (await this.clients.labelsForClients([id])).map(({ id: labelId, name }) => ({ id: labelId, name })));
     const now = new Date();
-    const [grants, orders, notes, options, progress] = await Promise.all([
+    const [grants, orders, notes, options, progress, ticketHistory] = await Promise.all([
       this.clients.grantsForClients([id]),
       this.orders.listForClient(id),
       this.clients.notesFor(id),
       this.filterOptions(),
       this.progress.forClient(id),
+      this.ticketMetrics.clientHistory(id),
     ]);
     const [events, titles] = await Promise.all([
       this.clients.eventsForGrants(grants.map((g) => g.id)),
@@ -129,6 +134,7 @@ export class ClientsService {
       allLabels: options.labels,
       products: options.products,
       progress,
+      ticketHistory,
     };
   }
 

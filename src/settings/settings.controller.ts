@@ -12,10 +12,17 @@ import { SettingName, SiteSettings, timeZoneNames } from './site-settings';
 import { SettingsService } from './settings.service';
 
 /** The fields of the settings page; the logo has its own upload form. */
-const PAGE_FIELDS: (keyof SettingsForm & SettingName)[] = [
+const PAGE_FIELDS: (Exclude<keyof SettingsForm, 'businessDays'> & SettingName)[] = [
   'schoolName', 'timeZone', 'accentColour', 'mailFromName', 'mailFromAddress', 'marketingFromName', 'marketingFromAddress',
   'consultationOffer', 'consultationPrice', 'ticketAutoCloseDays', 'ticketReopenDays', 'supportNotifyAddress', 'supportInboxAddress',
+  'businessHoursFrom', 'businessHoursTo',
 ];
+
+/** The ticked weekday boxes as the setting stores them (`1,3,5`); anything else is left as sent, for its check to refuse. */
+function weekdaysValue(ticked: string[]): string {
+  const days = ticked.filter((v) => v !== '');
+  return days.every((d) => /^[1-7]$/.test(d)) ? [...new Set(days)].sort().join(',') : days.join(',');
+}
 
 @ApiExcludeController()
 @Roles('owner', 'admin')
@@ -40,6 +47,7 @@ export class SettingsController {
     ctx.formModel = async () => this.page(await this.settings.current());
     const input: Partial<Record<SettingName, string>> = {};
     for (const n of PAGE_FIELDS) if (body[n] !== undefined) input[n] = body[n];
+    if (body.businessDays !== undefined) input.businessDays = weekdaysValue(body.businessDays);
     await this.settings.update(actor, input);
   }
 

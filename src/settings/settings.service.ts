@@ -4,7 +4,7 @@ import { AuditService } from '../audit/audit.service';
 import { AppError } from '../common/errors/app-error';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { Database } from '../database/database.service';
-import { isSettingName, resolveSettings, SettingName, SETTINGS, SiteSettings } from './site-settings';
+import { crossCheckSettings, isSettingName, resolveSettings, SettingName, SETTINGS, SiteSettings } from './site-settings';
 import { SettingsRepository } from './settings.repository';
 
 /**
@@ -55,6 +55,8 @@ export class SettingsService {
     if (Object.keys(fields).length) throw AppError.validation(fields);
 
     const before = await this.fresh();
+    const crossed = crossCheckSettings({ ...before, ...next });
+    if (Object.keys(crossed).length) throw AppError.validation(crossed);
     const changed = (Object.keys(next) as SettingName[]).filter((n) => next[n] !== before[n]);
     if (changed.length) {
       await this.db.transaction(async (m) => {

@@ -1,6 +1,7 @@
 import { isEmail } from '../common/email';
 import { isCleanText, isOneLine } from '../common/text';
 import { AppConfig, isTimeZone } from '../config/config';
+import { parseClockTime, parseWeekdays } from '../common/time/business-time';
 
 /**
  * Everything the owner sets in Admin → Settings, typed. Each setting is stored as text under its name; its
@@ -33,6 +34,14 @@ export interface SiteSettings {
   supportNotifyAddress: string;
   /** The local part of the support address at INBOUND_DOMAIN: mail there opens a ticket (inbound listener on). */
   supportInboxAddress: string;
+  /**
+   * Business hours, in the site zone: ISO weekdays (`1,2,3,4,5`; empty = off, time runs around the clock) and a
+   * from–to wall-clock time (`09:00`, `18:00`; both empty = whole days). Ticket response and resolution times
+   * count only these hours (common/time/business-time.ts).
+   */
+  businessDays: string;
+  businessHoursFrom: string;
+  businessHoursTo: string;
 }
 
 export type SettingName = keyof SiteSettings;
@@ -72,7 +81,26 @@ export const SETTINGS: Record<SettingName, SettingDef> = {
     def: () => 'support',
     check: (v) => (!/^[a-z0-9][a-z0-9._-]{0,63}$/.test(v) || /^(reply|bounce|unsubscribe)$/.test(v) ? 'tickets_inbound.errors.inbox_address' : null),
   },
+  businessDays: { def: () => '', check: (v) => (parseWeekdays(v) ? null : 'ticket_metrics.settings.errors.days') },
+  businessHoursFrom: { def: () => '', check: (v) => (v === '' || parseClockTime(v) !== null ? null : 'ticket_metrics.settings.errors.time') },
+  businessHoursTo: { def: () => '', check: (v) => (v === '' || parseClockTime(v, true) !== null ? null : 'ticket_metrics.settings.errors.time') },
 };
+
+/**
+ * Rules between settings, checked on the values as they would be after a change (each value already passed its
+ * own check): what is wrong, by field, as i18n keys.
+ */
+export function crossCheckSettings(s: SiteSettings): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (s.businessDays !== '') {
+    const from = s.businessHoursFrom;
+    const to = s.businessHoursTo;
+    if (from === '' && to !== '') out.businessHoursFrom = 'ticket_metrics.settings.errors.both_times';
+    else if (to === '' && from !== '') out.businessHoursTo = 'ticket_metrics.settings.errors.both_times';
+    else if (from !== '' && parseClockTime(from)! >= parseClockTime(to, true)!) out.businessHoursTo = 'ticket_metrics.settings.errors.order';
+  }
+  return out;
+}
 
 export const SETTING_NAMES = Object.keys(SETTINGS) as SettingName[];
 

@@ -9,6 +9,8 @@ import { TicketMailHandler } from './inbound/ticket-mail.handler';
 import { TicketAttachments } from './ticket-attachments';
 import { TicketAutoClose } from './ticket-autoclose.service';
 import { TicketMailer } from './ticket-mail';
+import { TicketMetricsRepository } from './ticket-metrics.repository';
+import { TicketMetricsService } from './ticket-metrics.service';
 import { TicketsAdminController } from './tickets-admin.controller';
 import { TicketsApiController } from './tickets.api.controller';
 import { TicketsController } from './tickets.controller';
@@ -23,7 +25,7 @@ import { TicketsStaffService } from './tickets-staff.service';
 @Module({
   imports: [MailModule, MembersModule, SettingsModule, UsersModule],
   controllers: [TicketsController, TicketsAdminController, TicketsApiController],
-  providers: [TicketsRepository, TicketAttachments, TicketMailer, TicketsService, TicketsStaffService, CannedRepliesService, TicketAutoClose, TicketMailHandler, TicketLinkService],
-  exports: [TicketsRepository, TicketsService, TicketsStaffService, TicketMailer, TicketAutoClose],
+  providers: [TicketsRepository, TicketAttachments, TicketMailer, TicketsService, TicketsStaffService, CannedRepliesService, TicketAutoClose, TicketMailHandler, TicketLinkService, TicketMetricsRepository, TicketMetricsService],
+  exports: [TicketsRepository, TicketsService, TicketsStaffService, TicketMailer, TicketAutoClose, TicketMetricsService],
 })
 export class SupportModule {}

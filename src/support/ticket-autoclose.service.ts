@@ -5,6 +5,7 @@ import { LeaseService } from '../database/lease.service';
 import { SettingsService } from '../settings/settings.service';
 import { UsersRepository } from '../users/users.repository';
 import { TicketMailer } from './ticket-mail';
+import { clockOf, secondsOn } from './ticket-metrics';
 import { TicketsRepository } from './tickets.repository';
 
 const DAY = 86400_000;
@@ -38,26 +39,28 @@ export class TicketAutoClose {
 
   /** Returns how many tickets this run closed. */
   async run(now = new Date()): Promise<number> {
-    const days = Number((await this.settings.current()).ticketAutoCloseDays);
+    const settings = await this.settings.current();
+    const days = Number(settings.ticketAutoCloseDays);
+    const clock = clockOf(settings);
     if (!days) return 0;
     const before = new Date(now.getTime() - days * DAY);
     let closed = 0;
     for (;;) {
       const due = await this.tickets.dueForAutoClose(before, BATCH);
       if (!due.length) break;
-      for (const t of due) if (await this.closeOne(t, now)) closed++;
+      for (const t of due) if (await this.closeOne(t, now, secondsOn(clock, t.createdAt, now))) closed++;
       if (due.length < BATCH) break;
     }
     if (closed) this.logger.log(`closed ${closed} ticket(s) waiting for the client over ${days} days`);
     return closed;
   }
 
-  private async closeOne(t: Awaited<ReturnType<TicketsRepository['dueForAutoClose']>>[number], now: Date): Promise<boolean> {
+  private async closeOne(t: Awaited<ReturnType<TicketsRepository['dueForAutoClose']>>[number], now: Date, resolutionSeconds: number): Promise<boolean> {
     const client = t.clientId !== null ? await this.users.findById(t.clientId) : null;
     return this.db.transaction(
       async (m) => {
       const place = await this.mailer.place(m, t.id);
-      if (!(await this.tickets.closeIfUntouched(m, t, now))) return false;
+      if (!(await this.tickets.closeIfUntouched(m, t, now, resolutionSeconds))) return false;
       await this.tickets.insertMessage(m, {
         ticketId: t.id,
         authorId: null,

@@ -12,6 +12,7 @@ import { CannedRepliesService } from './canned-replies.service';
 import { TICKET_PRIORITIES, TICKET_STATUSES } from './entities/ticket.entity';
 import { TicketLinkService } from './inbound/ticket-link.service';
 import { doneOf } from './ticket-input';
+import { TicketMetricsService } from './ticket-metrics.service';
 import { parseInboxQuery, TicketsStaffService } from './tickets-staff.service';
 
 type Q = Record<string, string | undefined>;
@@ -26,6 +27,7 @@ export class TicketsAdminController {
     private readonly canned: CannedRepliesService,
     private readonly products: ProductsRepository,
     private readonly links: TicketLinkService,
+    private readonly metrics: TicketMetricsService,
   ) {}
 
   @Get()
@@ -33,10 +35,17 @@ export class TicketsAdminController {
   async inbox(@Query() q: Q) {
     const query = parseInboxQuery(q);
     const page = parsePage(q, 50);
-    const [res, staff, products] = await Promise.all([this.staff.inbox(query, page), this.staff.staffOptions(), this.products.listPage({ limit: 200, offset: 0 })]);
+    const [res, staff, products, summary] = await Promise.all([
+      this.staff.inbox(query, page),
+      this.staff.staffOptions(),
+      this.products.listPage({ limit: 200, offset: 0 }),
+      // filtered to one client by id, the figures are that client's; otherwise the overall ones (a bounded window, cached)
+      query.clientId ? this.metrics.clientSummary(query.clientId) : this.metrics.overall(),
+    ]);
     const keep = Object.fromEntries(Object.entries(q).filter(([k, v]) => k !== 'offset' && k !== 'limit' && v));
     return {
       ...res,
+      summary,
       q: { ...q, status: query.status, sort: query.sort },
       statusTabs: ['active', ...TICKET_STATUSES, 'all'].map((s) => ({
         status: s,

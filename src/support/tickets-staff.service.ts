@@ -16,6 +16,7 @@ import { MessageKind, Ticket, TicketPriority, TicketStatus, TicketType, TICKET_S
 import { bodyOf, FieldErrors, minutesOf, optionalIdOf, priorityOf, Q, statusOf } from './ticket-input';
 import { TicketAttachments } from './ticket-attachments';
 import { TicketMailer } from './ticket-mail';
+import { clockOf, figuresOf, MetricsClock, secondsOn } from './ticket-metrics';
 import { afterStaffReply, canTransition } from './ticket-status';
 import { InboxFilter, InboxSort, TicketsRepository } from './tickets.repository';
 import { attachmentsByMessage, AttachmentView } from './tickets.service';
@@ -42,6 +43,9 @@ export interface StaffTicketItem {
   firstResponseAt: Date | null;
   closedAt: Date | null;
   previousTicketId: number | null;
+  /** Creation → first staff reply and creation → close, in business hours where configured (ticket-metrics.ts). */
+  firstResponseSeconds: number | null;
+  resolutionSeconds: number | null;
 }
 
 export interface StaffMessageView {
@@ -111,11 +115,12 @@ export class TicketsStaffService {
     }
     const statuses = q.status === 'active' ? ACTIVE_STATUSES : q.status === 'all' ? [] : [q.status];
     const filter: InboxFilter = { statuses, type: q.type, assignee: q.assignee, clientId, productId: q.productId };
-    const [rows, byStatus] = await Promise.all([this.tickets.inbox(filter, q.sort, page), this.tickets.countByStatus(filter, q.sort)]);
+    const [rows, byStatus, settings] = await Promise.all([this.tickets.inbox(filter, q.sort, page), this.tickets.countByStatus(filter, q.sort), this.settings.current()]);
+    const clock = clockOf(settings);
     const active = ACTIVE_STATUSES.reduce((n, s) => n + byStatus[s], 0);
     const counts = { ...byStatus, active, all: active + byStatus.closed };
     return {
-      items: rows.map((r) => toStaffItem(r.ticket, r)),
+      items: rows.map((r) => toStaffItem(r.ticket, r, clock)),
       total: counts[q.status],
       counts,
     };
@@ -123,16 +128,17 @@ export class TicketsStaffService {
 
   async show(id: number): Promise<StaffTicketView> {
     const t = await this.require(id);
-    const [messages, files, minutesTotal, names] = await Promise.all([
+    const [messages, files, minutesTotal, names, settings] = await Promise.all([
       this.tickets.messages(id, true),
       this.tickets.attachments(id),
       this.tickets.minutesSpent(id),
       this.names(t),
+      this.settings.current(),
     ]);
     const authors = new Map((await this.usersByIds(messages.map((msg) => msg.authorId))).map((u) => [u.id, u.name || u.email]));
     const byMessage = attachmentsByMessage(files, (a) => `/admin/tickets/files/${a.id}`);
     return {
-      ...toStaffItem(t, names),
+      ...toStaffItem(t, names, clockOf(settings)),
       minutesTotal,
       nextStatuses: TICKET_STATUSES.filter((s) => canTransition(t.status, s)),
       messages: messages.map((msg) => ({
@@ -175,6 +181,7 @@ export class TicketsStaffService {
     e.throwIfAny();
     const t = await this.require(id);
     const client = await this.clientOf(t);
+    const clock = clockOf(await this.settings.current());
     await this.db.transaction(async (m) => {
       const fresh = (await this.tickets.findTicket(id, m))!;
       const now = new Date();
@@ -183,8 +190,9 @@ export class TicketsStaffService {
         status,
         lastActivityAt: now,
         waitingSince: null,
-        firstResponseAt: fresh.firstResponseAt ?? now,
+        ...firstResponse(fresh, now, clock),
         closedAt: status === 'closed' ? now : null,
+        resolutionSeconds: status === 'closed' ? secondsOn(clock, fresh.createdAt, now) : null,
       });
       await this.addStaffMessage(m, { ...fresh, status }, actor, 'staff_reply', body, minutes, client, 'staff_reply');
     });
@@ -219,7 +227,8 @@ export class TicketsStaffService {
     const patch: Partial<Ticket> = {};
     if (status && status !== t.status) {
       const now = new Date();
-      Object.assign(patch, { status, closedAt: status === 'closed' ? now : null, lastActivityAt: now });
+      const resolutionSeconds = status === 'closed' ? secondsOn(clockOf(await this.settings.current()), t.createdAt, now) : null;
+      Object.assign(patch, { status, closedAt: status === 'closed' ? now : null, resolutionSeconds, lastActivityAt: now });
       if (status === 'closed' || status === 'waiting_for_client') patch.waitingSince = null;
       else patch.waitingSince = t.waitingSince ?? now;
     }
@@ -248,9 +257,10 @@ export class TicketsStaffService {
     const body = [translate(locale, 'tickets.conversion.message'), s.consultationOffer, s.consultationPrice ? translate(locale, 'tickets.conversion.price', { price: s.consultationPrice }) : '']
       .filter(Boolean)
       .join('\n\n');
+    const clock = clockOf(s);
     await this.db.transaction(async (m) => {
       const now = new Date();
-      await this.tickets.updateTicket(m, id, { type: 'consultation', status: 'waiting_for_client', lastActivityAt: now, waitingSince: null, firstResponseAt: t.firstResponseAt ?? now, closedAt: null });
+      await this.tickets.updateTicket(m, id, { type: 'consultation', status: 'waiting_for_client', lastActivityAt: now, waitingSince: null, ...firstResponse(t, now, clock), closedAt: null });
       await this.addStaffMessage(m, { ...t, type: 'consultation', status: 'waiting_for_client' }, actor, 'staff_reply', body, minutes, client, 'converted');
     });
   }
@@ -335,7 +345,20 @@ export class TicketsStaffService {
   }
 }
 
-function toStaffItem(t: Ticket, n: { clientEmail: string | null; clientName: string | null; productTitle: string | null; assigneeName: string | null }): StaffTicketItem {
+/**
+ * The first staff reply's stamp: its time and how long the client waited for it, stored once. Only a human staff
+ * reply (a reply, or the conversion's templated message) comes here: notes, system lines and acknowledgements never do.
+ */
+function firstResponse(t: Ticket, now: Date, clock: MetricsClock): Pick<Ticket, 'firstResponseAt' | 'firstResponseSeconds'> {
+  if (t.firstResponseAt) return { firstResponseAt: t.firstResponseAt, firstResponseSeconds: t.firstResponseSeconds };
+  return { firstResponseAt: now, firstResponseSeconds: secondsOn(clock, t.createdAt, now) };
+}
+
+function toStaffItem(
+  t: Ticket,
+  n: { clientEmail: string | null; clientName: string | null; productTitle: string | null; assigneeName: string | null },
+  clock: MetricsClock,
+): StaffTicketItem {
   return {
     id: t.id,
     subject: t.subject,
@@ -356,5 +379,6 @@ function toStaffItem(t: Ticket, n: { clientEmail: string | null; clientName: str
     firstResponseAt: t.firstResponseAt,
     closedAt: t.closedAt,
     previousTicketId: t.previousTicketId,
+    ...figuresOf(t, clock),
   };
 }

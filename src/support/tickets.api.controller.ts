@@ -5,7 +5,9 @@ import { ApiKeyAuth } from '../common/http/api-key-auth';
 import { CurrentActor } from '../common/http/decorators';
 import { parseId, parsePage } from '../common/http/pagination';
 import { TICKET_STATUSES } from './entities/ticket.entity';
-import { TicketDetailResponse, TicketListResponse, TicketMessageDto, TicketResponse, UpdateTicketDto } from './dto/tickets.dto';
+import { TicketDetailResponse, TicketListResponse, TicketMessageDto, TicketMetricsResponse, TicketResponse, UpdateTicketDto } from './dto/tickets.dto';
+import { FieldErrors, optionalIdOf } from './ticket-input';
+import { TicketMetricsService } from './ticket-metrics.service';
 import { parseInboxQuery, StaffTicketItem, StaffTicketView, TicketsStaffService } from './tickets-staff.service';
 
 function toResponse(t: StaffTicketItem): TicketResponse {
@@ -26,6 +28,8 @@ function toResponse(t: StaffTicketItem): TicketResponse {
     firstResponseAt: t.firstResponseAt,
     closedAt: t.closedAt,
     previousTicketId: t.previousTicketId,
+    firstResponseSeconds: t.firstResponseSeconds,
+    resolutionSeconds: t.resolutionSeconds,
   };
 }
 
@@ -41,7 +45,10 @@ function toDetail(t: StaffTicketView): TicketDetailResponse {
 @ApiKeyAuth()
 @Controller('api/admin/tickets')
 export class TicketsApiController {
-  constructor(private readonly staff: TicketsStaffService) {}
+  constructor(
+    private readonly staff: TicketsStaffService,
+    private readonly metrics: TicketMetricsService,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'List tickets (the inbox), with filters and counts per status' })
@@ -57,6 +64,31 @@ export class TicketsApiController {
   async list(@Query() q: Record<string, string | undefined>): Promise<TicketListResponse> {
     const res = await this.staff.inbox(parseInboxQuery(q), parsePage(q));
     return { items: res.items.map(toResponse), total: res.total, counts: res.counts };
+  }
+
+  @Get('metrics')
+  @ApiOperation({
+    summary: 'Ticket metrics: median first response, open tickets, staff minutes — overall (a recent window) or for one client',
+  })
+  @ApiQuery({ name: 'clientId', required: false, type: Number, description: 'one client’s figures over all their tickets; without it, every ticket over the last windowDays days' })
+  @ApiOkResponse({ type: TicketMetricsResponse })
+  async metricsSummary(@Query() q: Record<string, string | undefined>): Promise<TicketMetricsResponse> {
+    const e = new FieldErrors();
+    const clientId = optionalIdOf(q.clientId, e, 'clientId');
+    e.throwIfAny();
+    const s = await this.metrics.summary(clientId ?? undefined);
+    return {
+      scope: s.scope,
+      clientId: s.clientId,
+      windowDays: s.windowDays,
+      sampleCap: s.sampleCap,
+      medianFirstResponseSeconds: s.medianFirstResponseSeconds,
+      answered: s.answered,
+      open: s.open,
+      minutesSpent: s.minutesSpent,
+      businessHours: s.businessHours,
+      computedAt: s.computedAt,
+    };
   }
 
   @Get(':id')

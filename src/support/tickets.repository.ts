@@ -26,7 +26,7 @@ export interface InboxRow {
   assigneeName: string | null;
 }
 
-type NewTicket = Omit<Ticket, 'id' | 'closedAt' | 'firstResponseAt' | 'previousTicketId' | 'externalEmail'> &
+type NewTicket = Omit<Ticket, 'id' | 'closedAt' | 'firstResponseAt' | 'previousTicketId' | 'externalEmail' | 'firstResponseSeconds' | 'resolutionSeconds'> &
   Partial<Pick<Ticket, 'previousTicketId' | 'externalEmail'>>;
 
 @Injectable()
@@ -34,7 +34,7 @@ export class TicketsRepository {
   constructor(private readonly db: Database) {}
 
   insertTicket(m: EntityManager, data: NewTicket): Promise<Ticket> {
-    return m.save(Ticket, m.create(Ticket, { previousTicketId: null, externalEmail: null, firstResponseAt: null, closedAt: null, ...data }));
+    return m.save(Ticket, m.create(Ticket, { previousTicketId: null, externalEmail: null, firstResponseAt: null, closedAt: null, firstResponseSeconds: null, resolutionSeconds: null, ...data }));
   }
 
   insertMessage(m: EntityManager, data: Omit<TicketMessage, 'id' | 'inboundId'> & Partial<Pick<TicketMessage, 'inboundId'>>): Promise<TicketMessage> {
@@ -91,8 +91,13 @@ export class TicketsRepository {
     return m.findOneBy(Ticket, { id, clientId });
   }
 
+  /**
+   * A patch that moves closed_at without saying the resolution time clears it, so a figure from an earlier close
+   * never outlives a reopen (a ticket closed without one has it computed when shown; ticket-metrics.ts).
+   */
   async updateTicket(m: EntityManager, id: number, patch: Partial<Omit<Ticket, 'id'>>): Promise<void> {
-    await m.update(Ticket, { id }, patch);
+    const p = 'closedAt' in patch && !('resolutionSeconds' in patch) ? { ...patch, resolutionSeconds: null } : patch;
+    await m.update(Ticket, { id }, p);
   }
 
   /** The thread, oldest first; without internal notes unless asked for. */
@@ -237,11 +242,11 @@ export class TicketsRepository {
    * Closes the ticket only if it is still as the job saw it (waiting for the client, no activity since): a reply
    * that came in meanwhile, or another instance that closed it first, makes this a no-op (false).
    */
-  async closeIfUntouched(m: EntityManager, t: Pick<Ticket, 'id' | 'lastActivityAt'>, now: Date): Promise<boolean> {
+  async closeIfUntouched(m: EntityManager, t: Pick<Ticket, 'id' | 'lastActivityAt'>, now: Date, resolutionSeconds: number | null = null): Promise<boolean> {
     const res = await m
       .createQueryBuilder()
       .update(Ticket)
-      .set({ status: 'closed', closedAt: now, lastActivityAt: now, waitingSince: null })
+      .set({ status: 'closed', closedAt: now, lastActivityAt: now, waitingSince: null, resolutionSeconds })
       .where("id = :id AND status = 'waiting_for_client' AND last_activity_at = :at", { id: t.id, at: sqlDate(t.lastActivityAt) })
       .execute();
     return (res.affected ?? 0) === 1;

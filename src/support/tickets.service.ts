@@ -13,6 +13,7 @@ import { TicketAttachments, TicketUpload } from './ticket-attachments';
 import { bodyOf, FieldErrors, optionalIdOf, Q, subjectOf, typeOf } from './ticket-input';
 import { TicketMailer } from './ticket-mail';
 import { afterClientMessage } from './ticket-status';
+import { clockOf, secondsOn } from './ticket-metrics';
 import { TicketsRepository } from './tickets.repository';
 
 export interface AttachmentView {
@@ -280,9 +281,10 @@ export class TicketsService {
   async close(clientId: number, id: number): Promise<void> {
     const t = await this.requireTicket(clientId, id);
     if (t.status === 'closed') return;
+    const clock = clockOf(await this.settings.current());
     await this.db.transaction(async (m) => {
       const now = new Date();
-      await this.tickets.updateTicket(m, t.id, { status: 'closed', closedAt: now, lastActivityAt: now, waitingSince: null });
+      await this.tickets.updateTicket(m, t.id, { status: 'closed', closedAt: now, lastActivityAt: now, waitingSince: null, resolutionSeconds: secondsOn(clock, t.createdAt, now) });
       await this.tickets.insertMessage(m, {
         ticketId: t.id,
         authorId: clientId,

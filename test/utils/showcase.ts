@@ -12,6 +12,7 @@ import { createCover, pngImage } from '../factories/covers';
 import { ProgressService } from '../../src/members/client-area/progress.service';
 import { seedTickets } from '../factories/tickets';
 import { createMailTicket } from '../factories/tickets-inbound';
+import { seedTicketMetrics } from '../factories/ticket-metrics';
 import type { TestApp } from './test-app';
 
 /**
@@ -133,6 +134,7 @@ export async function seedShowcase(t: TestApp): Promise<Showcase> {
   });
   const tickets = await seedTickets(t, { clientId: client.id, staffId: owner.id, productId: course.id });
   const mailTicket = await createMailTicket(t);
+  await seedTicketMetrics(t, { clientId: client.id, staffId: owner.id, ticketId: tickets.ticketId });
   const outbox: { id: number }[] = await t.db.manager.query('SELECT id FROM outbox ORDER BY id LIMIT 1');
   const unsubscribeToken = t.app.get(MailingTokens).unsubscribe({ subscriberId: sub.id, campaignId: campaign.id, listId: list.id });
 
@@ -212,6 +214,7 @@ export function showcasePages(s: Showcase): ShowcasePage[] {
     { name: 'admin-campaign-confirm', path: `/admin/mailing/campaigns/${s.campaignId}/send`, as: 'owner' },
     { name: 'admin-orders', path: '/admin/orders', as: 'owner' },
     { name: 'admin-tickets', path: '/admin/tickets', as: 'owner' },
+    { name: 'admin-tickets-client', path: `/admin/tickets?clientId=${s.clientId}&status=all`, as: 'owner' },
     { name: 'admin-ticket', path: `/admin/tickets/${s.ticketId}`, as: 'owner' },
     { name: 'admin-ticket-by-mail', path: `/admin/tickets/${s.mailTicketId}`, as: 'owner' },
     { name: 'admin-canned', path: '/admin/tickets/canned', as: 'owner' },

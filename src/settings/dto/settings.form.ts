@@ -1,4 +1,4 @@
-import { FormText } from '../../common/http/input-fields';
+import { FormList, FormText } from '../../common/http/input-fields';
 
 /** The settings page's form: every field optional (an absent field keeps its value), checked by SettingsService. */
 export class SettingsForm {
@@ -15,4 +15,8 @@ export class SettingsForm {
   @FormText() ticketReopenDays?: string;
   @FormText() supportNotifyAddress?: string;
   @FormText() supportInboxAddress?: string;
+  /** Checkboxes, one per ISO weekday, after a hidden empty one: present (even with none ticked) = the form set them. */
+  @FormList(8) businessDays?: string[];
+  @FormText() businessHoursFrom?: string;
+  @FormText() businessHoursTo?: string;
 }

@@ -60,6 +60,10 @@ export class TicketResponse {
   @ApiProperty({ nullable: true, type: Date }) firstResponseAt: Date | null;
   @ApiProperty({ nullable: true, type: Date }) closedAt: Date | null;
   @ApiProperty({ nullable: true, type: Number }) previousTicketId: number | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'Creation → first staff reply (notes, system lines and acknowledgements excluded), in seconds of business hours where configured, else wall-clock; null = not answered yet' })
+  firstResponseSeconds: number | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'Creation → close, in seconds, counted like firstResponseSeconds; null while not closed' })
+  resolutionSeconds: number | null;
 }
 
 export class TicketListResponse {
@@ -82,4 +86,18 @@ export class TicketMessageResponse {
 export class TicketDetailResponse extends TicketResponse {
   @ApiProperty({ description: 'Minutes spent on the ticket, all replies and notes' }) minutesTotal: number;
   @ApiProperty({ type: [TicketMessageResponse] }) messages: TicketMessageResponse[];
+}
+
+export class TicketMetricsResponse {
+  @ApiProperty({ enum: ['all', 'client'], description: '`all`: every ticket over the recent window; `client`: all of one client’s tickets' }) scope: 'all' | 'client';
+  @ApiProperty({ nullable: true, type: Number }) clientId: number | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'Days the median and the minutes look back (overall only)' }) windowDays: number | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'The overall median is over at most this many of the latest answered tickets' }) sampleCap: number | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'Median creation → first staff reply, in seconds (business hours where configured); null when none answered' })
+  medianFirstResponseSeconds: number | null;
+  @ApiProperty({ description: 'Answered tickets the median is over' }) answered: number;
+  @ApiProperty({ description: 'Tickets not closed, now' }) open: number;
+  @ApiProperty({ description: 'Staff minutes logged on replies and notes (in the window; for a client, on all their tickets)' }) minutesSpent: number;
+  @ApiProperty({ description: 'Whether business hours are configured (figures in business time) or off (wall-clock)' }) businessHours: boolean;
+  @ApiProperty() computedAt: Date;
 }

@@ -30,6 +30,10 @@ export class Ticket {
   @Column({ name: 'waiting_since', type: 'datetime', nullable: true }) waitingSince: Date | null;
   @Column({ name: 'first_response_at', type: 'datetime', nullable: true }) firstResponseAt: Date | null;
   @Column({ name: 'closed_at', type: 'datetime', nullable: true }) closedAt: Date | null;
+  /** Creation → first staff reply, in business hours where configured (else wall-clock), stored at that reply. */
+  @Column({ name: 'first_response_seconds', type: 'integer', nullable: true }) firstResponseSeconds: number | null;
+  /** Creation → close, likewise, stored at the close; null while open (a reopen clears it). */
+  @Column({ name: 'resolution_seconds', type: 'integer', nullable: true }) resolutionSeconds: number | null;
 }
 
 /** One message of a ticket's thread. Internal notes and minutes are for staff only. */
