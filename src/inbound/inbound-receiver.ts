@@ -53,37 +53,36 @@ export function contentHash(p: ParsedMail): string {
 }
 
 /**
- * One SMTP transaction, from DATA to the answer: streams the message to a file (hashing and counting on the
- * way, nothing past the size limit) while mailparser reads the same bytes, stores it once (the database's
- * unique key decides what is a duplicate), then hands it to every handler that claimed one of its recipients.
+ * One SMTP transaction, from DATA to the answer: streams the message to the file it is kept in (counting on the
+ * way, nothing past the size limit) while mailparser reads the same bytes once, stores it once (the database's
+ * unique key on Message-ID and content hash decides what is a duplicate), then hands it to every handler that
+ * claimed one of its recipients. A message is held in memory only as mailparser's result (its attachments once).
  */
 @Injectable()
 export class InboundReceiver {
   private readonly logger = new Logger('Inbound');
-  private readonly root: string;
-  private tmpDir: Promise<string> | null = null;
   /** Month folders made already (one mkdir per month, not per message). */
   private readonly dirs = new Set<string>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly messages: InboundMessagesRepository,
-  ) {
-    this.root = path.join(config.filesDir, INBOUND_DIR);
-  }
+  ) {}
 
   /** Answers for the transaction: one per claim (in RCPT order). */
   async receive(stream: Readable & { sizeExceeded?: boolean }, envelope: Envelope, claims: InboundClaim[]): Promise<(Verdict | undefined)[]> {
     const all = (v: Verdict | undefined) => claims.map(() => v);
-    this.tmpDir ??= fs.promises.mkdir(path.join(this.root, 'tmp'), { recursive: true }).then(() => path.join(this.root, 'tmp'));
-    const tmp = path.join(await this.tmpDir, randomUUID());
-    const rawHash = createHash('sha256');
+    // Written where it is kept, under a name of its own, as it arrives: no temporary file to move afterwards (a
+    // duplicate's file is removed below; the row says which file is the message's).
+    const now = new Date();
+    const rawPath = path.posix.join(INBOUND_DIR, String(now.getUTCFullYear()), String(now.getUTCMonth() + 1).padStart(2, '0'), `${randomUUID()}.eml`);
+    const file = path.join(this.config.filesDir, rawPath);
+    await this.folder(path.dirname(file));
     let size = 0;
     const meter = new Transform({
       transform(chunk: Buffer, _enc, done) {
         // Past the limit the server answers 552 whatever we say; the rest of the stream is read and dropped.
         if (stream.sizeExceeded) return done();
-        rawHash.update(chunk);
         size += chunk.length;
         done(null, chunk);
       },
@@ -94,30 +93,26 @@ export class InboundReceiver {
     // A parse error must not be left unhandled while the file is still being written.
     parsing.catch(() => undefined);
     try {
-      await pipeline(stream, meter, fs.createWriteStream(tmp));
+      await pipeline(stream, meter, fs.createWriteStream(file, { flags: 'wx' }));
     } catch (e) {
       toParser.destroy();
-      await fs.promises.rm(tmp, { force: true });
+      await fs.promises.rm(file, { force: true });
+      // The folder was removed under us (a clean-up by hand): made again for the sender's retry.
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') this.dirs.delete(path.dirname(file));
       throw e;
     }
     if (stream.sizeExceeded) {
-      await fs.promises.rm(tmp, { force: true });
+      await fs.promises.rm(file, { force: true });
       return all(Object.assign(new Error(`5.3.4 Message too big, the limit is ${this.config.inbound.maxBytes} bytes`), { responseCode: 552 }));
     }
     let parsed: ParsedMail;
     try {
       parsed = await parsing;
     } catch (e) {
-      await fs.promises.rm(tmp, { force: true });
+      await fs.promises.rm(file, { force: true });
       this.logger.warn(`unparseable message from ${envelope.from || '<>'}: ${(e as Error).message}`);
       return all(Object.assign(new Error('5.6.0 The message could not be parsed'), { responseCode: 554 }));
     }
-
-    const raw = rawHash.digest('hex');
-    const now = new Date();
-    const rawPath = path.posix.join(INBOUND_DIR, String(now.getUTCFullYear()), String(now.getUTCMonth() + 1).padStart(2, '0'), `${raw}.eml`);
-    await this.keep(tmp, path.join(this.config.filesDir, rawPath));
-
     const messageId = (parsed.messageId ?? '').replace(/^<|>$/g, '').slice(0, 255);
     const content = contentHash(parsed);
     const classification = classifyMail(headerLookup(parsed.headerLines), envelope.from);
@@ -137,7 +132,8 @@ export class InboundReceiver {
     let keptPath = rawPath;
     if (id === null) {
       const existing = await this.messages.findByIdentity(messageId, content);
-      if (existing && existing.rawPath !== rawPath) await fs.promises.rm(path.join(this.config.filesDir, rawPath), { force: true });
+      // the row is another delivery's, and so is the file kept with it
+      await fs.promises.rm(file, { force: true });
       const retaken = existing && (existing.status === 'failed' || existing.status === 'received') && (await this.messages.retake(existing.id, new Date(now.getTime() - STALE_MS)));
       if (!existing || !retaken) {
         // Stored and handled (or being handled) already: accepted, and nothing happens twice.
@@ -163,21 +159,10 @@ export class InboundReceiver {
     return this.dispatch(mail, claims);
   }
 
-  /** Moves the received file to its place (named by its hash: the same bytes twice are one file). */
-  private async keep(tmp: string, dest: string): Promise<void> {
-    const dir = path.dirname(dest);
-    if (!this.dirs.has(dir)) {
-      await fs.promises.mkdir(dir, { recursive: true });
-      this.dirs.add(dir);
-    }
-    try {
-      await fs.promises.rename(tmp, dest);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-      // The folder was removed under us (a clean-up by hand): make it again.
-      await fs.promises.mkdir(dir, { recursive: true });
-      await fs.promises.rename(tmp, dest);
-    }
+  private async folder(dir: string): Promise<void> {
+    if (this.dirs.has(dir)) return;
+    await fs.promises.mkdir(dir, { recursive: true });
+    this.dirs.add(dir);
   }
 
   /** Each handler once, with all of its claims; a failure of one never reaches the listener. */

@@ -96,4 +96,18 @@ describe('ticket inbox query plans', () => {
     const counts = await repo.countByStatus({}, 'activity');
     expect(counts.closed).toBeGreaterThanOrEqual((N * 5) / 8);
   });
+
+  it('counts each status exactly, under each filter and sort (the closed ones are the rest of the total)', async () => {
+    const all = await t.db.manager.find(Ticket);
+    const expected = (keep: (tk: Ticket) => boolean) => {
+      const out = { open: 0, waiting_for_staff: 0, waiting_for_client: 0, closed: 0 };
+      for (const tk of all.filter(keep)) out[tk.status]++;
+      return out;
+    };
+    expect(await repo.countByStatus({}, 'activity')).toEqual(expected(() => true));
+    expect(await repo.countByStatus({}, 'waiting')).toEqual(expected((tk) => tk.waitingSince !== null));
+    expect(await repo.countByStatus({ assignee: staffId }, 'activity')).toEqual(expected((tk) => tk.assigneeId === staffId));
+    expect(await repo.countByStatus({ type: 'consultation', productId }, 'activity')).toEqual(expected((tk) => tk.type === 'consultation' && tk.productId === productId));
+    expect(await repo.countByStatus({ assignee: 'none', clientId }, 'waiting')).toEqual(expected((tk) => tk.assigneeId === null && tk.clientId === clientId && tk.waitingSince !== null));
+  });
 });

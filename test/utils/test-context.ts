@@ -6,6 +6,7 @@ import { Database } from '../../src/database/database.service';
 import { DatabaseModule } from '../../src/database/database.module';
 import { AuditModule } from '../../src/audit/audit.module';
 import { SettingsModule } from '../../src/settings/settings.module';
+import { InboundModule } from '../../src/inbound/inbound.module';
 import { createTestDb, TestDb } from './test-db';
 import { TEST_SECRET } from './test-app';
 import type { TestHost } from './test-host';
@@ -33,7 +34,7 @@ export async function startTestContext(modules: (Type<unknown> | DynamicModule)[
   );
   class MediumTestModule {}
   const ctx = await NestFactory.createApplicationContext(
-    { module: MediumTestModule, imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(config), AuditModule, SettingsModule, ...modules] },
+    { module: MediumTestModule, imports: [ConfigModule.forRoot(config), DatabaseModule.forRoot(config), AuditModule, SettingsModule, InboundModule.forRoot(false), ...modules] },
     { logger: ['error'], abortOnError: false },
   );
   return {
