@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { BansModule } from '../bans/bans.module';
 import { MailModule } from '../mail/mail.module';
 import { MembersModule } from '../members/members.module';
 import { SettingsModule } from '../settings/settings.module';
@@ -23,7 +24,7 @@ import { TicketsStaffService } from './tickets-staff.service';
  * (TicketMailHandler on the inbound listener: replies to reply+<token>@, mail to the support address).
  */
 @Module({
-  imports: [MailModule, MembersModule, SettingsModule, UsersModule],
+  imports: [MailModule, MembersModule, SettingsModule, UsersModule, BansModule],
   controllers: [TicketsController, TicketsAdminController, TicketsApiController],
   providers: [TicketsRepository, TicketAttachments, TicketMailer, TicketsService, TicketsStaffService, CannedRepliesService, TicketAutoClose, TicketMailHandler, TicketLinkService, TicketMetricsRepository, TicketMetricsService],
   exports: [TicketsRepository, TicketsService, TicketsStaffService, TicketMailer, TicketAutoClose, TicketMetricsService],

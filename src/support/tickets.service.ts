@@ -15,6 +15,7 @@ import { TicketMailer } from './ticket-mail';
 import { afterClientMessage } from './ticket-status';
 import { clockOf, secondsOn } from './ticket-metrics';
 import { TicketsRepository } from './tickets.repository';
+import { BanCheck } from '../bans/ban-check';
 
 export interface AttachmentView {
   id: number;
@@ -122,6 +123,7 @@ export class TicketsService {
     private readonly grants: GrantsRepository,
     private readonly products: ProductsRepository,
     private readonly settings: SettingsService,
+    private readonly bans: BanCheck,
   ) {}
 
   async list(clientId: number): Promise<ClientTicketItem[]> {
@@ -154,6 +156,8 @@ export class TicketsService {
     if (productId !== null && !(await this.grants.findAccess(clientId, productId, new Date()))) e.add('productId', 'tickets.errors.product');
     e.throwIfAny();
     const client = await this.requireClient(clientId);
+    // A banned identity opens no ticket (its sessions ended with the ban; this holds for one that slipped by).
+    await this.bans.refuseIfBanned(client.email, '');
     return this.withUpload(upload, async (store) =>
       this.db.transaction(async (m) => {
         const { ticket } = await this.openIn(m, { clientId, type, productId, subject }, client, body, store);
@@ -222,6 +226,7 @@ export class TicketsService {
     const body = bodyOf(input.body, e);
     e.throwIfAny();
     const client = await this.requireClient(clientId);
+    await this.bans.refuseIfBanned(client.email, '');
     const reopenDays = Number((await this.settings.current()).ticketReopenDays);
     if (upload) await this.files.checkRoom(t.id);
     return this.withUpload(upload, (store) =>

@@ -6,6 +6,8 @@ import { InboundMessage } from '../../src/inbound/entities/inbound-message.entit
 import { InboundServer } from '../../src/inbound/inbound.server';
 import { OutboxMessage } from '../../src/mail/entities/outbox-message.entity';
 import { SettingsService } from '../../src/settings/settings.service';
+import { BansService } from '../../src/bans/bans.service';
+import { TicketsService } from '../../src/support/tickets.service';
 import { Ticket, TicketAttachment, TicketMailAck, TicketMessage } from '../../src/support/entities/ticket.entity';
 import { FACTORY_ACTOR } from '../factories/members';
 import { ageTicket, createTicket, staffReply } from '../factories/tickets';
@@ -246,6 +248,27 @@ describe('tickets by mail (inbound listener)', () => {
 
     const g = await loginAgent(t, gina.email, gina.password);
     expect((await g.get(`/account/tickets/${tk.id}`).expect(200)).text).toContain('Hello, is it still on sale?');
+  });
+
+  it('a banned identity writes no ticket: its mail is refused with 550 5.7.1 (address variants and a banned domain too), and the web form refuses it', async () => {
+    const { client, tk } = await clientWithTicket('Ban');
+    const before = (await messagesOf(tk.id)).length;
+    const [local, domain] = client.email.split('@');
+    await t.app.get(BansService).banNow(FACTORY_ACTOR, { email: client.email, reason: 'private: abusive in three tickets' });
+    for (const to of [replyTo(tk.id), SUPPORT]) {
+      const res = await deliver({ from: `${local.toUpperCase()}@${domain}`, to, subject: `Re: [#${tk.id}] ${tk.subject}`, text: 'Let me back in.' });
+      expect(res).toMatchObject({ ok: false, code: 550 });
+      expect(res.response).toContain('5.7.1 This address can no longer write to support here');
+      expect(res.response).not.toContain('abusive');
+    }
+    expect(await messagesOf(tk.id)).toHaveLength(before);
+    await expect(t.app.get(TicketsService).reply(client.id, tk.id, { body: 'web' }, null)).rejects.toMatchObject({ kind: 'forbidden' });
+    await expect(t.app.get(TicketsService).open(client.id, { subject: 'again', body: 'web', type: 'support' }, null)).rejects.toMatchObject({ kind: 'forbidden' });
+
+    const spammer = `s${++seq}@spam-shop.test`;
+    await t.app.get(BansService).banNow(FACTORY_ACTOR, { domain: 'spam-shop.test', reason: 'spam' });
+    expect(await deliver({ from: spammer, to: SUPPORT, subject: `Buy now ${seq}`, text: 'Cheap.' })).toMatchObject({ ok: false, code: 550 });
+    expect(await t.db.manager.findOneBy(Ticket, { externalEmail: spammer })).toBeNull();
   });
 
   it('a known client’s mail to the support address opens a ticket in their account', async () => {

@@ -8,7 +8,7 @@ import { Database } from '../../database/database.service';
 import { translate } from '../../i18n/i18n';
 import { AddressTokens, InboundAddress } from '../../inbound/address-tokens';
 import { InboundRegistry } from '../../inbound/inbound-registry';
-import { accept, InboundHandler, InboundMail, InboundOutcome, refuse } from '../../inbound/inbound.types';
+import { accept, InboundHandler, InboundMail, InboundOutcome, InboundRefusal, refuse } from '../../inbound/inbound.types';
 import { SettingsService } from '../../settings/settings.service';
 import { UsersRepository } from '../../users/users.repository';
 import { Ticket, TicketAttachment } from '../entities/ticket.entity';
@@ -18,6 +18,7 @@ import { TicketMailer } from '../ticket-mail';
 import { TicketsRepository } from '../tickets.repository';
 import { MessageAuthor, sizeLabel, TicketsService } from '../tickets.service';
 import { extractReply } from './reply-text';
+import { BanCheck } from '../../bans/ban-check';
 
 /**
  * How long a reply address is honoured. Long: people answer a year-old ticket mail ("the same problem again"),
@@ -73,6 +74,7 @@ export class TicketMailHandler implements InboundHandler<TicketClaim>, OnModuleI
     private readonly files: TicketAttachments,
     private readonly users: UsersRepository,
     private readonly mailer: TicketMailer,
+    private readonly bans: BanCheck,
   ) {}
 
   onModuleInit(): void {
@@ -106,6 +108,11 @@ export class TicketMailHandler implements InboundHandler<TicketClaim>, OnModuleI
     const target = 'ticket' in route ? `ticket #${route.ticket.id}` : 'a new ticket';
     if (mail.classification.isAutomatic) {
       return { outcome: 'auto-reply', detail: `${mail.classification.reasons.join(', ')}; not put in ${target}` };
+    }
+    // A banned identity writes no ticket by mail either: refused at DATA with a polite line (its MTA tells the
+    // sender the mail was not taken, rather than letting them wait for an answer); the reason stays private.
+    if (await this.bans.findActive(from.email)) {
+      throw new InboundRefusal(550, '5.7.1', 'This address can no longer write to support here');
     }
 
     const all = mail.parsed.attachments ?? [];
