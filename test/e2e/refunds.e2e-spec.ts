@@ -16,7 +16,7 @@ import { createUser } from '../factories/users';
 import { FakeRefundEndpoint } from '../fakes/refund-endpoint.fake';
 import { FakeStripe } from '../fakes/stripe.fake';
 import { FakeYookassa } from '../fakes/yookassa.fake';
-import { loginAgent, startTestApp, TestApp } from '../utils/test-app';
+import { formPost, loginAgent, startTestApp, TestApp } from '../utils/test-app';
 
 const WEBHOOK_SECRET = 'webhook-secret-0123456789';
 const STRIPE_WHSEC = 'whsec_test_refunds_0123456789';
@@ -332,6 +332,34 @@ describe('refunds: adapters against local providers, phases, webhooks', () => {
     const admin = await loginAgent(t, owner.email, owner.password);
     const show = await admin.get(`/admin/clients/${client.id}`).expect(200);
     expect(show.text).toContain('Refund 200.00 RUB: Refunded');
+  });
+
+  it('manual: the owner confirms or fails it from the client page; another client’s refund id is 404; staff may not', async () => {
+    const client = await createUser(t);
+    const o = await order({ email: client.email, amount: '300.00' });
+    const a = await service.request(o.id, 10000, key(o.id), ACTOR);
+    const b = await service.request(o.id, 5000, key(o.id), ACTOR);
+    const owner = await createUser(t, { role: 'owner' });
+    const admin = await loginAgent(t, owner.email, owner.password);
+    const page = `/admin/clients/${client.id}`;
+    const shown = await admin.get(page).expect(200);
+    expect(shown.text.match(/data-test="refund-manual"/g)).toHaveLength(2);
+    expect(shown.text).toContain(`Refund 100.00 RUB for order ${o.externalId} in your payment system`);
+    const empty = await formPost(admin, page, `${page}/refunds/${a.id}/confirm`, { form: `refund-${a.id}`, reference: '  ' });
+    expect(empty.status).toBe(400);
+    expect(empty.text).toContain('Enter the refund');
+    expect((await formPost(admin, page, `${page}/refunds/${a.id}/confirm`, { form: `refund-${a.id}`, reference: 'TX-1' })).status).toBe(303);
+    expect((await formPost(admin, page, `${page}/refunds/${b.id}/fail`, { form: `refund-${b.id}`, reason: 'Card closed' })).status).toBe(303);
+    expect(await t.db.manager.findOneByOrFail(Refund, { id: a.id })).toMatchObject({ status: 'succeeded', providerRef: 'TX-1' });
+    expect(await t.db.manager.findOneByOrFail(Refund, { id: b.id })).toMatchObject({ status: 'failed', lastError: 'Card closed' });
+    const other = await createUser(t);
+    const o2 = await order({ email: other.email });
+    const c = await service.request(o2.id, 100, key(o2.id), ACTOR);
+    expect((await formPost(admin, page, `${page}/refunds/${c.id}/confirm`, { reference: 'X' })).status).toBe(404);
+    const staffUser = await createUser(t, { role: 'staff' });
+    const staff = await loginAgent(t, staffUser.email, staffUser.password);
+    expect((await formPost(staff, `/admin/clients/${other.id}`, `/admin/clients/${other.id}/refunds/${c.id}/confirm`, { reference: 'X' })).status).toBe(403);
+    expect((await t.db.manager.findOneByOrFail(Refund, { id: c.id })).status).toBe('pending');
   });
 });
 

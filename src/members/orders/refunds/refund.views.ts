@@ -50,10 +50,12 @@ export interface RefundLine {
   status: RefundStatus;
   requestedAt: Date;
   finishedAt: Date | null;
+  /** A manual refund the owner still has to make in their payment system and confirm. */
+  awaitsOwner: boolean;
 }
 
 export function toRefundLine(r: Refund, locale: Locale): RefundLine {
-  return { id: r.id, amount: `${formatMinor(r.amountMinor)} ${r.currency}`, amountDisplay: formatMoney(r.amountMinor, r.currency, locale), status: r.status, requestedAt: r.requestedAt, finishedAt: r.finishedAt };
+  return { id: r.id, amount: `${formatMinor(r.amountMinor)} ${r.currency}`, amountDisplay: formatMoney(r.amountMinor, r.currency, locale), status: r.status, requestedAt: r.requestedAt, finishedAt: r.finishedAt, awaitsOwner: r.adapter === 'manual' && r.status === 'pending' };
 }
 
 /** Refund lines per order id. */

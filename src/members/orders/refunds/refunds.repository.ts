@@ -23,6 +23,10 @@ export class RefundsRepository {
     return this.db.manager.findOneBy(Refund, { id });
   }
 
+  async clientOf(orderId: number): Promise<number | null> {
+    return (await this.db.manager.findOne(Order, { where: { id: orderId }, select: { id: true, clientId: true } }))?.clientId ?? null;
+  }
+
   findByProviderRef(m: EntityManager, adapter: RefundAdapterName, providerRef: string): Promise<Refund | null> {
     return m.findOneBy(Refund, { adapter, providerRef });
   }

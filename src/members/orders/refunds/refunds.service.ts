@@ -66,17 +66,17 @@ export class RefundsService {
   }
 
   /** The owner made the manual refund in their payment system: its reference there makes it succeeded. */
-  async confirmManual(refundId: number, reference: string, actor: Actor): Promise<RefundView> {
-    const ref = reference.trim();
+  async confirmManual(refundId: number, reference: string, actor: Actor, clientId?: number): Promise<RefundView> {
+    const ref = (reference ?? '').trim();
     if (!ref || ref.length > 191) throw AppError.validation({ reference: 'refunds.reference_required' }, 'refunds.reference_required');
-    return this.settleManual(refundId, { status: 'succeeded', providerRef: ref }, actor);
+    return this.settleManual(refundId, { status: 'succeeded', providerRef: ref }, actor, clientId);
   }
 
   /** The owner could not make the manual refund; the case pauses for them to decide. */
-  async failManual(refundId: number, reason: string, actor: Actor): Promise<RefundView> {
-    const why = reason.trim();
+  async failManual(refundId: number, reason: string, actor: Actor, clientId?: number): Promise<RefundView> {
+    const why = (reason ?? '').trim();
     if (!why || why.length > 500) throw AppError.validation({ reason: 'refunds.reason_required' }, 'refunds.reason_required');
-    return this.settleManual(refundId, { status: 'failed', error: why }, actor);
+    return this.settleManual(refundId, { status: 'failed', error: why }, actor, clientId);
   }
 
   /**
@@ -89,9 +89,10 @@ export class RefundsService {
     return toRefundView(await this.record(row.id, outcome, actor));
   }
 
-  private async settleManual(refundId: number, outcome: RefundOutcome, actor: Actor): Promise<RefundView> {
+  /** `clientId`: from a client's page, the refund must be of that client's order (else 404, like any other id). */
+  private async settleManual(refundId: number, outcome: RefundOutcome, actor: Actor, clientId?: number): Promise<RefundView> {
     const row = await this.refunds.findById(refundId);
-    if (!row) throw AppError.notFound('refund');
+    if (!row || (clientId !== undefined && (await this.refunds.clientOf(row.orderId)) !== clientId)) throw AppError.notFound('refund');
     if (row.adapter !== 'manual') throw new AppError('conflict', 'refunds.not_manual', 'refunds.not_manual');
     if (isFinalRefund(row.status)) {
       // the same answer twice (a double click) is answered as before; the opposite one is refused
