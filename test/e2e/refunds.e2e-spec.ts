@@ -175,6 +175,14 @@ describe('refunds: adapters against local providers, phases, webhooks', () => {
     expect(yk.refundsOf(paymentId)).toHaveLength(1);
   });
 
+  it('two refunds of one order with different keys at once cannot pass the total together', async () => {
+    const { order: o, paymentId } = await ykOrder(100000);
+    const results = await Promise.allSettled([service.request(o.id, 60000, key(o.id), ACTOR), service.request(o.id, 60000, key(o.id), ACTOR)]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason).toMatchObject({ code: 'refunds.more_than_paid' });
+    expect(yk.refundsOf(paymentId)).toHaveLength(1);
+  });
+
   it('never more than was paid: partial refunds summing past the total are refused with a clear message', async () => {
     const { order: o, paymentId } = await ykOrder(100000);
     expect((await service.request(o.id, 60000, key(o.id), ACTOR)).status).toBe('succeeded');
