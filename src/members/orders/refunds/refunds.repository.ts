@@ -23,8 +23,9 @@ export class RefundsRepository {
     return this.db.manager.findOneBy(Refund, { id });
   }
 
-  async clientOf(orderId: number): Promise<number | null> {
-    return (await this.db.manager.findOne(Order, { where: { id: orderId }, select: { id: true, clientId: true } }))?.clientId ?? null;
+  /** The client whose order this is; a plain read (no lock), so recording a refund never waits on its order. */
+  async clientOf(orderId: number, m: EntityManager = this.db.manager): Promise<number | null> {
+    return (await m.findOne(Order, { where: { id: orderId }, select: { id: true, clientId: true } }))?.clientId ?? null;
   }
 
   findByProviderRef(m: EntityManager, adapter: RefundAdapterName, providerRef: string): Promise<Refund | null> {
@@ -43,12 +44,14 @@ export class RefundsRepository {
 
   /** What is refunded or may be: every refund of the order that has not failed. */
   async committedMinor(m: EntityManager, orderId: number): Promise<number> {
-    const row = await m
+    const qb = m
       .createQueryBuilder(Refund, 'r')
       .select('COALESCE(SUM(r.amount_minor), 0)', 'total')
       .where('r.order_id = :orderId', { orderId })
-      .andWhere('r.status <> :failed', { failed: 'failed' })
-      .getRawOne<{ total: string | number }>();
+      .andWhere('r.status <> :failed', { failed: 'failed' });
+    // MySQL: a locking read sees the latest committed rows, not the transaction's snapshot (call it under lockOrder)
+    if (this.db.isMysql) qb.setLock('pessimistic_write'); // FOR UPDATE: MariaDB has no FOR SHARE
+    const row = await qb.getRawOne<{ total: string | number }>();
     return Number(row?.total ?? 0);
   }
 

@@ -117,6 +117,9 @@ export class RefundsService {
 
   private async beginIn(m: EntityManager, orderId: number, amountMinor: number, key: string, actor: Actor): Promise<{ row: Refund; fresh: boolean }> {
     const now = new Date();
+    // The order's lock comes first: on MySQL the snapshot of this transaction's plain reads is taken at its first
+    // one, and taken after the lock it sees a refund another transaction just committed for the same order.
+    const order = await this.refunds.lockOrder(m, orderId);
     const existing = await this.refunds.findByKey(m, key);
     if (existing) {
       if (existing.orderId !== orderId || existing.amountMinor !== amountMinor) {
@@ -128,7 +131,6 @@ export class RefundsService {
       }
       return { row: existing, fresh: false };
     }
-    const order = await this.refunds.lockOrder(m, orderId);
     if (!order) throw AppError.notFound('order');
     const already = await this.refunds.committedMinor(m, orderId);
     const left = order.amountMinor - already;
@@ -191,11 +193,11 @@ export class RefundsService {
       const finishedAt = row.finishedAt ?? (isFinalRefund(status) ? now : null);
       await this.refunds.record(m, id, { status, providerRef, lastError, finishedAt }, now);
       if (!wasFinal && isFinalRefund(status)) {
-        const orderClient = await this.refunds.lockOrder(m, row.orderId);
+        const clientId = await this.refunds.clientOf(row.orderId, m);
         await this.audit.record(m, actor, {
           action: status === 'succeeded' ? 'refund.succeeded' : 'refund.failed',
           subjectType: 'client',
-          subjectId: orderClient?.clientId,
+          subjectId: clientId ?? undefined,
           before: { refundId: id, status: row.status },
           after: { refundId: id, orderId: row.orderId, status, amount: `${formatMinor(row.amountMinor)} ${row.currency}`, adapter: row.adapter, providerRef, ...(lastError ? { error: lastError } : {}) },
         });
