@@ -4,6 +4,8 @@ import { AccessKeysModule } from './members/keys/access-keys.module';
 import { ApiKeysModule } from './auth/api-keys/api-keys.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { BansAdminModule } from './bans/bans-admin.module';
+import { BansModule } from './bans/bans.module';
 import { ClientsModule } from './clients/clients.module';
 import { AllExceptionsFilter } from './common/http/exception.filter';
 import { ContextMiddleware } from './common/http/context.middleware';
@@ -52,6 +54,8 @@ export class AppModule implements NestModule {
         MembersModule,
         OrdersModule,
         AccessKeysModule,
+        BansModule,
+        BansAdminModule,
         ClientsModule,
         MailingModule,
         SupportModule,

@@ -15,6 +15,7 @@ import { UsersService } from '../users/users.service';
 import { PasswordLinkKind } from './entities/password-reset.entity';
 import { PasswordResetsRepository } from './password-resets.repository';
 import { SessionsService } from './sessions.service';
+import { BanCheck } from '../bans/ban-check';
 
 export interface ClientInfo {
   ip: string;
@@ -35,6 +36,7 @@ export class AuthService {
     private readonly throttle: ThrottleService,
     private readonly mail: MailService,
     private readonly audit: AuditService,
+    private readonly bans: BanCheck,
   ) {}
 
   private loginLimits(email: string, ip: string): Limit[] {
@@ -64,6 +66,11 @@ export class AuthService {
     // Only failures count: a success clears the account's count and takes its own attempt back from the address's.
     await this.throttle.reset(account.bucket);
     await this.throttle.giveBack([ip]);
+    // Asked only once the password is right, so the login form tells a stranger nothing about bans. Staff are
+    // never banned (BansService refuses to), so only clients are asked.
+    if (user.role === 'client' && (await this.bans.findActive(user.email))) {
+      throw new AppError('forbidden', 'bans.login_refused', 'bans.login_refused', {}, {});
+    }
     return this.db.transaction(async (m) => {
       const { token } = await this.sessions.start(m, user.id, client.ip, client.userAgent);
       await this.audit.record(m, actorOf(user, client.ip), { action: 'auth.login', subjectType: 'user', subjectId: user.id });
@@ -96,6 +103,8 @@ export class AuthService {
     ]);
     const user = await this.users.findByEmail(email);
     if (!user || user.disabledAt) return;
+    // A banned address gets no mail and the very same answer as an unknown one: the form is no oracle of bans.
+    if (user.role === 'client' && (await this.bans.findActive(user.email))) return;
     const token = randomToken(32);
     await this.db.transaction(async (m) => {
       await this.resets.insert(m, {
@@ -143,6 +152,8 @@ export class AuthService {
       if (!user) throw new AppError('bad_request', 'auth.reset_link_invalid', 'auth.reset_link_invalid');
       await this.applyNewPassword(m, user, hash, undefined, client);
       if (user.disabledAt) return { user, sessionToken: null };
+      // BansService.ban() voids every unused link; a link sent after the ban still sets no session.
+      if (user.role === 'client' && (await this.bans.findActive(user.email, now, m))) return { user, sessionToken: null };
       const { token: sessionToken } = await this.sessions.start(m, user.id, client.ip, client.userAgent);
       await this.audit.record(m, actorOf(user, client.ip), { action: 'auth.login', subjectType: 'user', subjectId: user.id, extra: { via: reset.kind } });
       return { user, sessionToken };

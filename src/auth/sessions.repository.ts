@@ -23,7 +23,7 @@ export class SessionsRepository {
   async findWithUser(tokenHash: string): Promise<{ session: Session; user: User } | null> {
     const rows = await this.hot.all(
       `SELECT s.id AS s_id, s.user_id, s.ip, s.user_agent, s.created_at AS s_created, s.last_seen_at, s.expires_at,
-              u.email, u.name, u.role, u.password_hash, u.locale, u.time_zone, u.disabled_at, u.created_at AS u_created, u.updated_at AS u_updated
+              u.email, u.email_key, u.name, u.role, u.password_hash, u.locale, u.time_zone, u.disabled_at, u.created_at AS u_created, u.updated_at AS u_updated
          FROM sessions s INNER JOIN users u ON u.id = s.user_id
         WHERE s.token_hash = ?`,
       [tokenHash],
@@ -43,6 +43,7 @@ export class SessionsRepository {
     const user: User = {
       id: session.userId,
       email: String(r.email),
+      emailKey: (r.email_key as string | null) ?? null,
       name: String(r.name),
       role: r.role as User['role'],
       passwordHash: (r.password_hash as string | null) ?? null,

@@ -18,6 +18,7 @@ import { ImportStaging, StagingOwner } from './import-staging';
 import { CreateClient } from './usecases/create-client.usecase';
 import { endOfLocalDay } from '../common/time/zoned-time';
 import { isEmail } from '../common/email';
+import { BanCheck } from '../bans/ban-check';
 
 /** A skipped row: its line in the file and its problems (keys under clients.problem). */
 export interface RowProblem {
@@ -78,6 +79,7 @@ export class ClientsImportService {
     private readonly grantsRepo: GrantsRepository,
     private readonly grants: GrantsService,
     private readonly audit: AuditService,
+    private readonly bans: BanCheck,
   ) {}
 
   /**
@@ -174,6 +176,8 @@ export class ClientsImportService {
         if (!problems.length) {
           const existing = await this.users.findByEmail(row.email);
           if (existing && existing.role !== 'client') problems.push('staff_email');
+          // A banned identity is refused as a new client and gets no new access either (the dry run says so too).
+          else if (await this.bans.findActive(row.email, now)) problems.push('banned');
         }
         if (problems.length) {
           report.skipped.push({ row: row.line, email: row.email, problems });

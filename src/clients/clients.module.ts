@@ -4,6 +4,7 @@ import { ClientsApiController } from './clients.api.controller';
 import { MembersModule } from '../members/members.module';
 import { OrdersModule } from '../members/orders/orders.module';
 import { UsersModule } from '../users/users.module';
+import { BansModule } from '../bans/bans.module';
 import { ClientAccessService } from './client-access.service';
 import { ClientsController } from './clients.controller';
 import { ClientsImportService } from './clients-import.service';
@@ -14,7 +15,7 @@ import { CreateClient } from './usecases/create-client.usecase';
 
 /** Client administration: list, adding a client, profile, notes, labels, manual access, welcome mail, CSV import. */
 @Module({
-  imports: [UsersModule, AuthModule, MembersModule, OrdersModule],
+  imports: [UsersModule, AuthModule, MembersModule, OrdersModule, BansModule],
   controllers: [ClientsController, ClientsApiController],
   providers: [ClientsRepository, ClientsService, ClientAccessService, ClientsImportService, ImportStaging, CreateClient],
 })

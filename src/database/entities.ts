@@ -28,6 +28,7 @@ import { ConsentEvent } from '../mailing/subscribers/entities/consent-event.enti
 import { MailingList } from '../mailing/lists/entities/mailing-list.entity';
 import { Subscriber } from '../mailing/subscribers/entities/subscriber.entity';
 import { Subscription } from '../mailing/subscribers/entities/subscription.entity';
+import { Ban } from '../bans/entities/ban.entity';
 import { CannedReply, Ticket, TicketAttachment, TicketMessage } from '../support/entities/ticket.entity';
 
 export const ENTITIES = [
@@ -36,4 +37,5 @@ export const ENTITIES = [
   MailingList, Subscriber, Subscription, ConsentEvent, Campaign, CampaignList, CampaignProduct, CampaignRecipient,
   InboundMessage,
   Ticket, TicketMessage, TicketAttachment, CannedReply,
+  Ban,
 ];

@@ -18,6 +18,8 @@ import type { MoveDirection } from '../members/catalogue/catalogue-structure.ser
 import type { SubscribeOutcome } from '../mailing/subscribers/subscriptions.service';
 import type { ImportMode } from '../mailing/import/mailing-import.service';
 import { TICKET_PRIORITIES, TICKET_STATUSES, TICKET_TYPES } from '../support/entities/ticket.entity';
+import { BAN_KINDS } from '../bans/entities/ban.entity';
+import type { BanState } from '../bans/bans.repository';
 import { translate } from './i18n';
 
 /**
@@ -52,7 +54,9 @@ export const ENUMS = {
   'grant.source': { values: GRANT_SOURCES, key: prefixed('clients.source_') },
   'grant.reason': { values: ['refund', 'import', 'order'] as const, key: prefixed('enums.grant_reason.') },
   'grant.event': { values: all<GrantEventKind>({ created: 1, extended: 1, revoked: 1, reinstated: 1 }), key: prefixed('clients.event_') },
-  'order.status': { values: all<OrderStatus>({ paid: 1, refunded: 1 }), key: prefixed('orders.status_') },
+  'ban.kind': { values: BAN_KINDS, key: prefixed('bans.kind.') },
+  'ban.state': { values: all<BanState>({ active: 1, lifted: 1, expired: 1 }), key: prefixed('bans.state.') },
+  'order.status': { values: all<OrderStatus>({ paid: 1, refunded: 1, held: 1, declined: 1 }), key: (v) => (v === 'held' || v === 'declined' ? `bans.order_status.${v}` : `orders.status_${v}`) },
   'refund.status': { values: REFUND_STATUSES, key: prefixed('refunds.status_') },
   'product.status': { values: PRODUCT_STATUSES, key: prefixed('members.status_') },
   'key.state': { values: all<KeyState>({ unused: 1, used: 1, disabled: 1 }), key: prefixed('keys.state_') },

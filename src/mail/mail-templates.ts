@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as nunjucks from 'nunjucks';
-import { registerDateFilters } from '../views/view-helpers';
+import { registerDateFilters, registerLinkify } from '../views/view-helpers';
 
 export interface RenderedMail {
   subject: string;
@@ -23,6 +23,7 @@ export class MailTemplates {
     // The same date filters as pages, reading the recipient's `locale` and `timeZone` from the mail's variables.
     registerDateFilters(this.html);
     registerDateFilters(this.text);
+    registerLinkify(this.html);
   }
 
   /** `vars.brand` (a MailBrand) names the school in the HTML layout and signs the text part. */

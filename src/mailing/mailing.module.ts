@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { MembersModule } from '../members/members.module';
 import { ThrottleModule } from '../throttle/throttle.module';
+import { BansModule } from '../bans/bans.module';
 import { CampaignRenderer } from './campaigns/campaign-renderer';
 import { CampaignsRepository } from './campaigns/campaigns.repository';
 import { CampaignsApiController } from './campaigns/campaigns.api.controller';
@@ -46,7 +47,7 @@ import { SubscribersAdminService } from './subscribers/subscribers-admin.service
  * Other features change subscriptions through SubscriptionsService.
  */
 @Module({
-  imports: [MembersModule, ThrottleModule],
+  imports: [MembersModule, ThrottleModule, BansModule],
   controllers: [
     ListsController,
     SubscribersAdminController,

@@ -1,4 +1,5 @@
 import { checkNotice, NoticeRule } from './notice-check';
+import { DEFAULT_NOTICE, NOTICE_VARIABLES, noticeTemplate } from './notice-template';
 
 const rules = (text: string, extra: Parameters<typeof checkNotice>[0] = { text }) => checkNotice({ ...extra, text }).map((h) => h.rule);
 
@@ -77,5 +78,22 @@ describe('checkNotice (seed 002: parting well)', () => {
     const privateNotes = ['Грубил кураторам в чате, угрожал отзывами: «напишу везде, что школа — обман»'];
     const text = GOOD_RU + '\nВ чате прозвучало «напишу везде что школа обман», и это недопустимо.';
     expect(checkNotice({ text, privateNotes }).map((h) => h.rule)).toEqual(['quotes_private']);
+  });
+});
+
+describe('the default notice (notice-template.ts)', () => {
+  const vars = {
+    en: { name: 'Anna', school: 'Design School', access_ends: '31 March 2027', refund: 'The full price, 4,900 RUB, is refunded to your card within 10 days.', export_link: 'https://school.example/account/export', alternatives: 'Skillbox, the «Typography» course by Ivan Petrov', contact: 'hello@school.example' },
+    ru: { name: 'Анна', school: 'Школа дизайна', access_ends: '31 марта 2027', refund: 'Полная стоимость, 4 900 ₽, вернётся на карту в течение 10 дней.', export_link: 'https://school.example/account/export', alternatives: 'Skillbox, курс «Типографика» Ивана Петрова', contact: 'hello@school.example' },
+  };
+
+  it.each(['en', 'ru'] as const)('uses only its variables and passes the checker (%s)', (locale) => {
+    const t = DEFAULT_NOTICE[locale];
+    expect(noticeTemplate.problems(t.body)).toEqual([]);
+    expect(noticeTemplate.problems(t.subject)).toEqual([]);
+    const text = noticeTemplate.render(t.body, vars[locale]);
+    expect(text).not.toContain('{{');
+    expect(checkNotice({ text, privateNotes: ['Insulted the curators in three tickets'], alternatives: [] })).toEqual([]);
+    for (const v of NOTICE_VARIABLES) expect(t.body).toContain(`{{${v}}}`);
   });
 });

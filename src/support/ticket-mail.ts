@@ -62,13 +62,13 @@ export class TicketMailer {
     m: EntityManager,
     ticket: Ticket,
     to: { email: string; name: string; locale: Locale | null },
-    msg: { place: ThreadPlace; body: string; event: TicketMailEvent; human: boolean },
+    msg: { place: ThreadPlace; body: string; event: TicketMailEvent; human: boolean; files?: string[] },
   ): Promise<void> {
     await this.send(m, ticket, to.email, to.locale ?? this.config.defaultLocale, msg, { name: to.name, link: `${this.config.appUrl}/account/tickets/${ticket.id}` });
   }
 
   /** To the support address (Admin → Settings), about a client's new ticket or reply. */
-  async toStaff(m: EntityManager, ticket: Ticket, from: { email: string; name: string }, msg: { place: ThreadPlace; body: string; event: TicketMailEvent }): Promise<void> {
+  async toStaff(m: EntityManager, ticket: Ticket, from: { email: string; name: string }, msg: { place: ThreadPlace; body: string; event: TicketMailEvent; files?: string[] }): Promise<void> {
     const s = await this.settings.current();
     const to = s.supportNotifyAddress || s.mailFromAddress;
     await this.send(m, ticket, to, this.config.defaultLocale, { ...msg, human: false }, {
@@ -84,7 +84,7 @@ export class TicketMailer {
     ticket: Ticket,
     to: string,
     locale: Locale,
-    msg: { place: ThreadPlace; body: string; event: TicketMailEvent; human: boolean },
+    msg: { place: ThreadPlace; body: string; event: TicketMailEvent; human: boolean; files?: string[] },
     vars: Record<string, string>,
   ): Promise<void> {
     const headers: Record<string, string> = {};
@@ -101,7 +101,8 @@ export class TicketMailer {
       headers,
       // one mail per ticket message: a repeated job or request queues nothing twice
       idempotencyKey: `ticket-mail:${msg.place.messageId}`,
-      vars: { ...vars, subject: ticketSubject(ticket), number: ticket.id, event: msg.event, body: msg.body },
+      // files: the names of the message's files, which the mail names (they are downloaded from the ticket's page)
+      vars: { ...vars, subject: ticketSubject(ticket), number: ticket.id, event: msg.event, body: msg.body, files: msg.files ?? [] },
     });
   }
 }

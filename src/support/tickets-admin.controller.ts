@@ -2,7 +2,7 @@ import { Body, Controller, Get, Param, Post, Query, Redirect, Render, Req, Res }
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Actor } from '../audit/actor';
-import { Ctx, CurrentActor, FormView, Roles } from '../common/http/decorators';
+import { Ctx, CurrentActor, FormView, MultipartForm, Roles } from '../common/http/decorators';
 import { pagerLinks, parseId, parsePage } from '../common/http/pagination';
 import { RequestContext } from '../common/http/request-context';
 import { streamDownload } from '../members/client-area/file-stream';
@@ -10,7 +10,10 @@ import { ProductsRepository } from '../members/catalogue/products.repository';
 import { STAFF_ROLES } from '../users/entities/user.entity';
 import { CannedRepliesService } from './canned-replies.service';
 import { TICKET_PRIORITIES, TICKET_STATUSES } from './entities/ticket.entity';
+import { TicketAttachments } from './ticket-attachments';
+import { receiveStaffForm } from './ticket-form';
 import { doneOf } from './ticket-input';
+import { sizeLabel } from './tickets.service';
 import { parseInboxQuery, TicketsStaffService } from './tickets-staff.service';
 
 type Q = Record<string, string | undefined>;
@@ -24,6 +27,7 @@ export class TicketsAdminController {
     private readonly staff: TicketsStaffService,
     private readonly canned: CannedRepliesService,
     private readonly products: ProductsRepository,
+    private readonly files: TicketAttachments,
   ) {}
 
   @Get()
@@ -102,23 +106,29 @@ export class TicketsAdminController {
     return { ...model, done: doneOf(q.done), values: { body }, errors: {} };
   }
 
+  /**
+   * multipart/form-data (an optional file, as on the client's form; its `_csrf` field checked as the body is read),
+   * or a plain form without a file.
+   */
   @Post(':id/reply')
+  @MultipartForm()
   @FormView('tickets/admin-show')
   @Redirect('/admin/tickets', 303)
-  async reply(@Param('id') id: string, @Body() body: Q, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
+  async reply(@Param('id') id: string, @Req() req: Request, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
     const ticketId = parseId(id, 'ticket');
     ctx.formModel = () => this.page(ticketId);
-    await this.staff.reply(actor, ticketId, body);
+    await receiveStaffForm(req, this.files, (fields, upload) => this.staff.reply(actor, ticketId, fields, upload));
     return { url: `/admin/tickets/${ticketId}?done=reply_sent#latest` };
   }
 
   @Post(':id/note')
+  @MultipartForm()
   @FormView('tickets/admin-show')
   @Redirect('/admin/tickets', 303)
-  async note(@Param('id') id: string, @Body() body: Q, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
+  async note(@Param('id') id: string, @Req() req: Request, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
     const ticketId = parseId(id, 'ticket');
     ctx.formModel = async () => ({ ...(await this.page(ticketId)), noteForm: true });
-    await this.staff.note(actor, ticketId, body);
+    await receiveStaffForm(req, this.files, (fields, upload) => this.staff.note(actor, ticketId, fields, upload));
     return { url: `/admin/tickets/${ticketId}?done=note_added#latest` };
   }
 
@@ -144,6 +154,6 @@ export class TicketsAdminController {
 
   private async page(ticketId: number) {
     const [ticket, staff, canned] = await Promise.all([this.staff.show(ticketId), this.staff.staffOptions(), this.canned.list()]);
-    return { ticket, staff, canned, statuses: TICKET_STATUSES, priorities: TICKET_PRIORITIES };
+    return { ticket, staff, canned, statuses: TICKET_STATUSES, priorities: TICKET_PRIORITIES, maxFileLabel: sizeLabel(this.files.maxBytes) };
   }
 }

@@ -14,11 +14,11 @@ import { UsersRepository } from '../users/users.repository';
 import { renderCanned } from './canned-template';
 import { MessageKind, Ticket, TicketPriority, TicketStatus, TicketType, TICKET_STATUSES } from './entities/ticket.entity';
 import { bodyOf, FieldErrors, minutesOf, optionalIdOf, priorityOf, Q, statusOf } from './ticket-input';
-import { TicketAttachments } from './ticket-attachments';
+import { TicketAttachments, TicketUpload } from './ticket-attachments';
 import { TicketMailer } from './ticket-mail';
 import { afterStaffReply, canTransition } from './ticket-status';
 import { InboxFilter, InboxSort, TicketsRepository } from './tickets.repository';
-import { attachmentsByMessage, AttachmentView } from './tickets.service';
+import { attachmentsByMessage, AttachmentView, StoreUpload, withStoredUpload } from './tickets.service';
 
 export const ACTIVE_STATUSES: TicketStatus[] = ['open', 'waiting_for_staff', 'waiting_for_client'];
 
@@ -167,39 +167,48 @@ export class TicketsStaffService {
    * A staff reply: mailed to the client in the same transaction (a human reply: no Auto-Submitted). The ticket
    * then waits for the client unless `status` says otherwise; the first reply sets first_response_at.
    */
-  async reply(actor: Actor, id: number, input: { body?: string; minutes?: string | number | null; status?: string }): Promise<void> {
+  async reply(actor: Actor, id: number, input: { body?: string; minutes?: string | number | null; status?: string }, upload: TicketUpload | null = null): Promise<void> {
     const e = new FieldErrors();
     const body = bodyOf(input.body, e);
     const minutes = minutesOf(input.minutes, e);
     const chosen = statusOf(input.status, e);
     e.throwIfAny();
     const t = await this.require(id);
+    if (upload) await this.files.checkRoom(id);
     const client = await this.clientOf(t);
-    await this.db.transaction(async (m) => {
-      const fresh = (await this.tickets.findTicket(id, m))!;
-      const now = new Date();
-      const status = afterStaffReply(fresh.status, chosen);
-      await this.tickets.updateTicket(m, id, {
-        status,
-        lastActivityAt: now,
-        waitingSince: null,
-        firstResponseAt: fresh.firstResponseAt ?? now,
-        closedAt: status === 'closed' ? now : null,
-      });
-      await this.addStaffMessage(m, { ...fresh, status }, actor, 'staff_reply', body, minutes, client, 'staff_reply');
-    });
+    await withStoredUpload(this.files, upload, (store) =>
+      this.db.transaction(async (m) => {
+        const fresh = (await this.tickets.findTicket(id, m))!;
+        const now = new Date();
+        const status = afterStaffReply(fresh.status, chosen);
+        await this.tickets.updateTicket(m, id, {
+          status,
+          lastActivityAt: now,
+          waitingSince: null,
+          firstResponseAt: fresh.firstResponseAt ?? now,
+          closedAt: status === 'closed' ? now : null,
+        });
+        await this.addStaffMessage(m, { ...fresh, status }, actor, 'staff_reply', body, minutes, client, 'staff_reply', store);
+      }),
+    );
   }
 
-  /** An internal note: for staff only, never mailed, never on a client's page. */
-  async note(actor: Actor, id: number, input: { body?: string; minutes?: string | number | null }): Promise<void> {
+  /**
+   * An internal note: for staff only, never mailed, never on a client's page. Its file, like the note, is for
+   * staff: the client's download route does not find it (TicketsRepository.findClientAttachment).
+   */
+  async note(actor: Actor, id: number, input: { body?: string; minutes?: string | number | null }, upload: TicketUpload | null = null): Promise<void> {
     const e = new FieldErrors();
     const body = bodyOf(input.body, e);
     const minutes = minutesOf(input.minutes, e);
     e.throwIfAny();
     const t = await this.require(id);
-    await this.db.transaction(async (m) => {
-      await this.addStaffMessage(m, t, actor, 'internal_note', body, minutes, null, null);
-    });
+    if (upload) await this.files.checkRoom(id);
+    await withStoredUpload(this.files, upload, (store) =>
+      this.db.transaction(async (m) => {
+        await this.addStaffMessage(m, t, actor, 'internal_note', body, minutes, null, null, store);
+      }),
+    );
   }
 
   /** Status, assignee and priority: each optional; a transition the table does not allow is a form error. */
@@ -251,7 +260,7 @@ export class TicketsStaffService {
     await this.db.transaction(async (m) => {
       const now = new Date();
       await this.tickets.updateTicket(m, id, { type: 'consultation', status: 'waiting_for_client', lastActivityAt: now, waitingSince: null, firstResponseAt: t.firstResponseAt ?? now, closedAt: null });
-      await this.addStaffMessage(m, { ...t, type: 'consultation', status: 'waiting_for_client' }, actor, 'staff_reply', body, minutes, client, 'converted');
+      await this.addStaffMessage(m, { ...t, type: 'consultation', status: 'waiting_for_client' }, actor, 'staff_reply', body, minutes, client, 'converted', null);
     });
   }
 
@@ -270,9 +279,10 @@ export class TicketsStaffService {
     minutes: number | null,
     client: { email: string; name: string; locale: Locale | null } | null,
     event: 'staff_reply' | 'converted' | null,
+    store: StoreUpload | null,
   ): Promise<void> {
     const place = await this.mailer.place(m, t.id);
-    await this.tickets.insertMessage(m, {
+    const msg = await this.tickets.insertMessage(m, {
       ticketId: t.id,
       authorId: actor.userId,
       authorEmail: null,
@@ -283,7 +293,9 @@ export class TicketsStaffService {
       inReplyTo: kind === 'internal_note' ? null : place.inReplyTo,
       createdAt: new Date(),
     });
-    if (kind === 'staff_reply' && client && event) await this.mailer.toClient(m, t, client, { place, body, event, human: true });
+    const file = store ? await store(m, t.id, msg.id) : null;
+    // a note's file stays with the note: only a reply's file is named in the client's mail (never attached: it is served after the access check)
+    if (kind === 'staff_reply' && client && event) await this.mailer.toClient(m, t, client, { place, body, event, human: true, files: file ? [file.originalName] : [] });
   }
 
   private async addSystem(m: EntityManager, t: Ticket, actor: Actor, body: string): Promise<void> {

@@ -2,17 +2,13 @@ import { Body, Controller, Get, Param, Post, Query, Redirect, Render, Req, Res }
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Ctx, FormView, MultipartForm, Roles } from '../common/http/decorators';
-import { withTempFile } from '../common/form-upload';
-import { withMultipartForm } from '../common/http/multipart-upload';
 import { parseId } from '../common/http/pagination';
 import { RequestContext } from '../common/http/request-context';
 import { streamDownload } from '../members/client-area/file-stream';
-import { TicketAttachments, TICKET_BODY_MAX, TicketUpload } from './ticket-attachments';
+import { TicketAttachments } from './ticket-attachments';
+import { receiveTicketForm } from './ticket-form';
 import { doneOf } from './ticket-input';
 import { sizeLabel, TicketsService } from './tickets.service';
-
-/** Room for a long message in a multipart form's text field. */
-const FIELD_LIMITS = { fieldSize: TICKET_BODY_MAX * 4 };
 
 /** The client's tickets: list, open one, its thread, reply, close, download a file. */
 @ApiExcludeController()
@@ -44,7 +40,7 @@ export class TicketsController {
   async open(@Req() req: Request, @Ctx() ctx: RequestContext) {
     const clientId = ctx.user!.id;
     ctx.formModel = () => this.tickets.openForm(clientId);
-    const id = await this.received(req, (fields, upload) => this.tickets.open(clientId, fields, upload));
+    const id = await receiveTicketForm(req, this.files, (fields, upload) => this.tickets.open(clientId, fields, upload));
     return { url: `/account/tickets/${id.id}?done=ticket_opened` };
   }
 
@@ -67,7 +63,7 @@ export class TicketsController {
     const clientId = ctx.user!.id;
     const ticketId = parseId(id, 'ticket');
     ctx.formModel = async () => ({ ticket: await this.tickets.show(clientId, ticketId), maxFileLabel: sizeLabel(this.files.maxBytes) });
-    const landed = await this.received(req, (fields, upload) => this.tickets.reply(clientId, ticketId, fields, upload));
+    const landed = await receiveTicketForm(req, this.files, (fields, upload) => this.tickets.reply(clientId, ticketId, fields, upload));
     return { url: `/account/tickets/${landed.id}?done=${landed.id === ticketId ? 'reply_sent' : 'ticket_linked'}#latest` };
   }
 
@@ -77,21 +73,5 @@ export class TicketsController {
     const ticketId = parseId(id, 'ticket');
     await this.tickets.close(ctx.user!.id, ticketId);
     return { url: `/account/tickets/${ticketId}?done=ticket_closed` };
-  }
-
-  /**
-   * Reads the multipart form, hands its fields and file to `fn`, and removes the temporary file afterwards. The
-   * fields become the request's body so a form shown again with errors keeps what the client typed.
-   */
-  private received<T>(req: Request, fn: (fields: Record<string, string>, upload: TicketUpload | null) => Promise<T>): Promise<T> {
-    return withMultipartForm(
-      req,
-      async (form) => {
-        const { fields, upload } = await this.files.receive(form);
-        req.body = fields;
-        return withTempFile(upload?.tmpPath ?? null, () => fn(fields, upload));
-      },
-      FIELD_LIMITS,
-    );
   }
 }

@@ -85,6 +85,21 @@ export class TicketsRepository {
     return this.db.manager.findOneBy(TicketAttachment, { id });
   }
 
+  /**
+   * A file as its client may have it: on their own ticket, and on a message they can see. A file on an internal
+   * note is not there for them, exactly like a file that does not exist.
+   */
+  findClientAttachment(clientId: number, id: number): Promise<TicketAttachment | null> {
+    return this.db.manager
+      .createQueryBuilder(TicketAttachment, 'a')
+      .innerJoin(Ticket, 't', 't.id = a.ticket_id')
+      .innerJoin(TicketMessage, 'm', 'm.id = a.message_id')
+      .where('a.id = :id', { id })
+      .andWhere('t.client_id = :clientId', { clientId })
+      .andWhere('m.kind <> :note', { note: 'internal_note' })
+      .getOne();
+  }
+
   countAttachments(ticketId: number): Promise<number> {
     return this.db.manager.countBy(TicketAttachment, { ticketId });
   }

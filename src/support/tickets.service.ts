@@ -78,8 +78,8 @@ export function attachmentsByMessage(rows: TicketAttachment[], url: (a: TicketAt
   return out;
 }
 
-/** Stores the form's file on the message just inserted, in the transaction `m`. */
-export type StoreUpload = (m: EntityManager, ticketId: number, messageId: number) => Promise<void>;
+/** Stores the form's file on the message just inserted, in the transaction `m`; returns its row. */
+export type StoreUpload = (m: EntityManager, ticketId: number, messageId: number) => Promise<TicketAttachment>;
 
 /** Runs `work` with a StoreUpload for `upload` (null when there is none); removes the stored bytes if `work` fails. */
 export async function withStoredUpload<T>(files: TicketAttachments, upload: TicketUpload | null, work: (store: StoreUpload | null) => Promise<T>): Promise<T> {
@@ -87,7 +87,9 @@ export async function withStoredUpload<T>(files: TicketAttachments, upload: Tick
   const undo: (() => Promise<void>)[] = [];
   try {
     return await work(async (m, ticketId, messageId) => {
-      undo.push((await files.store(m, upload, ticketId, messageId)).undo);
+      const stored = await files.store(m, upload, ticketId, messageId);
+      undo.push(stored.undo);
+      return stored.row;
     });
   } catch (e) {
     for (const u of undo) await u();
@@ -168,7 +170,8 @@ export class TicketsService {
   async show(clientId: number, id: number): Promise<ClientTicketView> {
     const t = await this.requireTicket(clientId, id);
     const [messages, files, titles] = await Promise.all([this.tickets.messages(id, false), this.tickets.attachments(id), this.productTitles([t])]);
-    const byMessage = attachmentsByMessage(files, clientAttachmentUrl);
+    const visible = new Set(messages.filter((msg) => msg.kind !== 'internal_note').map((msg) => msg.id));
+    const byMessage = attachmentsByMessage(files.filter((a) => visible.has(a.messageId)), clientAttachmentUrl);
     return {
       ...toItem(t, titles),
       createdAt: t.createdAt,
@@ -198,7 +201,7 @@ export class TicketsService {
     e.throwIfAny();
     const client = await this.requireClient(clientId);
     const reopenDays = Number((await this.settings.current()).ticketReopenDays);
-    await this.files.checkRoom(t.id);
+    if (upload) await this.files.checkRoom(t.id);
     return this.withUpload(upload, (store) =>
       this.db.transaction(async (m) => {
         const now = new Date();
@@ -253,10 +256,10 @@ export class TicketsService {
     });
   }
 
-  /** A file of the client's own ticket, for streamDownload; anything else is a 404. */
+  /** A file of the client's own ticket, on a message they see, for streamDownload; anything else is a 404. */
   async attachmentForClient(clientId: number, attachmentId: number): Promise<Servable> {
-    const a = await this.tickets.findAttachment(attachmentId);
-    if (!a || !(await this.tickets.findClientTicket(clientId, a.ticketId))) throw AppError.notFound('file');
+    const a = await this.tickets.findClientAttachment(clientId, attachmentId);
+    if (!a) throw AppError.notFound('file');
     return { path: this.files.pathOf(a), name: a.originalName, size: a.sizeBytes, contentType: a.contentType };
   }
 
@@ -280,8 +283,8 @@ export class TicketsService {
       inReplyTo: place.inReplyTo,
       createdAt: new Date(),
     });
-    if (store) await store(m, ticket.id, msg.id);
-    await this.mailer.toStaff(m, ticket, client, { place, body, event });
+    const file = store ? await store(m, ticket.id, msg.id) : null;
+    await this.mailer.toStaff(m, ticket, client, { place, body, event, files: file ? [file.originalName] : [] });
     return msg;
   }
 

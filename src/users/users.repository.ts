@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, In } from 'typeorm';
+import { emailKey } from '../bans/email-key';
 import { normaliseEmail } from '../common/email';
 import { Database } from '../database/database.service';
 import { Role, User } from './entities/user.entity';
@@ -33,8 +34,20 @@ export class UsersRepository {
 
   async insert(m: EntityManager, data: Pick<User, 'email' | 'name' | 'role' | 'passwordHash' | 'locale'>): Promise<User> {
     const now = new Date();
-    const user = m.create(User, { ...data, email: normaliseEmail(data.email), timeZone: null, createdAt: now, updatedAt: now, disabledAt: null });
+    const email = normaliseEmail(data.email);
+    // email_key is written wherever email is (only here today): bans match on it.
+    const user = m.create(User, { ...data, email, emailKey: emailKey(email), timeZone: null, createdAt: now, updatedAt: now, disabledAt: null });
     return m.save(User, user);
+  }
+
+  /** The accounts whose address has this identity key (an address ban) or is at this domain (a domain ban). */
+  findByEmailKey(m: EntityManager, key: string): Promise<User[]> {
+    return m.findBy(User, { emailKey: key });
+  }
+
+  findByDomain(m: EntityManager, domain: string): Promise<User[]> {
+    // `domain` is a domainKey(): letters, digits, dots and hyphens only, nothing LIKE would read as a wildcard.
+    return m.createQueryBuilder(User, 'u').where('u.email_key LIKE :p', { p: `%@${domain}` }).getMany();
   }
 
   async setPasswordHash(m: EntityManager, id: number, passwordHash: string): Promise<void> {

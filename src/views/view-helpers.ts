@@ -1,10 +1,11 @@
-import { Environment, runtime } from 'nunjucks';
+import { runtime, type Environment } from 'nunjucks';
 import type { AppConfig, Locale } from '../config/config';
 import { actorText } from '../audit/audit-entry.view';
 import { consentDetailLabel, EnumName, enumLabel, grantReasonLabel } from '../i18n/enums';
 import { DateReader, formatDate, formatDateTime, formatStart, formatUntil, toDate } from '../common/time/date-format';
 import { localDateString, localDateTimeString, untilDay } from '../common/time/zoned-time';
 import { humanFileSize } from './file-size';
+import { linkify } from './linkify';
 import { outlineHtml } from './outline-html';
 import type { OutlineView } from '../members/client-area/client-area.service';
 import { translate } from '../i18n/i18n';
@@ -14,6 +15,7 @@ export function registerViewHelpers(env: Environment, config: AppConfig): void {
   env.addGlobal('appName', 'kabinet');
   env.addGlobal('appUrl', config.appUrl);
   registerDateFilters(env);
+  registerLinkify(env);
   // Code values (statuses, roles, sources...) as words, from the one registry in src/i18n/enums.ts.
   env.addGlobal('enumLabel', function (this: { ctx: { locale?: Locale } }, name: EnumName, value: unknown) {
     return enumLabel(this.ctx.locale ?? 'en', name, value);
@@ -40,6 +42,14 @@ export function registerViewHelpers(env: Environment, config: AppConfig): void {
       outlineHtml(outline, { t: (key, vars) => translate(locale, key, vars), opens: (d) => formatStart(d, r) }),
     );
   });
+}
+
+/**
+ * `{{ body | linkify }}`: plain text escaped, its web and e-mail addresses made links (see linkify.ts). For pages
+ * and HTML mail only; a text part shows the body as it is.
+ */
+export function registerLinkify(env: Environment): void {
+  env.addFilter('linkify', (v: unknown) => new runtime.SafeString(linkify(v === null || v === undefined ? '' : String(v))));
 }
 
 type DateValue = Date | string | number | null | undefined;

@@ -58,7 +58,16 @@ describe('support tickets (browser)', () => {
     await clickAndWait(s.page, s.page.locator(`tr[data-ticket="${id}"] a`).first());
     await s.page.fill('#f-body', lang === 'ru' ? 'Урок откроется завтра утром.' : 'It opens tomorrow morning.');
     await s.page.fill('#f-minutes', '5');
+    await s.page.setInputFiles('#f-file', { name: 'schedule.png', mimeType: 'image/png', buffer: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 4, 5, 6]) });
     await clickAndWait(s.page, s.page.locator('form[data-test="staff-reply-form"] button[type="submit"]'));
+    // an internal note, with its own file, behind its summary
+    await s.page.locator('[data-test="note-box"] > summary').click();
+    await s.page.fill('#f-note-body', lang === 'ru' ? 'ЗАМЕТКА: доступ по расписанию' : 'NOTE: drip schedule');
+    await s.page.setInputFiles('#f-note-file', { name: 'internal-grant.png', mimeType: 'image/png', buffer: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 7]) });
+    await clickAndWait(s.page, s.page.locator('form[data-test="note-form"] button[type="submit"]'));
+    const staffText = await visibleText(s.page);
+    expect(staffText).toContain(lang === 'ru' ? 'ЗАМЕТКА: доступ по расписанию' : 'NOTE: drip schedule');
+    expect(await s.page.getByRole('link', { name: 'internal-grant.png' }).count()).toBe(1);
     await screenshot(s.page, `ticket-staff-${lang}`);
 
     await c.page.goto(ticketPath);
@@ -67,6 +76,8 @@ describe('support tickets (browser)', () => {
     expect(text).toContain(L.support);
     expect(text).toContain(L.answered);
     expect(text).not.toContain('Sam');
+    expect(text).not.toMatch(/ЗАМЕТКА|NOTE:|internal-grant/);
+    expect(await c.page.getByRole('link', { name: 'schedule.png' }).count()).toBe(1);
     expect((await horizontalOverflow(c.page)).scrollWidth).toBeLessThanOrEqual(390);
     await screenshot(c.page, `ticket-client-${lang}`);
   });

@@ -53,7 +53,7 @@ export async function seedTickets(t: TestHost, o: { clientId: number; staffId: n
   });
   const main = await createTicket(t, o.clientId, {
     subject: 'The glazing lesson is still locked',
-    body: 'Hello! I finished "Mixing greys" a week ago, but "Glazing" still says it opens later. Did I miss something?',
+    body: 'Hello! I finished "Mixing greys" a week ago, but "Glazing" still says it opens later. Did I miss something?\n\nThe page: https://school.example/account/products/watercolour-basics/glazing-lesson-with-a-rather-long-address',
     productId: o.productId,
   });
   const staff: Actor = { userId: o.staffId, label: 'staff', ip: '' };

@@ -13,6 +13,8 @@ import { ProgressService } from '../../src/members/client-area/progress.service'
 import { seedTickets } from '../factories/tickets';
 import { Order } from '../../src/members/orders/entities/order.entity';
 import { RefundsService } from '../../src/members/orders/refunds/refunds.service';
+import { BansService } from '../../src/bans/bans.service';
+import { Ban } from '../../src/bans/entities/ban.entity';
 import type { TestApp } from './test-app';
 
 /**
@@ -42,6 +44,7 @@ export interface Showcase {
   unsubscribeToken: string;
   ticketId: number;
   cannedId: number;
+  banId: number;
 }
 
 /** One GET page of the product, and who looks at it. */
@@ -137,6 +140,17 @@ export async function seedShowcase(t: TestApp): Promise<Showcase> {
     body: 'Hello, {{name}}!\nThe autumn course starts on 1 October.\n\nReply to this mail to book a place.',
     lists: [String(waitlist.id)],
   });
+  // Bans: a person banned, lifted after a talk and banned again (the history), a domain until a date, one run out;
+  // and an order from the banned person, held for review.
+  const bans = t.app.get(BansService);
+  const ownerActor = { userId: owner.id, label: owner.email, ip: '' };
+  const first = await bans.banNow(ownerActor, { email: 'maxim.k@gmail.com', reason: 'Repeated abusive messages to the teacher in tickets #12 and #15.' });
+  await bans.liftNow(ownerActor, first.ban.id, 'Apologised by phone; agreed to a second chance.');
+  const banned = await bans.banNow(ownerActor, { email: 'Maxim.K+courses@googlemail.com', reason: 'Shared paid lessons in a public channel after the warning of 3 March.' });
+  await bans.banNow(ownerActor, { domain: 'throwaway-mail.example', reason: 'Disposable addresses used for chargebacks.', expiresAt: new Date(Date.now() + 180 * 86400_000) });
+  const expired = await bans.banNow(ownerActor, { email: 'promo.bot@example.org', reason: 'Spam sign-ups.', expiresAt: new Date(Date.now() + 86400_000) });
+  await t.db.write((m) => m.update(Ban, { id: expired.ban.id }, { expiresAt: new Date(Date.now() - 5 * 86400_000) }));
+  await orderPaid(t, { email: 'm.a.x.i.m.k@gmail.com', product: 'watercolour', amount: '4900.00', orderId: 'TLD-10442' });
   const tickets = await seedTickets(t, { clientId: client.id, staffId: owner.id, productId: course.id });
   const outbox: { id: number }[] = await t.db.manager.query('SELECT id FROM outbox ORDER BY id LIMIT 1');
   const unsubscribeToken = t.app.get(MailingTokens).unsubscribe({ subscriberId: sub.id, campaignId: campaign.id, listId: list.id });
@@ -159,6 +173,7 @@ export async function seedShowcase(t: TestApp): Promise<Showcase> {
     keyBatch: batch,
     unsubscribeToken,
     ...tickets,
+    banId: banned.ban.id,
   };
 }
 
@@ -215,8 +230,14 @@ export function showcasePages(s: Showcase): ShowcasePage[] {
     { name: 'admin-campaign-edit', path: `/admin/mailing/campaigns/${s.campaignId}/edit`, as: 'owner' },
     { name: 'admin-campaign-confirm', path: `/admin/mailing/campaigns/${s.campaignId}/send`, as: 'owner' },
     { name: 'admin-orders', path: '/admin/orders', as: 'owner' },
+    { name: 'admin-orders-held', path: '/admin/orders?status=held', as: 'owner' },
+    { name: 'admin-bans', path: '/admin/bans', as: 'owner' },
+    { name: 'admin-bans-active', path: '/admin/bans?state=active', as: 'owner' },
+    { name: 'admin-ban', path: `/admin/bans/${s.banId}`, as: 'owner' },
+    { name: 'admin-ban-new', path: '/admin/bans/new', as: 'owner' },
     { name: 'admin-tickets', path: '/admin/tickets', as: 'owner' },
     { name: 'admin-ticket', path: `/admin/tickets/${s.ticketId}`, as: 'owner' },
+    { name: 'admin-tickets-empty', path: '/admin/tickets?status=closed', as: 'owner' },
     { name: 'admin-canned', path: '/admin/tickets/canned', as: 'owner' },
     { name: 'admin-canned-edit', path: `/admin/tickets/canned/${s.cannedId}`, as: 'owner' },
     { name: 'admin-outbox', path: '/admin/outbox', as: 'owner' },

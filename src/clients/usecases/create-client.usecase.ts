@@ -8,6 +8,8 @@ import { GrantSource } from '../../members/access/entities/grant.entity';
 import { GrantsService } from '../../members/access/grants.service';
 import { User } from '../../users/entities/user.entity';
 import { UsersService } from '../../users/users.service';
+import { BanCheck } from '../../bans/ban-check';
+import { AppError } from '../../common/errors/app-error';
 
 export interface NewClientCommand {
   email: string;
@@ -26,7 +28,8 @@ export interface NewClientCommand {
 /**
  * A client made on their behalf (the admin's form, a CSV row, the API): the account, its grants (each with its
  * grant event and audit entry, through GrantsService) and the welcome mail, inside the caller's transaction, so
- * all of it exists or none. An email that has an account already is a conflict (`users.email_taken`).
+ * all of it exists or none. An email that has an account already is a conflict (`users.email_taken`); so is a banned
+ * identity (`bans.banned`: lift the ban on the Bans page first).
  */
 @Injectable()
 export class CreateClient {
@@ -35,9 +38,13 @@ export class CreateClient {
     private readonly grants: GrantsService,
     private readonly welcome: WelcomeMailService,
     private readonly audit: AuditService,
+    private readonly bans: BanCheck,
   ) {}
 
   async execute(m: EntityManager, actor: Actor, cmd: NewClientCommand): Promise<User> {
+    if (await this.bans.findActive(cmd.email, new Date(), m)) {
+      throw new AppError('conflict', 'bans.banned', 'bans.errors.client_banned', { email: 'bans.errors.client_banned' });
+    }
     const client = await this.users.create(m, { email: cmd.email, name: cmd.name, role: 'client', password: null, locale: cmd.locale });
     await this.audit.record(m, actor, { action: 'client.create', subjectType: 'client', subjectId: client.id, after: { email: client.email, via: cmd.via } });
     for (const g of cmd.grants) {

@@ -9,6 +9,7 @@ import { SettingsService } from '../../settings/settings.service';
 import { Campaign } from './entities/campaign.entity';
 import { MailingList } from '../lists/entities/mailing-list.entity';
 import { htmlToText } from './html-to-text';
+import { escapeHtml } from '../../views/html';
 
 /** What a campaign body may personalise: `{{name}}`, `{{email}}`, `{{unsubscribe_url}}`, `{{preferences_url}}`. */
 export const PLACEHOLDERS = ['name', 'email', 'unsubscribe_url', 'preferences_url'] as const;
@@ -38,9 +39,6 @@ function cut(template: string): Parts {
   return parts;
 }
 
-const HTML_SPECIAL = /[&<>"']/;
-const escapeHtml = (s: string) =>
-  HTML_SPECIAL.test(s) ? s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;') : s;
 
 /**
  * Joins with Array#join, which builds one flat string: `+=` would leave V8 a rope, and nodemailer's encoders

@@ -12,6 +12,7 @@ import { MailingTokens } from '../mailing-tokens';
 import { ListsRepository } from '../lists/lists.repository';
 import { SubscribersRepository } from '../subscribers/subscribers.repository';
 import { SubscriptionsService } from '../subscribers/subscriptions.service';
+import { BanCheck } from '../../bans/ban-check';
 
 export interface PreferencesListView {
   id: number;
@@ -70,6 +71,7 @@ export class PreferencesService {
     private readonly subscribers: SubscribersRepository,
     private readonly lists: ListsRepository,
     private readonly subscriptions: SubscriptionsService,
+    private readonly bans: BanCheck,
   ) {}
 
   /** The subscriber a preferences link is for; a forged or altered link, or a deleted subscriber, is not found. */
@@ -154,6 +156,11 @@ export class PreferencesService {
     }
     for (const listId of toLeave) await this.subscriptions.unsubscribe(m, subscriber.id, { listId }, consent);
     let outcome: SaveOutcome = 'saved';
+    // A banned identity (src/bans) keeps its old preferences link for leaving lists, never for joining them.
+    if (toSubscribe.length && (await this.bans.findActive(subscriber.email, new Date(), m))) {
+      toSubscribe.length = 0;
+      outcome = 'blocked';
+    }
     if (toSubscribe.length) {
       const res = await this.subscriptions.subscribe(m, { email: subscriber.email, listIds: toSubscribe }, consent);
       if (Object.values(res.outcomes).includes('suppressed')) outcome = 'blocked';

@@ -11,6 +11,7 @@ import { ListsService, ListView } from '../lists/lists.service';
 import { SubscriptionsService } from '../subscribers/subscriptions.service';
 import { ListsRepository } from '../lists/lists.repository';
 import { SubscribersRepository } from '../subscribers/subscribers.repository';
+import { BanCheck } from '../../bans/ban-check';
 
 const HOUR = 60 * 60_000;
 /**
@@ -60,6 +61,7 @@ export class SubscribeService {
     private readonly subscribers: SubscribersRepository,
     private readonly subscriptions: SubscriptionsService,
     private readonly throttle: ThrottleService,
+    private readonly bans: BanCheck,
   ) {}
 
   async formModel(selectedRaw: unknown): Promise<SubscribeFormModel> {
@@ -90,6 +92,8 @@ export class SubscribeService {
     if (Object.keys(fields).length) throw AppError.validation(fields);
 
     await this.throttle.take([{ bucket: `subscribe:email:${sha256(email)}`, ...SUBSCRIBE_LIMITS.perEmail }]);
+    // A banned identity is told politely that the address cannot be used here (403), without a reason.
+    await this.bans.refuseIfBanned(email);
     const locale = isLocale(input.locale) ? input.locale : pageLocale;
     const res = await this.db.transaction((m) => this.subscriptions.subscribe(m, { email, name, locale, listIds }, { source: 'form', ip }));
     const chosen = publicLists.filter((l) => listIds.includes(l.id));

@@ -18,9 +18,11 @@ import { isGrantOver } from '../access/access-rule';
 import { OrderWebhookInput, parseOrderWebhook, RefundInput } from './order-webhook.parse';
 import { Order } from './entities/order.entity';
 import { OrdersRepository, purchaseTag } from './orders.repository';
+import { BanCheck } from '../../bans/ban-check';
 
 export interface WebhookResult {
-  status: 'ok';
+  /** `held`: the buyer's identity is banned (src/bans); the order is stored for staff to release or decline. */
+  status: 'ok' | 'held';
   orderId: number;
   clientId: number;
   grantId: number | null;
@@ -43,6 +45,7 @@ export class OrderWebhookService {
     private readonly grantsRepo: GrantsRepository,
     private readonly welcome: WelcomeMailService,
     private readonly audit: AuditService,
+    private readonly bans: BanCheck,
   ) {}
 
   async handle(rawBody: Buffer | undefined, signature: string | undefined, body: unknown, ip: string): Promise<WebhookResult> {
@@ -77,6 +80,7 @@ export class OrderWebhookService {
   private async paidIn(m: EntityManager, actor: Actor, input: OrderWebhookInput, product: Product, payload: string): Promise<WebhookResult> {
     const productId = product.id;
     const existing = await this.orders.findByExternalId(m, input.orderId);
+    if (existing?.status === 'held') return { status: 'held', orderId: existing.id, clientId: existing.clientId, grantId: null };
     if (existing) {
       // An order that met access already for ever answered with the grant giving that access; so does its repeat.
       const grantId =
@@ -84,6 +88,9 @@ export class OrderWebhookService {
       return { status: 'ok', orderId: existing.id, clientId: existing.clientId, grantId };
     }
     const { client, isNew } = await this.findOrCreateClient(m, actor, input);
+    // A banned identity's order is kept (the money was taken) but grants nothing and sends no welcome: it waits,
+    // `held`, in the admin orders list for a person to release or decline it.
+    const held = !!(await this.bans.findActive(input.email, new Date(), m));
     const order = await this.orders.insert(m, {
       externalId: input.orderId,
       clientId: client.id,
@@ -95,7 +102,16 @@ export class OrderWebhookService {
       paymentRef: input.paymentRef,
       // What the platform sent, byte for byte (it is signed), for disputes and support.
       payload,
-    });
+    }, held ? 'held' : 'paid');
+    if (held) {
+      await this.audit.record(m, actor, {
+        action: 'order.held',
+        subjectType: 'client',
+        subjectId: client.id,
+        after: { orderId: order.id, externalId: order.externalId, productId, amountMinor: order.amountMinor, currency: order.currency, newClient: isNew },
+      });
+      return { status: 'held', orderId: order.id, clientId: client.id, grantId: null };
+    }
     // The order id on the grant event lets a refund find an extension this order made (see refund()); the tag is for people.
     const grant = await this.grants.extendOrGrant(m, actor, { clientId: client.id, productId, source: 'purchase', days: null, orderId: order.id, reason: purchaseTag(order.id) });
     await this.audit.record(m, actor, {

@@ -14,15 +14,17 @@ import { RefundWebhooksController } from './refunds/refund-webhooks.controller';
 import { RefundWebhooksService } from './refunds/refund-webhooks.service';
 import { RefundsRepository } from './refunds/refunds.repository';
 import { RefundsService } from './refunds/refunds.service';
+import { HeldOrdersService } from './held-orders.service';
+import { BansModule } from '../../bans/bans.module';
 
 /**
  * Purchases from outside (the order webhook), the order history, and refunds of orders through a payment adapter
  * (`refunds/`: RefundsService is what the offboarding refund step calls).
  */
 @Module({
-  imports: [AuthModule, UsersModule, MembersModule],
+  imports: [AuthModule, UsersModule, MembersModule, BansModule],
   controllers: [OrderWebhookController, OrdersController, OrdersApiController, RefundWebhooksController, RefundsApiController],
-  providers: [OrdersRepository, OrdersService, OrderWebhookService, RefundAdapters, RefundsRepository, RefundsService, RefundWebhooksService],
+  providers: [OrdersRepository, OrdersService, OrderWebhookService, HeldOrdersService, RefundAdapters, RefundsRepository, RefundsService, RefundWebhooksService],
   exports: [OrdersRepository, OrdersService, RefundsRepository, RefundsService],
 })
 export class OrdersModule {}

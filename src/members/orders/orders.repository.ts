@@ -6,7 +6,7 @@ import { GrantEvent } from '../access/entities/grant-event.entity';
 import { Grant } from '../access/entities/grant.entity';
 import { Product } from '../catalogue/entities/product.entity';
 import { User } from '../../users/entities/user.entity';
-import { Order } from './entities/order.entity';
+import { Order, OrderStatus } from './entities/order.entity';
 
 /**
  * The reason a purchase writes on the grant event it causes, for people reading the grant's history. Only
@@ -27,6 +27,7 @@ export interface OrderFilter {
   /** Substring of the client's email. */
   email?: string;
   productId?: number;
+  status?: OrderStatus;
 }
 
 /** An order with the names an admin list shows beside it. */
@@ -49,8 +50,18 @@ export class OrdersRepository {
     return m.findOneBy(Order, { externalId });
   }
 
-  insert(m: EntityManager, data: Omit<Order, 'id' | 'createdAt' | 'refundedAt' | 'status'>): Promise<Order> {
-    return m.save(Order, m.create(Order, { ...data, status: 'paid', refundedAt: null, createdAt: new Date() }));
+  insert(m: EntityManager, data: Omit<Order, 'id' | 'createdAt' | 'refundedAt' | 'status'>, status: 'paid' | 'held' = 'paid'): Promise<Order> {
+    return m.save(Order, m.create(Order, { ...data, status, refundedAt: null, createdAt: new Date() }));
+  }
+
+  findById(m: EntityManager, id: number): Promise<Order | null> {
+    return m.findOneBy(Order, { id });
+  }
+
+  /** A held order (src/bans) leaves `held` once: false when someone else released or declined it first. */
+  async settleHeld(m: EntityManager, id: number, status: 'paid' | 'declined'): Promise<boolean> {
+    const res = await m.update(Order, { id, status: 'held' }, { status });
+    return (res.affected ?? 0) === 1;
   }
 
   /** Returns false when the order was already refunded (a repeated refund event). */
@@ -107,6 +118,7 @@ export class OrdersRepository {
       .addSelect('p.title', 'product_title');
     if (f.clientId) qb.andWhere('o.client_id = :clientId', { clientId: f.clientId });
     if (f.productId) qb.andWhere('o.product_id = :productId', { productId: f.productId });
+    if (f.status) qb.andWhere('o.status = :status', { status: f.status });
     if (f.email) qb.andWhere('u.email LIKE :email', { email: `%${f.email.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%` });
     const total = await qb.getCount();
     const { entities, raw } = await qb.orderBy('o.paid_at', 'DESC').addOrderBy('o.id', 'DESC').offset(page.offset).limit(page.limit).getRawAndEntities();

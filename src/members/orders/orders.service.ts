@@ -79,8 +79,8 @@ export class OrdersService {
     return orders.map((o) => toOrderView(o, titles.get(o.productId) ?? '', locale, refunds.get(o.id)));
   }
 
-  async search(filter: { clientId?: number; email?: string; product?: string }, page: Page, locale: Locale = 'en'): Promise<{ items: AdminOrderView[]; total: number }> {
-    const f: OrderFilter = { clientId: filter.clientId, email: filter.email?.trim() || undefined };
+  async search(filter: { clientId?: number; email?: string; product?: string; status?: OrderStatus }, page: Page, locale: Locale = 'en'): Promise<{ items: AdminOrderView[]; total: number }> {
+    const f: OrderFilter = { clientId: filter.clientId, email: filter.email?.trim() || undefined, status: filter.status };
     if (filter.product?.trim()) {
       const p = await this.products.findBySlug(filter.product);
       if (!p) return { items: [], total: 0 };

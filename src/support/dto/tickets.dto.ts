@@ -25,6 +25,12 @@ export class TicketMessageDto {
   status?: string;
 }
 
+/** The same message as multipart/form-data, with its file (OpenAPI only: the form is read by receiveTicketForm). */
+export class TicketMessageFormDto extends TicketMessageDto {
+  @ApiPropertyOptional({ type: 'string', format: 'binary', description: 'multipart/form-data only: one file, sent after the other fields' })
+  file?: unknown;
+}
+
 export class UpdateTicketDto {
   @ApiPropertyOptional({ enum: TICKET_STATUSES })
   @IsOptional()
@@ -69,6 +75,12 @@ export class TicketListResponse {
   counts: Record<string, number>;
 }
 
+export class TicketAttachmentResponse {
+  @ApiProperty() id: number;
+  @ApiProperty({ description: 'As the sender named it (shown escaped; served as a download)' }) name: string;
+  @ApiProperty() sizeBytes: number;
+}
+
 export class TicketMessageResponse {
   @ApiProperty() id: number;
   @ApiProperty({ enum: MESSAGE_KINDS }) kind: string;
@@ -77,6 +89,7 @@ export class TicketMessageResponse {
   @ApiProperty({ nullable: true, type: Number }) minutes: number | null;
   @ApiProperty({ description: 'Our Message-ID, as mailed' }) messageId: string;
   @ApiProperty() createdAt: Date;
+  @ApiProperty({ type: [TicketAttachmentResponse] }) attachments: TicketAttachmentResponse[];
 }
 
 export class TicketDetailResponse extends TicketResponse {

@@ -14,6 +14,10 @@ export class User {
   @Column({ type: 'varchar', length: 254 })
   email: string;
 
+  /** The identity behind the address (src/bans/email-key.ts), kept in step with `email` by UsersRepository; for bans. */
+  @Column({ name: 'email_key', type: 'varchar', length: 254, nullable: true })
+  emailKey: string | null;
+
   @Column({ type: 'varchar', length: 200, default: '' })
   name: string;
 

@@ -17,7 +17,7 @@ export class OrderResponse {
   @ApiProperty() productId: number;
   @ApiProperty() productSlug: string;
   @ApiProperty() productTitle: string;
-  @ApiProperty({ enum: ['paid', 'refunded'] }) status: 'paid' | 'refunded';
+  @ApiProperty({ enum: ['paid', 'refunded', 'held', 'declined'] }) status: 'paid' | 'refunded' | 'held' | 'declined';
   @ApiProperty({ description: 'Amount in minor units (kopecks, cents)', example: 199000 }) amountMinor: number;
   @ApiProperty({ example: '1990.00' }) amount: string;
   @ApiProperty({ example: 'RUB' }) currency: string;

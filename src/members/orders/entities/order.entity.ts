@@ -1,7 +1,11 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import { bigintNumber } from '../../../database/transformers';
 
-export type OrderStatus = 'paid' | 'refunded';
+/**
+ * `held`: paid by a banned identity (src/bans): stored, nothing granted, waiting for staff to release it (→ paid,
+ * granted then) or decline it (→ declined: no access; the money goes back through the payment system).
+ */
+export type OrderStatus = 'paid' | 'refunded' | 'held' | 'declined';
 
 /** Who took the payment, when the seller's webhook says so: it decides which refund adapter refunds the order. */
 export type PaymentProvider = 'yookassa' | 'stripe';
