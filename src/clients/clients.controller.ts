@@ -7,6 +7,7 @@ import { withMultipartForm } from '../common/http/multipart-upload';
 import { pagerLinks, parseId, parsePage } from '../common/http/pagination';
 import { parseSort, sortBase, sortParam } from '../common/http/sorting';
 import { RequestContext } from '../common/http/request-context';
+import { RefundsService } from '../members/orders/refunds/refunds.service';
 import { STAFF_ROLES } from '../users/entities/user.entity';
 import { ClientAccessService } from './client-access.service';
 import { CLIENT_SORT_KEYS, ClientFilter } from './clients.repository';
@@ -44,6 +45,7 @@ export class ClientsController {
     private readonly clients: ClientsService,
     private readonly access: ClientAccessService,
     private readonly importer: ClientsImportService,
+    private readonly refunds: RefundsService,
   ) {}
 
   @Get()
@@ -118,6 +120,29 @@ export class ClientsController {
     ctx.formModel = () => this.clients.page(clientId);
     await this.clients.addNote(actor, clientId, body.body);
     return { url: `/admin/clients/${clientId}?done=note_added#notes` };
+  }
+
+  /** A manual refund made in the owner's payment system: confirmed with its reference there, or marked failed. */
+  @Roles('owner', 'admin')
+  @Post(':id/refunds/:refundId/confirm')
+  @FormView('clients/show')
+  @Redirect('/admin/clients', 303)
+  async confirmRefund(@Param('id') id: string, @Param('refundId') refundId: string, @Body() body: Q, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
+    const clientId = parseId(id, 'client');
+    ctx.formModel = () => this.clients.page(clientId);
+    await this.refunds.confirmManual(parseId(refundId, 'refund'), body.reference ?? '', actor, clientId);
+    return { url: `/admin/clients/${clientId}#orders` };
+  }
+
+  @Roles('owner', 'admin')
+  @Post(':id/refunds/:refundId/fail')
+  @FormView('clients/show')
+  @Redirect('/admin/clients', 303)
+  async failRefund(@Param('id') id: string, @Param('refundId') refundId: string, @Body() body: Q, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
+    const clientId = parseId(id, 'client');
+    ctx.formModel = () => this.clients.page(clientId);
+    await this.refunds.failManual(parseId(refundId, 'refund'), body.reason ?? '', actor, clientId);
+    return { url: `/admin/clients/${clientId}#orders` };
   }
 
   @Post(':id/labels')

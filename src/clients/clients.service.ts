@@ -8,6 +8,8 @@ import { LOCALES } from '../config/config';
 import { Database } from '../database/database.service';
 import { ProductsRepository } from '../members/catalogue/products.repository';
 import { OrdersRepository } from '../members/orders/orders.repository';
+import { RefundsRepository } from '../members/orders/refunds/refunds.repository';
+import { refundLinesByOrder } from '../members/orders/refunds/refund.views';
 import { ClientProgressView, ProgressService } from '../members/client-area/progress.service';
 import { User } from '../users/entities/user.entity';
 import { WelcomeMailService } from '../auth/welcome-mail.service';
@@ -68,6 +70,7 @@ export class ClientsService {
     private readonly clients: ClientsRepository,
     private readonly products: ProductsRepository,
     private readonly orders: OrdersRepository,
+    private readonly refunds: RefundsRepository,
     private readonly createClient: CreateClient,
     private readonly welcome: WelcomeMailService,
     private readonly audit: AuditService,
@@ -121,15 +124,16 @@ export class ClientsService {
       this.progress.forClient(id),
       this.ticketMetrics.clientHistory(id),
     ]);
-    const [events, titles] = await Promise.all([
+    const [events, titles, refunds] = await Promise.all([
       this.clients.eventsForGrants(grants.map((g) => g.id)),
       this.productTitles([...grants.map((g) => g.productId), ...orders.map((o) => o.productId)]),
+      this.refunds.listForOrders(orders.map((o) => o.id)).then((r) => refundLinesByOrder(r, 'en')),
     ]);
     return {
       client,
       passwordSet: u.passwordHash !== null,
       grants: grants.map((g) => toGrantRow(g, titles.get(g.productId) ?? '', events.filter((e) => e.grantId === g.id), now)),
-      orders: orders.map((o) => toOrderRow(o, titles.get(o.productId) ?? '')),
+      orders: orders.map((o) => toOrderRow(o, titles.get(o.productId) ?? '', refunds.get(o.id))),
       notes: notes.map(toNoteView),
       allLabels: options.labels,
       products: options.products,

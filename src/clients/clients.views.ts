@@ -2,6 +2,7 @@ import { endOfLocalDay } from '../common/time/zoned-time';
 import { GrantEvent } from '../members/access/entities/grant-event.entity';
 import { Grant, GrantSource } from '../members/access/entities/grant.entity';
 import { Order } from '../members/orders/entities/order.entity';
+import type { RefundLine } from '../members/orders/refunds/refund.views';
 import { isGrantActive } from '../members/access/access-rule';
 import { User } from '../users/entities/user.entity';
 import { ClientNote } from './entities/client-note.entity';
@@ -44,6 +45,7 @@ export interface OrderRowView {
   currency: string;
   paidAt: Date;
   refundedAt: Date | null;
+  refunds: RefundLine[];
 }
 
 export function toClientView(u: User, labels: { id: number; name: string }[] = []): ClientView {
@@ -69,7 +71,7 @@ export function toNoteView(n: ClientNote): NoteView {
   return { id: n.id, body: n.body, author: n.authorLabel, createdAt: n.createdAt };
 }
 
-export function toOrderRow(o: Order, productTitle: string): OrderRowView {
+export function toOrderRow(o: Order, productTitle: string, refunds: RefundLine[] = []): OrderRowView {
   return {
     id: o.id,
     externalId: o.externalId,
@@ -79,6 +81,7 @@ export function toOrderRow(o: Order, productTitle: string): OrderRowView {
     currency: o.currency,
     paidAt: o.paidAt,
     refundedAt: o.refundedAt,
+    refunds,
   };
 }
 

@@ -52,7 +52,23 @@ export interface AppConfig {
   dkim: { domainName: string; keySelector: string; privateKey: string } | null;
   /** The inbound mail listener (src/inbound); `port` null = off. */
   inbound: InboundConfig;
+  /** Refund adapters (members/orders/refunds); a provider whose credentials are unset is off. */
+  refunds: RefundsConfig;
 }
+
+export interface RefundsConfig {
+  /** How long one call to a provider may take before its outcome counts as unknown. */
+  timeoutMs: number;
+  yookassa: { shopId: string; secretKey: string; apiUrl: string; webhookIps: string[] } | null;
+  stripe: { secretKey: string; apiUrl: string; webhookSecret: string | null } | null;
+  http: { url: string; secret: string } | null;
+}
+
+/**
+ * The addresses YooKassa sends notifications from (https://yookassa.ru/developers/using-api/webhooks, "IP address
+ * authentication"). Notifications carry no signature; these and a GET of the refund are what we check.
+ */
+export const YOOKASSA_NOTIFICATION_IPS = ['185.71.76.0/27', '185.71.77.0/27', '77.75.153.0/25', '77.75.156.11', '77.75.156.35', '77.75.154.128/25', '2a02:5180::/32'];
 
 export interface InboundConfig {
   /** null = no listener (the default); 0 = any free port (tests). */
@@ -84,6 +100,8 @@ export const CONFIG_VARIABLES = [
   'FILES_DIR', 'MAX_UPLOAD_BYTES', 'WEBHOOK_SECRET', 'SIGNED_LINK_TTL_HOURS',
   'SENDER_STALE_SECONDS', 'SENDER_BATCH_SIZE', 'UNSUBSCRIBE_MAILTO', 'DKIM_DOMAIN', 'DKIM_SELECTOR', 'DKIM_PRIVATE_KEY_FILE', 'TZ',
   'INBOUND_PORT', 'INBOUND_HOST', 'INBOUND_LMTP', 'INBOUND_DOMAIN', 'INBOUND_MAX_BYTES',
+  'REFUND_TIMEOUT_MS', 'YOOKASSA_SHOP_ID', 'YOOKASSA_SECRET_KEY', 'YOOKASSA_API_URL', 'YOOKASSA_WEBHOOK_IPS',
+  'STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'STRIPE_API_URL', 'REFUND_HTTP_URL', 'REFUND_HTTP_SECRET',
 ] as const;
 
 class Reader {
@@ -248,6 +266,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): AppConf
     unsubscribeMailto: r.str('UNSUBSCRIBE_MAILTO', inbound.port === null ? fromAddress : `unsubscribe@${inbound.domain}`),
     dkim: readDkim(r, cwd),
     inbound,
+    refunds: readRefunds(r),
   };
   if (!isEmail(config.unsubscribeMailto)) r.problems.push(`UNSUBSCRIBE_MAILTO: not an email address: "${config.unsubscribeMailto}"`);
   if (config.webhookSecret !== null && config.webhookSecret.length < 16) r.problems.push('WEBHOOK_SECRET: must be at least 16 characters');
@@ -276,6 +295,37 @@ function readInbound(r: Reader, appHost: string): InboundConfig {
     lmtp: r.bool('INBOUND_LMTP', false),
     domain,
     maxBytes: r.int('INBOUND_MAX_BYTES', 25 * 1024 ** 2, 1024, 1024 ** 3),
+  };
+}
+
+function readRefunds(r: Reader): RefundsConfig {
+  const url = (name: string, def: string): string => {
+    const v = r.str(name, def).replace(/\/+$/, '');
+    if (!/^https?:\/\/[^/\s]+/i.test(v)) r.problems.push(`${name}: expected an http(s) URL, got "${v}"`);
+    return v;
+  };
+  const pair = (a: string, b: string): [string, string] | null => {
+    const x = r.raw(a);
+    const y = r.raw(b);
+    if ((x === undefined) !== (y === undefined)) r.problems.push(`${a} and ${b}: set both or neither`);
+    return x !== undefined && y !== undefined ? [x, y] : null;
+  };
+  const yk = pair('YOOKASSA_SHOP_ID', 'YOOKASSA_SECRET_KEY');
+  const ykIps = r.raw('YOOKASSA_WEBHOOK_IPS')?.split(/[\s,]+/).filter(Boolean) ?? YOOKASSA_NOTIFICATION_IPS;
+  for (const ip of ykIps) if (!/^[0-9a-f:.]+(\/\d{1,3})?$/i.test(ip)) r.problems.push(`YOOKASSA_WEBHOOK_IPS: "${ip}" is not an address or a CIDR range`);
+  const yookassaApi = url('YOOKASSA_API_URL', 'https://api.yookassa.ru/v3');
+  const stripeKey = r.raw('STRIPE_SECRET_KEY');
+  const stripeApi = url('STRIPE_API_URL', 'https://api.stripe.com/v1');
+  const http = pair('REFUND_HTTP_URL', 'REFUND_HTTP_SECRET');
+  if (http) {
+    url('REFUND_HTTP_URL', http[0]);
+    if (http[1].length < 16) r.problems.push('REFUND_HTTP_SECRET: must be at least 16 characters');
+  }
+  return {
+    timeoutMs: r.int('REFUND_TIMEOUT_MS', 15000, 100, 120000),
+    yookassa: yk ? { shopId: yk[0], secretKey: yk[1], apiUrl: yookassaApi, webhookIps: ykIps } : null,
+    stripe: stripeKey ? { secretKey: stripeKey, apiUrl: stripeApi, webhookSecret: r.raw('STRIPE_WEBHOOK_SECRET') ?? null } : null,
+    http: http ? { url: http[0].replace(/\/+$/, ''), secret: http[1] } : null,
   };
 }
 

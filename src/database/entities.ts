@@ -21,6 +21,7 @@ import { StoredFile } from '../members/catalogue/entities/stored-file.entity';
 import { ProductCover } from '../members/catalogue/entities/product-cover.entity';
 import { LessonCompletion } from '../members/client-area/entities/lesson-completion.entity';
 import { Order } from '../members/orders/entities/order.entity';
+import { Refund } from '../members/orders/refunds/entities/refund.entity';
 import { CampaignRecipient } from '../mailing/campaigns/entities/campaign-recipient.entity';
 import { Campaign, CampaignList, CampaignProduct } from '../mailing/campaigns/entities/campaign.entity';
 import { ConsentEvent } from '../mailing/subscribers/entities/consent-event.entity';
@@ -32,7 +33,7 @@ import { CannedReply, Ticket, TicketAttachment, TicketMailAck, TicketMessage } f
 
 export const ENTITIES = [
   User, Session, PasswordReset, RateLimit, OutboxMessage, AuditEntry, ApiKey, JobLease, SiteSetting, SiteFile,
-  Product, Section, Lesson, StoredFile, ProductCover, LessonCompletion, Grant, GrantEvent, AccessKey, Order, ClientNote, Label, ClientLabel,
+  Product, Section, Lesson, StoredFile, ProductCover, LessonCompletion, Grant, GrantEvent, AccessKey, Order, Refund, ClientNote, Label, ClientLabel,
   MailingList, Subscriber, Subscription, ConsentEvent, Campaign, CampaignList, CampaignProduct, CampaignRecipient,
   InboundMessage,
   Ticket, TicketMessage, TicketAttachment, TicketMailAck, CannedReply,

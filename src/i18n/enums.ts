@@ -6,6 +6,7 @@ import type { GrantEventKind } from '../members/access/entities/grant-event.enti
 import { PRODUCT_STATUSES } from '../members/catalogue/entities/product.entity';
 import type { KeyState } from '../members/keys/access-keys.repository';
 import type { OrderStatus } from '../members/orders/entities/order.entity';
+import { REFUND_STATUSES } from '../members/orders/refunds/entities/refund.entity';
 import { OPT_IN_MODES } from '../mailing/lists/entities/mailing-list.entity';
 import { RECIPIENT_STATUSES } from '../mailing/campaigns/entities/campaign-recipient.entity';
 import { CAMPAIGN_STATUSES, type BodyFormat } from '../mailing/campaigns/entities/campaign.entity';
@@ -56,6 +57,7 @@ export const ENUMS = {
   'ban.kind': { values: BAN_KINDS, key: prefixed('bans.kind.') },
   'ban.state': { values: all<BanState>({ active: 1, lifted: 1, expired: 1 }), key: prefixed('bans.state.') },
   'order.status': { values: all<OrderStatus>({ paid: 1, refunded: 1, held: 1, declined: 1 }), key: (v) => (v === 'held' || v === 'declined' ? `bans.order_status.${v}` : `orders.status_${v}`) },
+  'refund.status': { values: REFUND_STATUSES, key: prefixed('refunds.status_') },
   'product.status': { values: PRODUCT_STATUSES, key: prefixed('members.status_') },
   'key.state': { values: all<KeyState>({ unused: 1, used: 1, disabled: 1 }), key: prefixed('keys.state_') },
   'campaign.status': { values: CAMPAIGN_STATUSES, key: prefixed('mailing.campaigns.status_') },

@@ -365,6 +365,7 @@ describe('order webhook, orders, welcome mail', () => {
       amountDisplay: expect.any(String),
       paidAt: '2026-11-20T10:00:00.000Z',
       refundedAt: null,
+      refunds: [],
     });
     expect(byClient.body.items[0]).not.toHaveProperty('payload');
     const page = await api('/api/admin/orders?limit=1&offset=0').expect(200);

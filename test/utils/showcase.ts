@@ -12,6 +12,8 @@ import { createCover, pngImage } from '../factories/covers';
 import { ProgressService } from '../../src/members/client-area/progress.service';
 import { seedTickets } from '../factories/tickets';
 import { createMailTicket } from '../factories/tickets-inbound';
+import { Order } from '../../src/members/orders/entities/order.entity';
+import { RefundsService } from '../../src/members/orders/refunds/refunds.service';
 import { BansService } from '../../src/bans/bans.service';
 import { Ban } from '../../src/bans/entities/ban.entity';
 import { seedTicketMetrics } from '../factories/ticket-metrics';
@@ -114,6 +116,12 @@ export async function seedShowcase(t: TestApp): Promise<Showcase> {
 
   await orderPaid(t, { email: client.email, product: course.slug, amount: '4900.00', orderId: 'ORD-1042' });
   await orderPaid(t, { email: 'new.buyer@example.com', product: second.slug, amount: '2900.00', orderId: 'ORD-1043' });
+  // a partial refund made by hand and confirmed, and one still waiting for the owner
+  const refunds = t.app.get(RefundsService);
+  const ord1042 = await t.db.manager.findOneByOrFail(Order, { externalId: 'ORD-1042' });
+  const partial = await refunds.request(ord1042.id, 150000, 'showcase:1:1042', FACTORY_ACTOR);
+  await refunds.confirmManual(partial.id, 'BANK-2026-118', FACTORY_ACTOR);
+  await refunds.request(ord1042.id, 50000, 'showcase:2:1042', FACTORY_ACTOR);
 
   const { batch } = await t.app.get(AccessKeysService).generateBatch(FACTORY_ACTOR, { productId: String(course.id), count: '3', days: '30' });
 

@@ -1,6 +1,7 @@
 import { AppError } from '../../common/errors/app-error';
 import { isEmail } from '../../common/email';
 import { isOneLine } from '../../common/text';
+import { PAYMENT_PROVIDERS, PaymentProvider } from './entities/order.entity';
 
 export type OrderEvent = 'order.paid' | 'order.refunded';
 
@@ -13,6 +14,9 @@ export interface OrderWebhookInput {
   amountMinor: number;
   currency: string;
   paidAt: Date;
+  /** Who took the payment and its id there, when the platform says so: a refund then goes through that provider. */
+  paymentProvider: PaymentProvider | null;
+  paymentRef: string | null;
 }
 
 export type RefundInput = Pick<OrderWebhookInput, 'event' | 'orderId'>;
@@ -59,7 +63,13 @@ export function parseOrderWebhook(body: unknown): OrderWebhookInput | RefundInpu
   const paidAt = new Date(paidAtRaw);
   if (need('paidAt') && (!ISO_RE.test(paidAtRaw) || Number.isNaN(paidAt.getTime()))) fields.paidAt = 'must be an ISO 8601 date-time, e.g. "2026-11-23T10:00:00Z"';
 
+  const provider = b.paymentProvider === undefined || b.paymentProvider === null ? null : str('paymentProvider');
+  if (provider !== null && !(PAYMENT_PROVIDERS as readonly (string | undefined)[]).includes(provider)) fields.paymentProvider = `must be one of ${PAYMENT_PROVIDERS.join(', ')}`;
+  const paymentRef = b.paymentId === undefined || b.paymentId === null ? null : (str('paymentId')?.trim() ?? '');
+  if (paymentRef !== null && (!paymentRef || paymentRef.length > 191)) fields.paymentId = 'must be a non-empty string of up to 191 characters';
+  if ((provider === null) !== (paymentRef === null) && !fields.paymentProvider && !fields.paymentId) fields[provider === null ? 'paymentProvider' : 'paymentId'] = 'paymentProvider and paymentId go together';
+
   if (Object.keys(fields).length) throw AppError.validation(fields, 'Some fields are missing or invalid');
   if (!full) return { event: 'order.refunded', orderId };
-  return { event: 'order.paid', orderId, email, name: (name ?? '').trim(), product: product.toLowerCase(), amountMinor: amountMinor!, currency, paidAt };
+  return { event: 'order.paid', orderId, email, name: (name ?? '').trim(), product: product.toLowerCase(), amountMinor: amountMinor!, currency, paidAt, paymentProvider: (provider as PaymentProvider | null) ?? null, paymentRef };
 }

@@ -98,6 +98,8 @@ export class OrderWebhookService {
       amountMinor: input.amountMinor,
       currency: input.currency,
       paidAt: input.paidAt,
+      paymentProvider: input.paymentProvider,
+      paymentRef: input.paymentRef,
       // What the platform sent, byte for byte (it is signed), for disputes and support.
       payload,
     }, held ? 'held' : 'paid');

@@ -4,6 +4,8 @@ import { Page } from '../../common/http/pagination';
 import { ProductsRepository } from '../catalogue/products.repository';
 import { Order, OrderStatus } from './entities/order.entity';
 import { OrderFilter, OrdersRepository } from './orders.repository';
+import { RefundsRepository } from './refunds/refunds.repository';
+import { RefundLine, refundLinesByOrder } from './refunds/refund.views';
 
 export interface OrderView {
   id: number;
@@ -20,6 +22,8 @@ export interface OrderView {
   amountDisplay: string;
   paidAt: Date;
   refundedAt: Date | null;
+  /** Refunds made through kabinet (members/orders/refunds), oldest first. */
+  refunds: RefundLine[];
 }
 
 export interface AdminOrderView extends OrderView {
@@ -41,7 +45,7 @@ export function formatMoney(minor: number, currency: string, locale: Locale): st
   }
 }
 
-function toOrderView(o: Order, productTitle: string, locale: Locale): OrderView {
+function toOrderView(o: Order, productTitle: string, locale: Locale, refunds: RefundLine[] = []): OrderView {
   return {
     id: o.id,
     externalId: o.externalId,
@@ -55,6 +59,7 @@ function toOrderView(o: Order, productTitle: string, locale: Locale): OrderView 
     amountDisplay: formatMoney(o.amountMinor, o.currency, locale),
     paidAt: o.paidAt,
     refundedAt: o.refundedAt,
+    refunds,
   };
 }
 
@@ -63,13 +68,15 @@ export class OrdersService {
   constructor(
     private readonly orders: OrdersRepository,
     private readonly products: ProductsRepository,
+    private readonly refunds: RefundsRepository,
   ) {}
 
   /** Only the client's own orders: the query is keyed by the logged-in client. */
   async listForClient(clientId: number, locale: Locale): Promise<OrderView[]> {
     const orders = await this.orders.listForClient(clientId);
     const titles = new Map((await this.products.findByIds([...new Set(orders.map((o) => o.productId))])).map((p) => [p.id, p.title]));
-    return orders.map((o) => toOrderView(o, titles.get(o.productId) ?? '', locale));
+    const refunds = refundLinesByOrder(await this.refunds.listForOrders(orders.map((o) => o.id)), locale);
+    return orders.map((o) => toOrderView(o, titles.get(o.productId) ?? '', locale, refunds.get(o.id)));
   }
 
   async search(filter: { clientId?: number; email?: string; product?: string; status?: OrderStatus }, page: Page, locale: Locale = 'en'): Promise<{ items: AdminOrderView[]; total: number }> {
@@ -80,9 +87,10 @@ export class OrdersService {
       f.productId = p.id;
     }
     const [rows, total] = await this.orders.search(f, page);
+    const refunds = refundLinesByOrder(await this.refunds.listForOrders(rows.map((r) => r.order.id)), locale);
     return {
       total,
-      items: rows.map(({ order, clientEmail, productSlug, productTitle }) => ({ ...toOrderView(order, productTitle, locale), clientEmail, productSlug })),
+      items: rows.map(({ order, clientEmail, productSlug, productTitle }) => ({ ...toOrderView(order, productTitle, locale, refunds.get(order.id)), clientEmail, productSlug })),
     };
   }
 }

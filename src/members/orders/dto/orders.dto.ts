@@ -1,5 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
+export class OrderRefundResponse {
+  @ApiProperty() id: number;
+  @ApiProperty({ example: '500.00 RUB' }) amount: string;
+  @ApiProperty({ example: 'RUB 500.00' }) amountDisplay: string;
+  @ApiProperty({ enum: ['started', 'unknown', 'pending', 'succeeded', 'failed'] }) status: string;
+  @ApiProperty() requestedAt: Date;
+  @ApiPropertyOptional({ nullable: true, type: Date }) finishedAt: Date | null;
+}
+
 export class OrderResponse {
   @ApiProperty() id: number;
   @ApiProperty({ description: "The selling platform's order id" }) externalId: string;
@@ -15,6 +24,7 @@ export class OrderResponse {
   @ApiProperty({ example: 'RUB 1,990.00' }) amountDisplay: string;
   @ApiProperty() paidAt: Date;
   @ApiPropertyOptional({ nullable: true, type: Date }) refundedAt: Date | null;
+  @ApiProperty({ type: [OrderRefundResponse], description: 'Refunds made through kabinet, oldest first' }) refunds: OrderRefundResponse[];
 }
 
 export class OrderListResponse {

@@ -7,6 +7,10 @@ import { bigintNumber } from '../../../database/transformers';
  */
 export type OrderStatus = 'paid' | 'refunded' | 'held' | 'declined';
 
+/** Who took the payment, when the seller's webhook says so: it decides which refund adapter refunds the order. */
+export type PaymentProvider = 'yookassa' | 'stripe';
+export const PAYMENT_PROVIDERS: readonly PaymentProvider[] = ['yookassa', 'stripe'];
+
 @Entity('orders')
 export class Order {
   @PrimaryGeneratedColumn() id: number;
@@ -21,5 +25,8 @@ export class Order {
   @Column({ name: 'paid_at', type: 'datetime' }) paidAt: Date;
   @Column({ name: 'refunded_at', type: 'datetime', nullable: true }) refundedAt: Date | null;
   @Column({ type: 'text', nullable: true }) payload: string | null;
+  @Column({ name: 'payment_provider', type: 'varchar', length: 16, nullable: true }) paymentProvider: PaymentProvider | null;
+  /** The provider's payment id (YooKassa payment id, Stripe PaymentIntent `pi_…` or charge `ch_…`). */
+  @Column({ name: 'payment_ref', type: 'varchar', length: 191, nullable: true }) paymentRef: string | null;
   @Column({ name: 'created_at', type: 'datetime' }) createdAt: Date;
 }
