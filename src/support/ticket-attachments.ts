@@ -20,6 +20,11 @@ export const TICKET_BODY_MAX = 20_000;
 /** A file received with a ticket form, in a temporary file the caller removes (withTempFile). */
 export interface TicketUpload {
   tmpPath: string;
+  /**
+   * Set when the bytes were written straight to their storage name (`tmpPath` is then FILES_DIR/<storageKey>):
+   * store() records them without a rename. Files that come whole in memory (a mail's parts) are written so.
+   */
+  storageKey?: string;
   originalName: string;
   size: number;
   sha256: string;
@@ -76,10 +81,14 @@ export class TicketAttachments {
    * temporary file like an upload, so `store` treats both alike (the same name cleaning, hash and sniffing).
    */
   async fromBytes(name: string, bytes: Buffer): Promise<TicketUpload> {
-    const tmpPath = path.join(this.config.filesDir, `.upload-${randomBytes(12).toString('hex')}`);
+    // Already whole and hashed here: written once, under the random name it is kept by (no temporary file and
+    // rename, and no file-system call inside the transaction that records it). Not recorded = removed by the caller.
+    const storageKey = randomBytes(24).toString('hex');
+    const tmpPath = path.join(this.config.filesDir, storageKey);
     await fs.promises.writeFile(tmpPath, bytes, { flag: 'wx' });
     return {
       tmpPath,
+      storageKey,
       originalName: cleanFileName(name),
       size: bytes.length,
       sha256: createHash('sha256').update(bytes).digest('hex'),
@@ -99,9 +108,9 @@ export class TicketAttachments {
    * removes the stored bytes, for the caller to run if the transaction fails.
    */
   async store(m: EntityManager, upload: TicketUpload, ticketId: number, messageId: number): Promise<{ row: TicketAttachment; undo: () => Promise<void> }> {
-    const storageKey = randomBytes(24).toString('hex');
+    const storageKey = upload.storageKey ?? randomBytes(24).toString('hex');
     const dest = path.join(this.config.filesDir, storageKey);
-    await fs.promises.rename(upload.tmpPath, dest);
+    if (!upload.storageKey) await fs.promises.rename(upload.tmpPath, dest);
     const undo = () => fs.promises.rm(dest, { force: true });
     try {
       const row = await this.tickets.insertAttachment(m, {

@@ -126,6 +126,7 @@ export class TicketMailHandler implements InboundHandler<TicketClaim>, OnModuleI
     const parts: Part[] = [];
     const uploads: TicketUpload[] = [];
     const undo: (() => Promise<void>)[] = [];
+    const recorded = new Set<TicketUpload>();
     try {
       parts.push(...(await this.parts(attachments, room, names, uploads)));
       const store = async (m: EntityManager, ticketId: number, messageId: number) => {
@@ -133,6 +134,7 @@ export class TicketMailHandler implements InboundHandler<TicketClaim>, OnModuleI
         for (const u of uploads) {
           const stored = await this.files.store(m, u, ticketId, messageId);
           undo.push(stored.undo);
+          recorded.add(u);
           rows.push(stored.row);
         }
         for (const p of parts) {
@@ -163,10 +165,11 @@ export class TicketMailHandler implements InboundHandler<TicketClaim>, OnModuleI
       });
     } catch (e) {
       for (const u of undo) await u();
+      recorded.clear();
       throw e;
     } finally {
-      // what store() did not move (the transaction failed first, or was never reached)
-      for (const u of uploads) await fs.promises.rm(u.tmpPath, { force: true });
+      // the files no committed row names (the transaction failed, or was never reached)
+      for (const u of uploads) if (!recorded.has(u)) await fs.promises.rm(u.tmpPath, { force: true });
     }
   }
 
