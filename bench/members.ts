@@ -29,6 +29,7 @@ import { Lesson } from '../src/members/catalogue/entities/lesson.entity';
 import { Product } from '../src/members/catalogue/entities/product.entity';
 import { StoredFile } from '../src/members/catalogue/entities/stored-file.entity';
 import { UsersService } from '../src/users/users.service';
+import { get, login } from './http';
 import { openLoop } from './open-loop';
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 20);
@@ -160,40 +161,6 @@ function load(url: string, cookie?: string): Promise<Load> {
 /** The server's CPU time (this process: the app, its GC and SQLite) per answered request, in µs. */
 function cpuPerRequest(r: Load): string {
   return (r.cpuMicros / Math.max(1, r.requests.total)).toFixed(0);
-}
-
-function get(url: string, cookie?: string, extra: Record<string, string> = {}): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
-  return new Promise((resolve, reject) => {
-    http
-      .get(url, { headers: { ...(cookie ? { cookie } : {}), ...extra } }, (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (c) => (body += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
-      })
-      .on('error', reject);
-  });
-}
-
-/**
- * Logs in like a browser: CSRF cookie and token from the form, then the session cookie. Returns both cookies,
- * as a browser sends both on every later request (without the CSRF one, every page would mint a new one).
- */
-async function login(base: string, email: string, password: string): Promise<string> {
-  const page = await get(`${base}/login`);
-  const csrfCookie = String(page.headers['set-cookie']).match(/kb_csrf=[^;]+/)![0];
-  const token = /name="_csrf" value="([^"]+)"/.exec(page.body)![1];
-  const body = new URLSearchParams({ email, password, _csrf: token }).toString();
-  return new Promise((resolve, reject) => {
-    const req = http.request(`${base}/login`, { method: 'POST', headers: { cookie: csrfCookie, 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      res.resume();
-      const sid = String(res.headers['set-cookie'] ?? '').match(/kb_sid=[^;]+/);
-      if (res.statusCode !== 303 || !sid) return reject(new Error(`login failed: ${res.statusCode}`));
-      resolve(`${sid[0]}; ${csrfCookie}`);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
 }
 
 /** Bytes per second for one whole download, read and discarded. */

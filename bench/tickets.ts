@@ -27,12 +27,12 @@ import 'reflect-metadata';
 import { ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { EntityManager } from 'typeorm';
 import { loadConfig } from '../src/config/config';
+import { get, login } from './http';
 
 const N = Number(process.env.BENCH_N ?? 10_000);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 4);
@@ -544,36 +544,6 @@ async function inbound(): Promise<{ ratio: number; portalRate: number; bareRate:
   }
 }
 
-function get(url: string, cookie?: string): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
-  return new Promise((resolve, reject) => {
-    http
-      .get(url, { headers: cookie ? { cookie } : {} }, (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (c) => (body += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
-      })
-      .on('error', reject);
-  });
-}
-
-/** Logs in like a browser (CSRF cookie and token from the form, then the session cookie); returns both cookies. */
-async function login(base: string, email: string, password: string): Promise<string> {
-  const page = await get(`${base}/login`);
-  const csrfCookie = String(page.headers['set-cookie']).match(/kb_csrf=[^;]+/)![0];
-  const token = /name="_csrf" value="([^"]+)"/.exec(page.body)![1];
-  const body = new URLSearchParams({ email, password, _csrf: token }).toString();
-  return new Promise((resolve, reject) => {
-    const req = http.request(`${base}/login`, { method: 'POST', headers: { cookie: csrfCookie, 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      res.resume();
-      const sid = String(res.headers['set-cookie'] ?? '').match(/kb_sid=[^;]+/);
-      if (res.statusCode !== 303 || !sid) return reject(new Error(`login failed: ${res.statusCode}`));
-      resolve(`${sid[0]}; ${csrfCookie}`);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 /** The database's size on disk, its write-ahead log included. */
 function dbBytes(dir: string): number {
