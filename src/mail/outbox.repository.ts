@@ -25,17 +25,24 @@ export class OutboxRepository {
   async insert(m: EntityManager, msg: NewOutboxMessage): Promise<boolean> {
     const now = new Date();
     try {
-      await m.insert(OutboxMessage, {
-        ...msg,
-        status: 'pending',
-        attempts: 0,
-        nextAttemptAt: now,
-        claimToken: null,
-        claimedAt: null,
-        lastError: null,
-        sentAt: null,
-        createdAt: now,
-      });
+      // updateEntity(false): nothing reads the row back (TypeORM would re-select its defaulted columns on SQLite).
+      await m
+        .createQueryBuilder()
+        .insert()
+        .into(OutboxMessage)
+        .values({
+          ...msg,
+          status: 'pending',
+          attempts: 0,
+          nextAttemptAt: now,
+          claimToken: null,
+          claimedAt: null,
+          lastError: null,
+          sentAt: null,
+          createdAt: now,
+        })
+        .updateEntity(false)
+        .execute();
       return true;
     } catch (e) {
       if (msg.idempotencyKey && isUniqueViolation(e)) return false;

@@ -49,8 +49,9 @@ export class TicketsRepository {
   }
 
   /** The message a received mail became, if it did already (inbound_messages.id). */
-  findByInboundId(inboundId: number, m: EntityManager = this.db.manager): Promise<TicketMessage | null> {
-    return m.findOneBy(TicketMessage, { inboundId });
+  /** Whether a message was already made of this inbound mail (a retried delivery handled twice). */
+  async hasInboundMessage(inboundId: number, m: EntityManager = this.db.manager): Promise<boolean> {
+    return (await m.findOne(TicketMessage, { where: { inboundId }, select: { id: true } })) !== null;
   }
 
   /**

@@ -102,7 +102,7 @@ export class TicketMailHandler implements InboundHandler<TicketClaim>, OnModuleI
   async handle(mail: InboundMail, claims: TicketClaim[]): Promise<InboundOutcome> {
     const from = senderOf(mail);
     if (!from) return { outcome: 'ignored', detail: 'no sender address' };
-    if (await this.tickets.findByInboundId(mail.id)) return { outcome: 'duplicate', detail: 'in a ticket already' };
+    if (await this.tickets.hasInboundMessage(mail.id)) return { outcome: 'duplicate', detail: 'in a ticket already' };
     const route = await this.route(mail, claims, from.email);
     if (!route) return { outcome: 'ignored', detail: 'no ticket to put it in' };
     const target = 'ticket' in route ? `ticket #${route.ticket.id}` : 'a new ticket';
