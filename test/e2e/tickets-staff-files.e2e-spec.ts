@@ -7,7 +7,7 @@ import { TICKET_FILE_MAX_BYTES, TICKET_FILES_MAX } from '../../src/support/ticke
 import { createTicket } from '../factories/tickets';
 import { createUser } from '../factories/users';
 import { outboxFor } from '../utils/outbox';
-import { csrfFrom, loginAgent, startTestApp, TestApp } from '../utils/test-app';
+import { multipartPost, loginAgent, startTestApp, TestApp } from '../utils/test-app';
 
 const PNG = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64, 3)]);
 const XSS = '"><script>alert(1)</script><img src=x onerror=alert(2)>';
@@ -25,15 +25,6 @@ describe('ticket files from staff', () => {
   });
   afterAll(() => t.close());
 
-  /** A multipart form as a browser posts it: the CSRF token first, then the fields, then the file (or an empty file input). */
-  async function multipart(agent: request.Agent, pageUrl: string, postUrl: string, fields: Record<string, string>, file?: { name: string; bytes: Buffer }) {
-    const page = await agent.get(pageUrl).expect(200);
-    const req = agent.post(postUrl).field('_csrf', csrfFrom(page.text));
-    for (const [k, v] of Object.entries(fields)) req.field(k, v);
-    if (file) req.attach('file', file.bytes, file.name);
-    else req.attach('file', Buffer.alloc(0), '');
-    return req;
-  }
 
   const api = (method: 'get' | 'post', path: string) => request(t.http)[method](path).set('Authorization', `Bearer ${key}`);
   const filesOf = (ticketId: number) => t.db.manager.find(TicketAttachment, { where: { ticketId }, order: { id: 'ASC' } });
@@ -43,9 +34,9 @@ describe('ticket files from staff', () => {
     const ann = await createUser(t, { name: 'Ann' });
     const tk = await createTicket(t, ann.id, { subject: 'Where is my certificate?' });
     const s = await loginAgent(t, staff.email, staff.password);
-    const note = await multipart(s, `/admin/tickets/${tk.id}`, `/admin/tickets/${tk.id}/note`, { body: 'NOTE-BODY: paid by invoice', minutes: '2' }, { name: 'invoice-internal.png', bytes: PNG });
+    const note = await multipartPost(s, `/admin/tickets/${tk.id}`, `/admin/tickets/${tk.id}/note`, { body: 'NOTE-BODY: paid by invoice', minutes: '2' }, { name: 'invoice-internal.png', bytes: PNG });
     expect(note.status).toBe(303);
-    const reply = await multipart(s, `/admin/tickets/${tk.id}`, `/admin/tickets/${tk.id}/reply`, { body: 'Here it is.', minutes: '3', status: 'waiting_for_client' }, { name: 'certificate.png', bytes: PNG });
+    const reply = await multipartPost(s, `/admin/tickets/${tk.id}`, `/admin/tickets/${tk.id}/reply`, { body: 'Here it is.', minutes: '3', status: 'waiting_for_client' }, { name: 'certificate.png', bytes: PNG });
     expect(reply.status).toBe(303);
 
     const [noteFile, replyFile] = await filesOf(tk.id);
@@ -95,12 +86,12 @@ describe('ticket files from staff', () => {
     const tk = await createTicket(t, c.id);
     const s = await loginAgent(t, staff.email, staff.password);
     const before = await t.db.manager.countBy(TicketMessage, { ticketId: tk.id });
-    const big = await multipart(s, `/admin/tickets/${tk.id}`, `/admin/tickets/${tk.id}/reply`, { body: 'see attached' }, { name: 'big.bin', bytes: Buffer.alloc(TICKET_FILE_MAX_BYTES + 1, 7) });
+    const big = await multipartPost(s, `/admin/tickets/${tk.id}`, `/admin/tickets/${tk.id}/reply`, { body: 'see attached' }, { name: 'big.bin', bytes: Buffer.alloc(TICKET_FILE_MAX_BYTES + 1, 7) });
     expect(big.status).toBe(413);
     expect(big.text).toContain('data-test="staff-reply-form"');
     expect(big.text).toContain('see attached');
     expect(big.text).toContain('The file is too large.');
-    const bigNote = await multipart(s, `/admin/tickets/${tk.id}`, `/admin/tickets/${tk.id}/note`, { body: 'big note' }, { name: 'big.bin', bytes: Buffer.alloc(TICKET_FILE_MAX_BYTES + 1, 7) });
+    const bigNote = await multipartPost(s, `/admin/tickets/${tk.id}`, `/admin/tickets/${tk.id}/note`, { body: 'big note' }, { name: 'big.bin', bytes: Buffer.alloc(TICKET_FILE_MAX_BYTES + 1, 7) });
     expect(bigNote.status).toBe(413);
     expect(await t.db.manager.countBy(TicketMessage, { ticketId: tk.id })).toBe(before);
     expect(await filesOf(tk.id)).toEqual([]);
@@ -115,7 +106,7 @@ describe('ticket files from staff', () => {
         Array.from({ length: TICKET_FILES_MAX }, (_, i) => ({ ticketId: tk.id, messageId: first.id, originalName: `f${i}.txt`, storageKey: `missing-${tk.id}-${i}`, sizeBytes: 1, contentType: 'text/plain', sha256: '0'.repeat(64), createdAt: new Date() })),
       ),
     );
-    const many = await multipart(s, `/admin/tickets/${tk.id}`, `/admin/tickets/${tk.id}/note`, { body: 'one too many' }, { name: 'x.png', bytes: PNG });
+    const many = await multipartPost(s, `/admin/tickets/${tk.id}`, `/admin/tickets/${tk.id}/note`, { body: 'one too many' }, { name: 'x.png', bytes: PNG });
     expect(many.status).toBe(400);
     expect(many.text).toContain('This ticket already has the most files it can have.');
     expect(many.text).toContain('one too many');
@@ -123,7 +114,7 @@ describe('ticket files from staff', () => {
     expect(await t.db.manager.countBy(TicketAttachment, { ticketId: tk.id })).toBe(TICKET_FILES_MAX);
     expect(leftovers()).toEqual([]);
     // without a file the ticket still takes replies
-    expect((await multipart(s, `/admin/tickets/${tk.id}`, `/admin/tickets/${tk.id}/reply`, { body: 'no file this time' })).status).toBe(303);
+    expect((await multipartPost(s, `/admin/tickets/${tk.id}`, `/admin/tickets/${tk.id}/reply`, { body: 'no file this time' })).status).toBe(303);
   });
 
   it('the API takes a reply or a note as multipart with a file; a note’s file never reaches the client; a bad kind or a big file is refused, nothing stored', async () => {
@@ -165,7 +156,7 @@ describe('ticket files from staff', () => {
     const tk = await createTicket(t, c.id, { subject: `Subject ${XSS}`, body: `Body ${XSS} http://x/"onmouseover=alert(3)` });
     const s = await loginAgent(t, staff.email, staff.password);
     const body = `Reply ${XSS}\nSee https://example.com/help. Not javascript:alert(4) nor http://x/"onmouseover=alert(5)`;
-    expect((await multipart(s, `/admin/tickets/${tk.id}`, `/admin/tickets/${tk.id}/reply`, { body }, { name: `${XSS}.png`, bytes: PNG })).status).toBe(303);
+    expect((await multipartPost(s, `/admin/tickets/${tk.id}`, `/admin/tickets/${tk.id}/reply`, { body }, { name: `${XSS}.png`, bytes: PNG })).status).toBe(303);
 
     const a = await loginAgent(t, c.email, c.password);
     const pages = [(await a.get(`/account/tickets/${tk.id}`)).text, (await s.get(`/admin/tickets/${tk.id}`)).text];
@@ -201,7 +192,7 @@ describe('ticket files from staff', () => {
     const c = await createUser(t);
     const tk = await createTicket(t, c.id);
     const s = await loginAgent(t, staff.email, staff.password);
-    const res = await multipart(s, `/admin/tickets/${tk.id}`, `/admin/tickets/${tk.id}/reply`, { body: '', status: 'closed' }, { name: 'x.png', bytes: PNG });
+    const res = await multipartPost(s, `/admin/tickets/${tk.id}`, `/admin/tickets/${tk.id}/reply`, { body: '', status: 'closed' }, { name: 'x.png', bytes: PNG });
     expect(res.status).toBe(400);
     expect((await t.db.manager.findOneByOrFail(Ticket, { id: tk.id })).status).toBe('open');
     expect(await filesOf(tk.id)).toEqual([]);

@@ -10,7 +10,7 @@ import { createProduct, FACTORY_ACTOR, grantAccess } from '../factories/members'
 import { ageTicket, createTicket, staffReply } from '../factories/tickets';
 import { createUser } from '../factories/users';
 import { outboxFor } from '../utils/outbox';
-import { csrfFrom, formPost, loginAgent, startTestApp, TestApp } from '../utils/test-app';
+import { multipartPost, formPost, loginAgent, startTestApp, TestApp } from '../utils/test-app';
 
 const DAY = 86400_000;
 const NOTIFY = 'support-desk@kabinet.test';
@@ -26,15 +26,6 @@ describe('support tickets', () => {
   });
   afterAll(() => t.close());
 
-  /** Posts a multipart ticket form as a browser does: the CSRF token first, then the fields, then the file. */
-  async function multipart(agent: request.Agent, pageUrl: string, postUrl: string, fields: Record<string, string>, file?: { name: string; bytes: Buffer }) {
-    const page = await agent.get(pageUrl).expect(200);
-    const req = agent.post(postUrl).field('_csrf', csrfFrom(page.text));
-    for (const [k, v] of Object.entries(fields)) req.field(k, v);
-    if (file) req.attach('file', file.bytes, file.name);
-    else req.attach('file', Buffer.alloc(0), '');
-    return req;
-  }
 
   it('a client opens a ticket with a file; staff are mailed; another client gets 404 on the ticket and the file', async () => {
     const p = await createProduct(t, { title: 'Watercolour' });
@@ -47,7 +38,7 @@ describe('support tickets', () => {
     expect(form.text).toContain('5 000 ₽');
 
     const png = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(100, 1)]);
-    const res = await multipart(a, '/account/tickets/new', '/account/tickets', { type: 'support', productId: String(p.id), subject: 'Lesson 2 will not open', body: 'It says locked.' }, { name: 'shot.png', bytes: png });
+    const res = await multipartPost(a, '/account/tickets/new', '/account/tickets', { type: 'support', productId: String(p.id), subject: 'Lesson 2 will not open', body: 'It says locked.' }, { name: 'shot.png', bytes: png });
     expect(res.status).toBe(303);
     const id = Number(/\/account\/tickets\/(\d+)/.exec(res.headers.location)![1]);
     const tk = await t.db.manager.findOneByOrFail(Ticket, { id });
@@ -72,7 +63,7 @@ describe('support tickets', () => {
     await b.get(`/account/tickets/${id}`).expect(404);
     await b.get(`/account/tickets/files/${file.id}`).expect(404);
     expect((await formPost(b, '/account/tickets', `/account/tickets/${id}/close`, {})).status).toBe(404);
-    expect((await multipart(b, '/account/tickets/new', `/account/tickets/${id}/reply`, { body: 'mine now' })).status).toBe(404);
+    expect((await multipartPost(b, '/account/tickets/new', `/account/tickets/${id}/reply`, { body: 'mine now' })).status).toBe(404);
     expect((await b.get('/account/tickets')).text).not.toContain('Lesson 2 will not open');
   });
 
@@ -81,7 +72,7 @@ describe('support tickets', () => {
     const c = await createUser(t);
     await grantAccess(t, c.id, (await createProduct(t)).id);
     const a = await loginAgent(t, c.email, c.password);
-    const res = await multipart(a, '/account/tickets/new', '/account/tickets', { type: 'support', productId: String(other.id), subject: '', body: '' });
+    const res = await multipartPost(a, '/account/tickets/new', '/account/tickets', { type: 'support', productId: String(other.id), subject: '', body: '' });
     expect(res.status).toBe(400);
     expect(res.text).toContain('Choose one of your products.');
     expect(res.text).toContain('Enter a subject.');
@@ -123,7 +114,7 @@ describe('support tickets', () => {
     expect(staffPage.text).toMatch(/data-test="minutes-total">12</);
 
     // the client answers: the ticket goes back to staff, and the staff mail threads on the reply
-    const ans = await multipart(a, `/account/tickets/${tk.id}`, `/account/tickets/${tk.id}/reply`, { body: 'Спасибо!' });
+    const ans = await multipartPost(a, `/account/tickets/${tk.id}`, `/account/tickets/${tk.id}/reply`, { body: 'Спасибо!' });
     expect(ans.status).toBe(303);
     expect((await t.db.manager.findOneByOrFail(Ticket, { id: tk.id })).status).toBe('waiting_for_staff');
     const staffMails = (await outboxFor(t, NOTIFY)).filter((m) => m.subject === `[#${tk.id}] Где урок?`);
@@ -143,13 +134,13 @@ describe('support tickets', () => {
     expect((await t.db.manager.findOneByOrFail(Ticket, { id: tk.id })).status).toBe('closed');
 
     const a = await loginAgent(t, c.email, c.password);
-    expect((await multipart(a, `/account/tickets/${tk.id}`, `/account/tickets/${tk.id}/reply`, { body: 'one more thing' })).status).toBe(303);
+    expect((await multipartPost(a, `/account/tickets/${tk.id}`, `/account/tickets/${tk.id}/reply`, { body: 'one more thing' })).status).toBe(303);
     expect((await t.db.manager.findOneByOrFail(Ticket, { id: tk.id })).status).toBe('waiting_for_staff');
 
     await a.get(`/account/tickets/${tk.id}`);
     expect((await formPost(a, `/account/tickets/${tk.id}`, `/account/tickets/${tk.id}/close`, {})).status).toBe(303);
     await ageTicket(t, tk.id, 30 * DAY);
-    const late = await multipart(a, `/account/tickets/${tk.id}`, `/account/tickets/${tk.id}/reply`, { body: 'back again' });
+    const late = await multipartPost(a, `/account/tickets/${tk.id}`, `/account/tickets/${tk.id}/reply`, { body: 'back again' });
     expect(late.status).toBe(303);
     const newId = Number(/\/account\/tickets\/(\d+)/.exec(late.headers.location)![1]);
     expect(newId).not.toBe(tk.id);
@@ -176,7 +167,7 @@ describe('support tickets', () => {
     const c = await createUser(t);
     const a = await loginAgent(t, c.email, c.password);
     const big = Buffer.alloc(TICKET_FILE_MAX_BYTES + 1, 7);
-    const res = await multipart(a, '/account/tickets/new', '/account/tickets', { type: 'support', subject: 'Big file', body: 'see attached' }, { name: 'big.bin', bytes: big });
+    const res = await multipartPost(a, '/account/tickets/new', '/account/tickets', { type: 'support', subject: 'Big file', body: 'see attached' }, { name: 'big.bin', bytes: big });
     expect(res.status).toBe(413);
     expect(await t.db.manager.countBy(Ticket, { clientId: c.id })).toBe(0);
     const leftovers = fs.readdirSync(t.config.filesDir).filter((f) => f.startsWith('.upload-'));
@@ -187,7 +178,7 @@ describe('support tickets', () => {
     const c = await createUser(t);
     const a = await loginAgent(t, c.email, c.password);
     const x = '<img src=x onerror=alert(1)>';
-    const res = await multipart(a, '/account/tickets/new', '/account/tickets', { type: 'support', subject: `S ${x}`, body: `B ${x}` }, { name: `${x}.html`, bytes: Buffer.from('<html><script>alert(1)</script></html>') });
+    const res = await multipartPost(a, '/account/tickets/new', '/account/tickets', { type: 'support', subject: `S ${x}`, body: `B ${x}` }, { name: `${x}.html`, bytes: Buffer.from('<html><script>alert(1)</script></html>') });
     expect(res.status).toBe(303);
     const id = Number(/\/account\/tickets\/(\d+)/.exec(res.headers.location)![1]);
     const s = await loginAgent(t, staff.email, staff.password);

@@ -70,6 +70,19 @@ export async function formPost(agent: Agent, pageUrl: string, postUrl: string, f
   return agent.post(postUrl).type('form').send({ ...fields, _csrf: csrfFrom(page.text) });
 }
 
+/**
+ * A multipart form as a browser posts it: the CSRF token first (the upload handler checks it before it reads a
+ * byte of the file), then the fields, then the file, or an empty file input when none is chosen.
+ */
+export async function multipartPost(agent: Agent, pageUrl: string, postUrl: string, fields: Record<string, string>, file?: { name: string; bytes: Buffer }, fileField = 'file') {
+  const page = await agent.get(pageUrl).expect(200);
+  const req = agent.post(postUrl).field('_csrf', csrfFrom(page.text));
+  for (const [k, v] of Object.entries(fields)) req.field(k, v);
+  if (file) req.attach(fileField, file.bytes, file.name);
+  else req.attach(fileField, Buffer.alloc(0), '');
+  return req;
+}
+
 export async function loginAgent(t: TestApp, email: string, password: string, headers: Record<string, string> = {}): Promise<Agent> {
   const agent = request.agent(t.http);
   for (const [k, v] of Object.entries(headers)) agent.set(k, v);
