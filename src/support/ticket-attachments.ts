@@ -7,6 +7,7 @@ import { AppError } from '../common/errors/app-error';
 import { cleanFileName, FormParts, saveFormFile } from '../common/form-upload';
 import { APP_CONFIG, AppConfig } from '../config/config';
 import { sniffContentType, SNIFF_BYTES } from '../members/catalogue/file-sniff';
+import type { Servable } from '../members/client-area/file-stream';
 import { TicketAttachment } from './entities/ticket.entity';
 import { TicketsRepository } from './tickets.repository';
 
@@ -132,5 +133,10 @@ export class TicketAttachments {
 
   pathOf(a: TicketAttachment): string {
     return path.join(this.config.filesDir, a.storageKey);
+  }
+
+  /** What streamDownload serves for a stored file (after the caller's access check). */
+  servable(a: TicketAttachment): Servable {
+    return { path: this.pathOf(a), name: a.originalName, size: a.sizeBytes, contentType: a.contentType };
   }
 }

@@ -277,7 +277,7 @@ export class TicketsStaffService {
   async attachment(attachmentId: number): Promise<Servable> {
     const a = await this.tickets.findAttachment(attachmentId);
     if (!a) throw AppError.notFound('file');
-    return { path: this.files.pathOf(a), name: a.originalName, size: a.sizeBytes, contentType: a.contentType };
+    return this.files.servable(a);
   }
 
   private async addStaffMessage(

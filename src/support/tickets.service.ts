@@ -311,7 +311,7 @@ export class TicketsService {
   async attachmentForClient(clientId: number, attachmentId: number): Promise<Servable> {
     const a = await this.tickets.findClientAttachment(clientId, attachmentId);
     if (!a) throw AppError.notFound('file');
-    return { path: this.files.pathOf(a), name: a.originalName, size: a.sizeBytes, contentType: a.contentType };
+    return this.files.servable(a);
   }
 
   private async addClientMessage(
