@@ -239,3 +239,23 @@ export interface OffboardingOperations {
   reinstateOptions(caseId: number): Promise<{ grants: StepResults['revoke']['grants']; banned: boolean; accountDisabled: boolean }>;
   reinstate(actor: OffboardingActor, caseId: number, input: ReinstateInput): Promise<CaseView>;
 }
+
+/** Nest tokens of what the steps module (steps/offboarding-steps.module.ts) provides to the engine. */
+export const STEP_EXECUTORS = 'OFFBOARDING_STEP_EXECUTORS';
+export const CASE_PLANNER = 'OFFBOARDING_CASE_PLANNER';
+export const REINSTATER = 'OFFBOARDING_REINSTATER';
+
+/** The dry run's reads (changes nothing); the engine adds the approval rule's answer. */
+export interface CasePlanner {
+  plan(clientId: number, input: CaseInput, now: Date): Promise<Omit<CasePreview, 'approval'>>;
+}
+
+/** Puts back what the owner picks, in the caller's transaction (the engine records the case as reinstated in it). */
+export interface Reinstater {
+  reinstate(
+    m: EntityManager,
+    actor: Actor,
+    c: { caseId: number; clientId: number; revoke: StepResults['revoke'] | null; ban: StepResults['ban'] | null },
+    input: ReinstateInput,
+  ): Promise<ReinstateResult>;
+}
