@@ -178,6 +178,9 @@ describe('client warnings: the last attempt (issue 15) — form, preview, mail, 
     expect(page.text).not.toContain('<img src=x');
     const preview = await sendViaPage(s.client.id, { terms: `T ${XSS}`, requests: String(s.tickets[0].id), estimate: `E ${XSS}` });
     expect(preview.status).toBe(200);
+    // no opening typed: the default one, in the client's language, which the checker passes
+    expect(preview.text).toContain('Thank you for learning with us.');
+    expect(preview.text).toContain('data-test="hints-none"');
     expect(preview.text).not.toContain('<script>alert(1)');
     expect(preview.text).not.toContain('<img src=x');
   });
