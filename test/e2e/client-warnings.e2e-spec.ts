@@ -185,6 +185,19 @@ describe('client warnings: the last attempt (issue 15) — form, preview, mail, 
     expect(preview.text).not.toContain('<img src=x');
   });
 
+  it('points at a sentence that repeats an internal note of a picked ticket', async () => {
+    const s = await scene();
+    const preview = await sendViaPage(s.client.id, {
+      terms: 'The course as bought.',
+      requests: [String(s.tickets[0].id)],
+      estimate: 'She keeps pushing for free work, so reviews cost 900 ₽ each.',
+    });
+    expect(preview.status).toBe(200);
+    expect(preview.text).toMatch(/data-rule="quotes_private"[^>]*><q>She keeps pushing for free work/);
+    // an internal note of a ticket not picked is not the checker's business here, and the mail never carries notes
+    expect(preview.text).not.toContain('SECRET-NOTE');
+  });
+
   it('refuses bad input with the fields named: on the page (the form again) and on the API (400)', async () => {
     const s = await scene();
     const page = await sendViaPage(s.client.id, { terms: '', estimate: '', followUpOn: '2020-01-01' });
@@ -194,6 +207,12 @@ describe('client warnings: the last attempt (issue 15) — form, preview, mail, 
     expect(page.text).toMatch(/id="e-terms"/);
     expect(page.text).toMatch(/id="e-estimate"/);
     expect(page.text).toMatch(/id="e-followUpOn"/);
+
+    // the form comes back with what was ticked, and only that
+    const one = await sendViaPage(s.client.id, { terms: '', requests: String(s.tickets[1].id), estimate: 'e' });
+    expect(one.status).toBe(400);
+    const ticked = [...one.text.matchAll(/name="requests" value="(\d+)" checked/g)].map((m) => Number(m[1]));
+    expect(ticked).toEqual([s.tickets[1].id]);
 
     const bad = await api('post', `/api/admin/clients/${s.client.id}/warnings`).send({ terms: ' ', requestTicketIds: [], estimate: 'x'.repeat(2001), followUpOn: '2027-02-30' });
     expect(bad.status).toBe(400);
