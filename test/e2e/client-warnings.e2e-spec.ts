@@ -148,7 +148,9 @@ describe('client warnings: the last attempt (issue 15) — form, preview, mail, 
       expect(part).not.toContain('SECRET-NOTE');
     }
 
-    const [w] = await warningsOf(s.client.id);
+    const all = await warningsOf(s.client.id);
+    expect(all).toHaveLength(1);
+    const [w] = all;
     expect(w).toMatchObject({ createdBy: staffUser.id, outboxId: mail.id, locale: 'ru', subject: mail.subject, followUpOn: inDays(7), remindedAt: null, followUpDoneAt: null });
     expect(w.bodyText).toBe(mail.text);
     expect(JSON.parse(w.requests).map((r: { ticketId: number }) => r.ticketId).sort()).toEqual([s.tickets[0].id, s.tickets[1].id].sort());
