@@ -29,6 +29,7 @@ import { MailingList } from '../mailing/lists/entities/mailing-list.entity';
 import { Subscriber } from '../mailing/subscribers/entities/subscriber.entity';
 import { Subscription } from '../mailing/subscribers/entities/subscription.entity';
 import { Ban } from '../bans/entities/ban.entity';
+import { ClientWarning } from '../clients/warnings/entities/client-warning.entity';
 import { CannedReply, Ticket, TicketAttachment, TicketMailAck, TicketMessage } from '../support/entities/ticket.entity';
 
 export const ENTITIES = [
@@ -38,4 +39,5 @@ export const ENTITIES = [
   InboundMessage,
   Ticket, TicketMessage, TicketAttachment, TicketMailAck, CannedReply,
   Ban,
+  ClientWarning,
 ];

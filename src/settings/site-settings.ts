@@ -42,6 +42,11 @@ export interface SiteSettings {
   businessDays: string;
   businessHoursFrom: string;
   businessHoursTo: string;
+  /**
+   * The original terms a warning to a client reminds them of (several lines: what the course or service
+   * includes); prefills the warning form. Empty = the form lists the products the client has.
+   */
+  warningTermsText: string;
 }
 
 export type SettingName = keyof SiteSettings;
@@ -84,6 +89,7 @@ export const SETTINGS: Record<SettingName, SettingDef> = {
   businessDays: { def: () => '', check: (v) => (parseWeekdays(v) ? null : 'ticket_metrics.settings.errors.days') },
   businessHoursFrom: { def: () => '', check: (v) => (v === '' || parseClockTime(v) !== null ? null : 'ticket_metrics.settings.errors.time') },
   businessHoursTo: { def: () => '', check: (v) => (v === '' || parseClockTime(v, true) !== null ? null : 'ticket_metrics.settings.errors.time') },
+  warningTermsText: { def: () => '', check: multiLine(4000) },
 };
 
 /**

@@ -19,4 +19,5 @@ export class SettingsForm {
   @FormList(8) businessDays?: string[];
   @FormText() businessHoursFrom?: string;
   @FormText() businessHoursTo?: string;
+  @FormText() warningTermsText?: string;
 }
