@@ -24,6 +24,7 @@ import { MailModule } from './mail/mail.module';
 import { MailingModule } from './mailing/mailing.module';
 import { MembersModule } from './members/members.module';
 import { OrdersModule } from './members/orders/orders.module';
+import { OffboardingStepsModule } from './offboarding/steps/offboarding-steps.module';
 import { ThrottleModule } from './throttle/throttle.module';
 import { AdminUsersModule } from './users/admin-users.module';
 import { UsersModule } from './users/users.module';
@@ -59,6 +60,8 @@ export class AppModule implements NestModule {
         ClientsModule,
         MailingModule,
         SupportModule,
+        // the offboarding steps (the engine's OffboardingModule imports it too; Nest builds it once)
+        OffboardingStepsModule,
         AdminUsersModule,
         DashboardModule,
         HealthModule,
