@@ -22,6 +22,9 @@ import { Order } from '../../src/members/orders/entities/order.entity';
 import { Refund } from '../../src/members/orders/refunds/entities/refund.entity';
 import { OrdersRepository } from '../../src/members/orders/orders.repository';
 import { CASE_PLANNER, CaseInput, CasePlanner, REINSTATER, Reinstater, STEP_EXECUTORS, StepContext, StepExecutor, StepName, StepOutcome, StepResults } from '../../src/offboarding/offboarding.contract';
+import { OffboardingFaults } from '../../src/offboarding/offboarding-faults';
+import { OffboardingService } from '../../src/offboarding/offboarding.service';
+import { RunCase } from '../../src/offboarding/usecases/run-case.usecase';
 import { Ticket, TicketMessage } from '../../src/support/entities/ticket.entity';
 import { User } from '../../src/users/entities/user.entity';
 import { startCampaign } from '../factories/campaigns';
@@ -386,6 +389,48 @@ describe('offboarding steps: each step alone and twice, the dry run, reinstateme
 
       // a grant the revoke step did not end cannot be "reinstated"
       await expect(t.db.transaction((m) => reinstater.reinstate(m, actor, { caseId, clientId: client.id, revoke, ban }, { grantIds: [999999999], liftBan: false, reopenAccount: false, sendWelcomeBack: false }))).rejects.toMatchObject({ kind: 'validation' });
+    });
+  });
+
+  describe('a whole case through the engine, with the real steps', () => {
+    const statuses = (c: { steps: { name: string; status: string }[] }) => Object.fromEntries(c.steps.map((x) => [x.name, x.status]));
+
+    async function busyClient() {
+      const client = await createUser(t, { locale: 'en' });
+      const p = await createProduct(t);
+      const o = await order(client.id, p.id, 120000);
+      await grantAccess(t, client.id, p.id);
+      await createTicket(t, client.id);
+      return { client, o };
+    }
+
+    it('runs every step; a manual refund waits for the owner, the notice for the relay', async () => {
+      const { client, o } = await busyClient();
+      const owner = { ...actor, role: 'owner' as const };
+      const { case: c } = await t.app.get(OffboardingService).open(owner, client.id, input());
+      expect(statuses(c)).toEqual({ notice: 'waiting', refund: 'waiting', revoke: 'done', unsubscribe: 'done', ban: 'done' });
+      expect(c.noticeSent).toMatchObject({ locale: 'en' });
+      expect(await t.db.manager.countBy(Refund, { orderId: o.id, idempotencyKey: `offboarding:${c.id}:${o.id}`, status: 'pending' })).toBe(1);
+    });
+
+    it.each([['refund:between-call-and-record' as const], ['notice:before-commit' as const]])('a crash at %s, then resume: one refund per key, one notice', async (point) => {
+      const { client, o } = await busyClient();
+      const owner = { ...actor, role: 'owner' as const };
+      const faults = t.app.get(OffboardingFaults);
+      faults.arm(point);
+      try {
+        const first = (await t.app.get(OffboardingService).open(owner, client.id, input())).case;
+        if (point === 'refund:between-call-and-record') expect(statuses(first).refund).toBe('running');
+        else expect(await outboxFor(t, client.email)).toHaveLength(0);
+        await t.app.get(RunCase).execute(first.id);
+        const c = await t.app.get(OffboardingService).get(first.id);
+        expect(statuses(c)).toMatchObject({ notice: 'waiting', refund: 'waiting', revoke: 'done', unsubscribe: 'done', ban: 'done' });
+        expect(await t.db.manager.countBy(Refund, { orderId: o.id })).toBe(1);
+        expect((await t.db.manager.findOneByOrFail(Refund, { orderId: o.id })).status).toBe('pending');
+        expect((await outboxFor(t, client.email)).filter((x) => x.template === 'offboarding-notice')).toHaveLength(1);
+      } finally {
+        faults.disarm();
+      }
     });
   });
 });
