@@ -364,6 +364,8 @@ describe('offboarding engine: the runner, approval, cancel, retry and skip, the 
     await api('post', `/api/admin/offboarding/${id}/approve`).expect(409);
     await api('post', `/api/admin/offboarding/${id}/cancel`).expect(409);
     await api('post', `/api/admin/offboarding/${id}/retry`).send({}).expect(409);
+    await api('post', `/api/admin/offboarding/${id}/retry`).send({ step: 'refund' }).expect(409);
+    await api('post', `/api/admin/offboarding/${id}/retry`).expect(415);
     await api('post', `/api/admin/offboarding/${id}/skip`).send({ step: 'nope' }).expect(400);
     await api('post', `/api/admin/offboarding/${id}/reinstate`).send({ grantIds: [], liftBan: 'yes' }).expect(400);
     const list = await api('get', `/api/admin/offboarding?clientId=${clientId}&status=done`).expect(200);
