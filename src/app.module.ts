@@ -1,4 +1,4 @@
-import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { DynamicModule, MiddlewareConsumer, Module, NestModule, Type } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AccessKeysModule } from './members/keys/access-keys.module';
 import { ApiKeysModule } from './auth/api-keys/api-keys.module';
@@ -24,6 +24,7 @@ import { MailModule } from './mail/mail.module';
 import { MailingModule } from './mailing/mailing.module';
 import { MembersModule } from './members/members.module';
 import { OrdersModule } from './members/orders/orders.module';
+import { OffboardingModule } from './offboarding/offboarding.module';
 import { ThrottleModule } from './throttle/throttle.module';
 import { AdminUsersModule } from './users/admin-users.module';
 import { UsersModule } from './users/users.module';
@@ -33,6 +34,11 @@ export interface AppOptions {
   runJobs: boolean;
   /** The inbound mail listener, when INBOUND_PORT is set (default on); the CLI leaves it off. */
   inbound?: boolean;
+  /**
+   * Tests: a module providing the offboarding step executors, planner and reinstater in place of the real steps
+   * (offboarding/steps/offboarding-steps.module.ts), so the runner is tested with steps whose effects they count.
+   */
+  offboardingSteps?: Type<unknown> | DynamicModule;
 }
 
 @Module({})
@@ -62,6 +68,7 @@ export class AppModule implements NestModule {
         AdminUsersModule,
         DashboardModule,
         HealthModule,
+        OffboardingModule.forRoot({ runJobs: opts.runJobs, steps: opts.offboardingSteps }),
         JobsModule.forRoot(opts.runJobs),
       ],
       providers: [

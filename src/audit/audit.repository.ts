@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Database } from '../database/database.service';
+import { insertRows } from '../database/raw';
 import { sqlDate } from '../database/sql-date';
 import { AuditEntry } from './entities/audit-entry.entity';
 
@@ -22,6 +23,16 @@ export class AuditRepository {
 
   async append(m: EntityManager, entry: Omit<AuditEntry, 'id'>): Promise<void> {
     await m.insert(AuditEntry, entry);
+  }
+
+  /** Many entries in one statement (chunked, so no engine's limit on bound parameters is reached). */
+  async appendMany(m: EntityManager, entries: Omit<AuditEntry, 'id'>[]): Promise<void> {
+    await insertRows(
+      m,
+      'audit_log',
+      ['actor_user_id', 'actor_label', 'action', 'subject_type', 'subject_id', 'summary', 'ip', 'created_at'],
+      entries.map((e) => [e.actorUserId, e.actorLabel, e.action, e.subjectType, e.subjectId, e.summary, e.ip, sqlDate(e.createdAt)]),
+    );
   }
 
   search(f: AuditFilter): Promise<[AuditEntry[], number]> {

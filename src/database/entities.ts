@@ -30,6 +30,8 @@ import { Subscriber } from '../mailing/subscribers/entities/subscriber.entity';
 import { Subscription } from '../mailing/subscribers/entities/subscription.entity';
 import { Ban } from '../bans/entities/ban.entity';
 import { ClientWarning } from '../clients/warnings/entities/client-warning.entity';
+import { OffboardingCase } from '../offboarding/entities/offboarding-case.entity';
+import { OffboardingStep } from '../offboarding/entities/offboarding-step.entity';
 import { CannedReply, Ticket, TicketAttachment, TicketMailAck, TicketMessage } from '../support/entities/ticket.entity';
 
 export const ENTITIES = [
@@ -40,4 +42,5 @@ export const ENTITIES = [
   Ticket, TicketMessage, TicketAttachment, TicketMailAck, CannedReply,
   Ban,
   ClientWarning,
+  OffboardingCase, OffboardingStep,
 ];

@@ -47,6 +47,13 @@ export interface SiteSettings {
    * includes); prefills the warning form. Empty = the form lists the products the client has.
    */
   warningTermsText: string;
+  /**
+   * Offboarding: staff may run a case without an owner's or admin's approval when its refunds total at most this,
+   * in minor units (a digit string); empty = staff always need approval.
+   */
+  offboardingStaffRefundLimit: string;
+  /** Offboarding: alternatives the notice recommends (one per line; the notice's {{alternatives}}); empty = none. */
+  offboardingAlternatives: string;
 }
 
 export type SettingName = keyof SiteSettings;
@@ -90,6 +97,8 @@ export const SETTINGS: Record<SettingName, SettingDef> = {
   businessHoursFrom: { def: () => '', check: (v) => (v === '' || parseClockTime(v) !== null ? null : 'ticket_metrics.settings.errors.time') },
   businessHoursTo: { def: () => '', check: (v) => (v === '' || parseClockTime(v, true) !== null ? null : 'ticket_metrics.settings.errors.time') },
   warningTermsText: { def: () => '', check: multiLine(4000) },
+  offboardingStaffRefundLimit: { def: () => '', check: (v) => (v === '' || /^\d{1,15}$/.test(v) ? null : 'offboarding.settings.errors.refund_limit') },
+  offboardingAlternatives: { def: () => '', check: multiLine(4000) },
 };
 
 /**

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager, In, IsNull, LessThan, Not, SelectQueryBuilder } from 'typeorm';
 import { Page } from '../common/http/pagination';
 import { Database, isUniqueViolation } from '../database/database.service';
+import { insertRows } from '../database/raw';
 import { sqlDate } from '../database/sql-date';
 import { CannedReply, MessageKind, Ticket, TicketAttachment, TicketMailAck, TicketMessage, TicketStatus, TicketType, TICKET_STATUSES } from './entities/ticket.entity';
 
@@ -243,6 +244,34 @@ export class TicketsRepository {
     if (f.productId) qb.andWhere('t.product_id = :productId', { productId: f.productId });
     if (sort === 'waiting') qb.andWhere('t.waiting_since IS NOT NULL');
     return qb;
+  }
+
+  /** The client's tickets that are not closed, oldest first (offboarding closes them). */
+  openOfClient(clientId: number, m: EntityManager = this.db.manager): Promise<Ticket[]> {
+    return m.find(Ticket, { where: { clientId, status: Not('closed') }, order: { id: 'ASC' } });
+  }
+
+  /**
+   * Closes these tickets in one statement, each with its own resolution time (a CASE over the ids), and adds their
+   * system messages in one INSERT. For offboarding: no round trip per ticket.
+   */
+  async closeMany(m: EntityManager, closes: { id: number; resolutionSeconds: number | null }[], now: Date, messages: Omit<TicketMessage, 'id' | 'inboundId'>[]): Promise<void> {
+    for (let i = 0; i < closes.length; i += 300) {
+      const part = closes.slice(i, i + 300);
+      const cases = part.map(() => 'WHEN ? THEN ?').join(' ');
+      await m.query(
+        `UPDATE tickets SET status = 'closed', closed_at = ?, last_activity_at = ?, waiting_since = NULL,
+                resolution_seconds = CASE id ${cases} ELSE resolution_seconds END
+          WHERE id IN (${part.map(() => '?').join(', ')}) AND status <> 'closed'`,
+        [sqlDate(now), sqlDate(now), ...part.flatMap((c) => [c.id, c.resolutionSeconds]), ...part.map((c) => c.id)],
+      );
+    }
+    await insertRows(
+      m,
+      'ticket_messages',
+      ['ticket_id', 'author_id', 'author_email', 'kind', 'body', 'minutes', 'message_id', 'in_reply_to', 'created_at', 'inbound_id'],
+      messages.map((x) => [x.ticketId, x.authorId, x.authorEmail, x.kind, x.body, x.minutes, x.messageId, x.inReplyTo, sqlDate(x.createdAt), null]),
+    );
   }
 
   /** Tickets waiting for the client since before `before`, oldest first. */

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, In } from 'typeorm';
 import { Database } from '../../database/database.service';
+import { insertRows } from '../../database/raw';
+import { sqlDate } from '../../database/sql-date';
 import { normaliseEmail } from '../../common/email';
 import { User } from '../../users/entities/user.entity';
 import { ConsentEvent } from './entities/consent-event.entity';
@@ -106,6 +108,31 @@ export class SubscribersRepository {
       createdAt: now,
       updatedAt: now,
     });
+  }
+
+  /** The lists this subscriber is on (confirmed or waiting to confirm), with their names. */
+  async listsOn(subscriberId: number, m: EntityManager = this.db.manager): Promise<{ id: number; name: string }[]> {
+    const rows: { id: number | string; name: string }[] = await m.query(
+      `SELECT l.id, l.name FROM subscriptions s INNER JOIN mailing_lists l ON l.id = s.list_id
+        WHERE s.subscriber_id = ? AND s.status <> 'unsubscribed' ORDER BY l.id`,
+      [subscriberId],
+    );
+    return rows.map((r) => ({ id: Number(r.id), name: String(r.name) }));
+  }
+
+  /** Every subscription of the subscriber not ended yet, ended in one statement. */
+  async endSubscriptions(m: EntityManager, subscriberId: number, at: Date): Promise<void> {
+    await m.update(Subscription, { subscriberId, status: In(['confirmed', 'unconfirmed']) }, { status: 'unsubscribed', confirmTokenHash: null, updatedAt: at });
+  }
+
+  async recordConsentMany(m: EntityManager, events: NewConsentEvent[]): Promise<void> {
+    const at = sqlDate(new Date());
+    await insertRows(
+      m,
+      'consent_events',
+      ['subscriber_id', 'list_id', 'campaign_id', 'action', 'source', 'ip', 'actor_user_id', 'detail', 'created_at'],
+      events.map((e) => [e.subscriberId, e.listId, e.campaignId, e.action, e.source, e.ip.slice(0, 45), e.actorUserId, e.detail.slice(0, 255), at]),
+    );
   }
 
   async recordConsent(m: EntityManager, e: NewConsentEvent): Promise<void> {

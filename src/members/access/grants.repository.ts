@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Database } from '../../database/database.service';
 import { HotQuery } from '../../database/hot-query';
-import { dbDate, dbDateOrNull } from '../../database/raw';
+import { dbDate, dbDateOrNull, insertRows } from '../../database/raw';
+import { sqlDate } from '../../database/sql-date';
 import { activeGrantParams, activeGrantSql } from './access-rule';
 import { GrantEvent } from './entities/grant-event.entity';
 import { Grant } from './entities/grant.entity';
@@ -63,6 +64,53 @@ export class GrantsRepository {
       if (!best.has(g.productId)) best.set(g.productId, g);
     }
     return [...best.values()];
+  }
+
+  /**
+   * The client's grants that give (or will give) access: not revoked and not past their end, with the product's
+   * title; `onlyIds` narrows them to those. One query, for offboarding's preview and revoke.
+   */
+  async runningForClient(clientId: number, now: Date, onlyIds: number[] | null, m: EntityManager = this.db.manager): Promise<(Grant & { productTitle: string })[]> {
+    if (onlyIds && !onlyIds.length) return [];
+    const rows: Record<string, unknown>[] = await m.query(
+      `SELECT g.*, p.title AS product_title FROM grants g INNER JOIN products p ON p.id = g.product_id
+        WHERE g.client_id = ? AND g.revoked_at IS NULL AND (g.ends_at IS NULL OR g.ends_at > ?)${onlyIds ? ` AND g.id IN (${onlyIds.map(() => '?').join(', ')})` : ''}
+        ORDER BY g.id`,
+      [clientId, sqlDate(now), ...(onlyIds ?? [])],
+    );
+    return rows.map((r) => ({ ...toGrant(r), productTitle: String(r.product_title) }));
+  }
+
+  /** Which of these grant ids are the client's (any state): to refuse another client's grant in an offboarding input. */
+  async idsOfClient(clientId: number, ids: number[], m: EntityManager = this.db.manager): Promise<Set<number>> {
+    if (!ids.length) return new Set();
+    const rows: { id: number | string }[] = await m.query(`SELECT id FROM grants WHERE client_id = ? AND id IN (${ids.map(() => '?').join(', ')})`, [clientId, ...ids]);
+    return new Set(rows.map((r) => Number(r.id)));
+  }
+
+  /** Revokes these grants in one statement (those not revoked yet). */
+  async revokeMany(m: EntityManager, ids: number[], at: Date, by: number | null, reason: string): Promise<void> {
+    for (let i = 0; i < ids.length; i += 500) {
+      const part = ids.slice(i, i + 500);
+      await m.query(`UPDATE grants SET revoked_at = ?, revoked_by = ?, reason = ?, updated_at = ? WHERE id IN (${part.map(() => '?').join(', ')}) AND revoked_at IS NULL`, [
+        sqlDate(at),
+        by,
+        reason,
+        sqlDate(at),
+        ...part,
+      ]);
+    }
+  }
+
+  async addEvents(m: EntityManager, events: (Omit<GrantEvent, 'id' | 'createdAt' | 'orderId'> & { orderId?: number | null })[]): Promise<void> {
+    const at = sqlDate(new Date());
+    const date = (d: Date | null) => (d ? sqlDate(d) : null);
+    await insertRows(
+      m,
+      'grant_events',
+      ['grant_id', 'kind', 'ends_at_before', 'ends_at_after', 'actor_user_id', 'actor_label', 'reason', 'order_id', 'created_at'],
+      events.map((e) => [e.grantId, e.kind, date(e.endsAtBefore), date(e.endsAtAfter), e.actorUserId, e.actorLabel, e.reason, e.orderId ?? null, at]),
+    );
   }
 
   listForClient(clientId: number): Promise<Grant[]> {

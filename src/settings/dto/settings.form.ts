@@ -20,4 +20,6 @@ export class SettingsForm {
   @FormText() businessHoursFrom?: string;
   @FormText() businessHoursTo?: string;
   @FormText() warningTermsText?: string;
+  @FormText() offboardingStaffRefundLimit?: string;
+  @FormText() offboardingAlternatives?: string;
 }

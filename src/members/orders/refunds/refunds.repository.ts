@@ -1,8 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, In, Not } from 'typeorm';
 import { Database } from '../../../database/database.service';
+import { dbDate, insertRows } from '../../../database/raw';
+import { sqlDate } from '../../../database/sql-date';
 import { Order } from '../entities/order.entity';
 import { Refund, RefundAdapterName, RefundStatus } from './entities/refund.entity';
+
+export type OrderWithRefunded = Pick<Order, 'id' | 'externalId' | 'clientId' | 'productId' | 'status' | 'amountMinor' | 'currency' | 'paymentProvider' | 'paymentRef' | 'paidAt'> & {
+  productTitle: string;
+  refundedMinor: number;
+};
 
 @Injectable()
 export class RefundsRepository {
@@ -10,6 +17,12 @@ export class RefundsRepository {
 
   findByKey(m: EntityManager, key: string): Promise<Refund | null> {
     return m.findOneBy(Refund, { idempotencyKey: key });
+  }
+
+  /** The refunds made under any of these keys (one query, for a step that owns one key per order). */
+  findByKeys(keys: string[], m: EntityManager = this.db.manager): Promise<Refund[]> {
+    if (!keys.length) return Promise.resolve([]);
+    return m.find(Refund, { where: { idempotencyKey: In(keys) } });
   }
 
   /** MySQL: the row locked until commit, so a webhook and a resume recording at once take turns. */
@@ -42,6 +55,64 @@ export class RefundsRepository {
     return qb.getOne();
   }
 
+  /** lockOrder() for many orders, in one statement. */
+  lockOrders(m: EntityManager, orderIds: number[]): Promise<Order[]> {
+    if (!orderIds.length) return Promise.resolve([]);
+    const qb = m.createQueryBuilder(Order, 'o').where('o.id IN (:...orderIds)', { orderIds });
+    if (this.db.isMysql) qb.setLock('pessimistic_write');
+    return qb.getMany();
+  }
+
+  /** committedMinor() for many orders, in one statement (call it under lockOrders). */
+  async committedMinorOf(m: EntityManager, orderIds: number[]): Promise<Map<number, number>> {
+    if (!orderIds.length) return new Map();
+    const qb = m
+      .createQueryBuilder(Refund, 'r')
+      .select('r.order_id', 'orderId')
+      .addSelect('COALESCE(SUM(r.amount_minor), 0)', 'total')
+      .where('r.order_id IN (:...orderIds)', { orderIds })
+      .andWhere('r.status <> :failed', { failed: 'failed' })
+      .groupBy('r.order_id');
+    if (this.db.isMysql) qb.setLock('pessimistic_write');
+    const rows = await qb.getRawMany<{ orderId: number | string; total: number | string }>();
+    return new Map(rows.map((r) => [Number(r.orderId), Number(r.total)]));
+  }
+
+  findManyForUpdate(m: EntityManager, ids: number[]): Promise<Refund[]> {
+    if (!ids.length) return Promise.resolve([]);
+    const qb = m.createQueryBuilder(Refund, 'r').where('r.id IN (:...ids)', { ids });
+    if (this.db.isMysql) qb.setLock('pessimistic_write');
+    return qb.getMany();
+  }
+
+  /** insert() for many rows, in one statement; read them back by key. */
+  async insertMany(m: EntityManager, rows: Pick<Refund, 'orderId' | 'idempotencyKey' | 'adapter' | 'orderRef' | 'amountMinor' | 'currency' | 'createdBy' | 'createdByLabel'>[], at: Date): Promise<void> {
+    const when = sqlDate(at);
+    await insertRows(
+      m,
+      'refunds',
+      ['order_id', 'idempotency_key', 'adapter', 'order_ref', 'amount_minor', 'amount_currency', 'status', 'provider_ref', 'attempts', 'last_error', 'requested_at', 'updated_at', 'finished_at', 'created_by', 'created_by_label'],
+      rows.map((r) => [r.orderId, r.idempotencyKey, r.adapter, r.orderRef, r.amountMinor, r.currency, 'started', null, 1, null, when, when, null, r.createdBy, r.createdByLabel]),
+    );
+  }
+
+  /** record() of one answer for many rows. */
+  async recordMany(m: EntityManager, ids: number[], set: { status: RefundStatus; providerRef: string | null; lastError: string | null; finishedAt: Date | null }, at: Date): Promise<void> {
+    if (!ids.length) return;
+    await m.query(`UPDATE refunds SET status = ?, provider_ref = ?, last_error = ?, finished_at = ?, updated_at = ? WHERE id IN (${ids.map(() => '?').join(', ')})`, [
+      set.status,
+      set.providerRef,
+      set.lastError,
+      set.finishedAt ? sqlDate(set.finishedAt) : null,
+      sqlDate(at),
+      ...ids,
+    ]);
+  }
+
+  async markAttempts(m: EntityManager, ids: number[], at: Date): Promise<void> {
+    await m.createQueryBuilder().update(Refund).set({ attempts: () => 'attempts + 1', updatedAt: at }).where('id IN (:...ids)', { ids }).execute();
+  }
+
   /** What is refunded or may be: every refund of the order that has not failed. */
   async committedMinor(m: EntityManager, orderId: number): Promise<number> {
     const qb = m
@@ -65,6 +136,36 @@ export class RefundsRepository {
 
   async record(m: EntityManager, id: number, set: { status: RefundStatus; providerRef: string | null; lastError: string | null; finishedAt: Date | null }, at: Date): Promise<void> {
     await m.update(Refund, { id }, { ...set, updatedAt: at });
+  }
+
+  /**
+   * Every order of the client with its product's title and what is refunded or may be (refunds not failed), in one
+   * query: what an offboarding may still refund, order by order.
+   */
+  async ordersWithRefundedOfClient(clientId: number, m: EntityManager = this.db.manager): Promise<OrderWithRefunded[]> {
+    const rows: Record<string, unknown>[] = await m.query(
+      `SELECT o.id, o.external_id, o.client_id, o.product_id, o.status, o.amount_minor, o.amount_currency, o.payment_provider, o.payment_ref, o.paid_at,
+              p.title AS product_title,
+              COALESCE((SELECT SUM(r.amount_minor) FROM refunds r WHERE r.order_id = o.id AND r.status <> 'failed'), 0) AS refunded_minor
+         FROM orders o LEFT JOIN products p ON p.id = o.product_id
+        WHERE o.client_id = ?
+        ORDER BY o.id`,
+      [clientId],
+    );
+    return rows.map((r) => ({
+      id: Number(r.id),
+      externalId: String(r.external_id),
+      clientId: Number(r.client_id),
+      productId: Number(r.product_id),
+      status: r.status as Order['status'],
+      amountMinor: Number(r.amount_minor),
+      currency: String(r.amount_currency),
+      paymentProvider: (r.payment_provider as Order['paymentProvider']) ?? null,
+      paymentRef: (r.payment_ref as string | null) ?? null,
+      paidAt: dbDate(r.paid_at),
+      productTitle: String(r.product_title ?? ''),
+      refundedMinor: Number(r.refunded_minor),
+    }));
   }
 
   /** The refunds of these orders, oldest first, for the order lists. */
