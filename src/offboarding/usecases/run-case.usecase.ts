@@ -178,7 +178,7 @@ export class RunCase {
         action: patch.status === 'done' ? 'offboarding.step_done' : 'offboarding.step_failed',
         subjectType: 'client',
         subjectId: c.clientId,
-        extra: { caseId: c.id, step: s.name, attempts, ...(patch.status === 'failed' ? { error: patch.lastError } : {}) },
+        extra: { caseId: c.id, name: s.name, attempts, ...(patch.status === 'failed' ? { error: patch.lastError } : {}) },
       });
     }
   }
@@ -217,7 +217,7 @@ export class RunCase {
           action: next === 'done' ? 'offboarding.done' : 'offboarding.attention',
           subjectType: 'client',
           subjectId: c.clientId,
-          extra: { caseId, ...(next === 'attention' ? { failed: steps.filter((s) => s.status === 'failed').map((s) => s.name).join(', ') } : {}) },
+          extra: { caseId, ...(next === 'attention' ? { name: steps.filter((s) => s.status === 'failed').map((s) => s.name).join(', ') } : {}) },
         });
       }
       return next;
