@@ -11,7 +11,7 @@ import { User } from '../users/entities/user.entity';
 import { UsersRepository } from '../users/users.repository';
 import { ActiveBan, BanCheck } from './ban-check';
 import { BanFilter, BanState, BansRepository } from './bans.repository';
-import { domainKey, emailKey } from './email-key';
+import { domainKey, emailKey, isPublicMailDomain } from './email-key';
 import { Ban, BanKind } from './entities/ban.entity';
 
 export interface BanCommand {
@@ -170,6 +170,7 @@ export class BansService {
     if (domain) {
       const key = domainKey(domain.replace(/^@/, ''));
       if (!key || domain.replace(/^@/, '').includes('@')) throw AppError.validation({ domain: 'bans.errors.domain_invalid' });
+      if (isPublicMailDomain(key)) throw AppError.validation({ domain: 'bans.errors.public_domain' });
       return { kind: 'domain', key };
     }
     throw AppError.validation({ email: 'bans.errors.target_required' });

@@ -1,4 +1,4 @@
-import { domainKey, emailKey } from './email-key';
+import { domainKey, emailKey, isPublicMailDomain } from './email-key';
 
 describe('emailKey: the mailbox behind an address', () => {
   it.each([
@@ -44,5 +44,19 @@ describe('domainKey', () => {
     expect(domainKey('me.com')).toBe('icloud.com');
     expect(domainKey('Spam-Shop.example.')).toBe('spam-shop.example');
     for (const bad of ['', 'localhost', 'a..b', '-x.com', 'x_y.com']) expect(domainKey(bad)).toBeNull();
+  });
+});
+
+describe('isPublicMailDomain', () => {
+  it('knows the free mailbox providers, through their families and from an address', () => {
+    for (const d of ['gmail.com', 'googlemail.com', 'ya.ru', 'yandex.kz', 'me.com', 'mail.ru', 'hotmail.co.uk', 'live.ru', 'yahoo.co.jp', 'client@GMAIL.com']) {
+      expect([d, isPublicMailDomain(d)]).toEqual([d, true]);
+    }
+  });
+
+  it('lets a company or school domain through', () => {
+    for (const d of ['example.com', 'school.ru', 'mail.example.org', 'gmail.company.com', 'not a domain']) {
+      expect([d, isPublicMailDomain(d)]).toEqual([d, false]);
+    }
   });
 });

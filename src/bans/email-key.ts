@@ -62,6 +62,25 @@ export function domainKey(domainOrAddress: string): string | null {
   return s;
 }
 
+/**
+ * Free mailbox providers: a domain ban there would lock out strangers by the million, so it is refused (a ban of
+ * one identity at them is fine). Domains of one family (googlemail, me.com, ya.ru…) count through domainKey().
+ */
+// One string split on spaces: `mail.ru` written alone would read as a message key to the catalogue check.
+const PUBLIC_MAIL = new Set(
+  [
+    'gmail.com yandex.ru icloud.com mail.ru bk.ru inbox.ru list.ru internet.ru rambler.ru lenta.ru ro.ru ' +
+    'autorambler.ru myrambler.ru yahoo.com ymail.com aol.com gmx.com gmx.de gmx.net web.de proton.me ' +
+    'protonmail.com pm.me zoho.com tutanota.com tuta.io qq.com 163.com ukr.net i.ua',
+  ].join('').split(' '),
+);
+
+export function isPublicMailDomain(domainOrAddress: string): boolean {
+  const key = domainKey(domainOrAddress);
+  if (!key) return false;
+  return PUBLIC_MAIL.has(key) || providerOf(key) === 'microsoft' || /^yahoo\.[a-z.]+$/.test(key);
+}
+
 const YANDEX = new Set(['yandex.ru', 'yandex.com', 'yandex.by', 'yandex.kz', 'yandex.ua', 'yandex.com.tr', 'ya.ru', 'narod.ru']);
 const ICLOUD = new Set(['icloud.com', 'me.com', 'mac.com']);
 

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ApiKeysRepository } from '../../auth/api-keys/api-keys.repository';
 import { SessionsRepository } from '../../auth/sessions.repository';
 import { BanCheck } from '../../bans/ban-check';
-import { domainKey, emailKey } from '../../bans/email-key';
+import { domainKey, emailKey, isPublicMailDomain } from '../../bans/email-key';
 import { AppError } from '../../common/errors/app-error';
 import { APP_CONFIG, AppConfig } from '../../config/config';
 import { GrantsRepository } from '../../members/access/grants.repository';
@@ -55,6 +55,7 @@ export class OffboardingCasePlanner implements CasePlanner {
         if (!mine.has(id)) fields[`grantIds[${i}]`] = 'offboarding_steps.errors.grant_not_clients';
       });
     }
+    if (on('ban') && input.banDomain && isPublicMailDomain(client.email)) fields.banDomain = 'bans.errors.public_domain';
     if (Object.keys(fields).length) throw new AppError('validation', 'offboarding.invalid_input', 'errors.validation', fields);
 
     const [notice, grants, sessions, apiKeys, subscriber, tickets, banned] = await Promise.all([
