@@ -23,6 +23,7 @@ import { JobsModule } from './jobs/jobs.module';
 import { MailModule } from './mail/mail.module';
 import { MailingModule } from './mailing/mailing.module';
 import { MembersModule } from './members/members.module';
+import { OffboardingPagesModule } from './offboarding/offboarding-pages.module';
 import { OrdersModule } from './members/orders/orders.module';
 import { ThrottleModule } from './throttle/throttle.module';
 import { AdminUsersModule } from './users/admin-users.module';
@@ -60,6 +61,7 @@ export class AppModule implements NestModule {
         MailingModule,
         SupportModule,
         AdminUsersModule,
+        OffboardingPagesModule,
         DashboardModule,
         HealthModule,
         JobsModule.forRoot(opts.runJobs),
