@@ -25,6 +25,7 @@ import { MailingModule } from './mailing/mailing.module';
 import { MembersModule } from './members/members.module';
 import { OffboardingPagesModule } from './offboarding/offboarding-pages.module';
 import { OrdersModule } from './members/orders/orders.module';
+import { OffboardingStepsModule } from './offboarding/steps/offboarding-steps.module';
 import { ThrottleModule } from './throttle/throttle.module';
 import { AdminUsersModule } from './users/admin-users.module';
 import { UsersModule } from './users/users.module';
@@ -60,6 +61,8 @@ export class AppModule implements NestModule {
         ClientsModule,
         MailingModule,
         SupportModule,
+        // the offboarding steps (the engine's OffboardingModule imports it too; Nest builds it once)
+        OffboardingStepsModule,
         AdminUsersModule,
         OffboardingPagesModule,
         DashboardModule,

@@ -24,6 +24,11 @@ export class AuditRepository {
     await m.insert(AuditEntry, entry);
   }
 
+  /** Many entries in one statement (chunked, so no engine's limit on bound parameters is reached). */
+  async appendMany(m: EntityManager, entries: Omit<AuditEntry, 'id'>[]): Promise<void> {
+    for (let i = 0; i < entries.length; i += 500) await m.createQueryBuilder().insert().into(AuditEntry).values(entries.slice(i, i + 500)).updateEntity(false).execute();
+  }
+
   search(f: AuditFilter): Promise<[AuditEntry[], number]> {
     const qb = this.db.manager.createQueryBuilder(AuditEntry, 'a').orderBy('a.id', 'DESC').take(f.limit).skip(f.offset);
     if (f.action) qb.andWhere('a.action LIKE :action', { action: `${f.action}%` });

@@ -23,7 +23,8 @@ export class PasswordResetsRepository {
   }
 
   /** A new password makes every outstanding link for the account useless; a new welcome link, the earlier welcome links. */
-  async invalidateForUser(m: EntityManager, userId: number, at: Date, kind?: PasswordLinkKind): Promise<void> {
-    await m.update(PasswordReset, { userId, usedAt: IsNull(), ...(kind ? { kind } : {}) }, { usedAt: at });
+  async invalidateForUser(m: EntityManager, userId: number, at: Date, kind?: PasswordLinkKind): Promise<number> {
+    const res = await m.update(PasswordReset, { userId, usedAt: IsNull(), ...(kind ? { kind } : {}) }, { usedAt: at });
+    return res.affected ?? 0;
   }
 }

@@ -64,6 +64,11 @@ export class SessionsRepository {
     return this.db.manager.find(Session, { where: { userId }, order: { lastSeenAt: 'DESC' } });
   }
 
+  /** Sessions of the account that would still let it in (not expired). */
+  async countLiveForUser(userId: number, now: Date, m: EntityManager = this.db.manager): Promise<number> {
+    return m.createQueryBuilder(Session, 's').where('s.user_id = :userId AND s.expires_at > :now', { userId, now: sqlDate(now) }).getCount();
+  }
+
   async deleteById(m: EntityManager, id: number): Promise<void> {
     await m.delete(Session, { id });
   }

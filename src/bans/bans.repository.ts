@@ -55,6 +55,15 @@ export class BansRepository {
   }
 
   /** Every ban made on this key (its HMAC), newest first: whether one is in force. */
+  /** The bans an offboarding case made that are still in force (its address ban and its domain ban). */
+  activeOfCase(caseId: number, now: Date, m: EntityManager = this.db.manager): Promise<Ban[]> {
+    return m
+      .createQueryBuilder(Ban, 'b')
+      .where('b.case_id = :caseId AND b.lifted_at IS NULL AND (b.expires_at IS NULL OR b.expires_at > :now)', { caseId, now: sqlDate(now) })
+      .orderBy('b.id', 'ASC')
+      .getMany();
+  }
+
   historyOf(keyHmac: string, kind: BanKind, m: EntityManager = this.db.manager): Promise<Ban[]> {
     return m.find(Ban, { where: { keyHmac, kind }, order: { id: 'DESC' }, take: 50 });
   }

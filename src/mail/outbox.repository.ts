@@ -122,6 +122,16 @@ export class OutboxRepository {
     return this.db.manager.countBy(OutboxMessage, { status });
   }
 
+  /** A queued message by the idempotency key it was queued with: its id and how it stands (sent, failed…). */
+  findByKey(key: string, m: EntityManager = this.db.manager): Promise<Pick<OutboxMessage, 'id' | 'status' | 'lastError' | 'sentAt' | 'subject' | 'text'> | null> {
+    return m.findOne(OutboxMessage, { where: { idempotencyKey: key }, select: { id: true, status: true, lastError: true, sentAt: true, subject: true, text: true } });
+  }
+
+  /** How a message stands now, for a caller waiting on its delivery (the offboarding notice). */
+  findStatus(id: number, m: EntityManager = this.db.manager): Promise<Pick<OutboxMessage, 'id' | 'status' | 'lastError' | 'sentAt'> | null> {
+    return m.findOne(OutboxMessage, { where: { id }, select: { id: true, status: true, lastError: true, sentAt: true } });
+  }
+
   findById(id: number): Promise<OutboxMessage | null> {
     return this.db.manager.findOneBy(OutboxMessage, { id });
   }

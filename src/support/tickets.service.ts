@@ -156,6 +156,8 @@ export class TicketsService {
     if (productId !== null && !(await this.grants.findAccess(clientId, productId, new Date()))) e.add('productId', 'tickets.errors.product');
     e.throwIfAny();
     const client = await this.requireClient(clientId);
+    // A closed account (offboarding) opens none either, should a request of it still get this far.
+    if (client.disabled) throw new AppError('forbidden', 'tickets.account_closed', 'tickets.errors.account_closed');
     // A banned identity opens no ticket (its sessions ended with the ban; this holds for one that slipped by).
     await this.bans.refuseIfBanned(client.email, '');
     return this.withUpload(upload, async (store) =>
@@ -226,6 +228,7 @@ export class TicketsService {
     const body = bodyOf(input.body, e);
     e.throwIfAny();
     const client = await this.requireClient(clientId);
+    if (client.disabled) throw new AppError('forbidden', 'tickets.account_closed', 'tickets.errors.account_closed');
     await this.bans.refuseIfBanned(client.email, '');
     const reopenDays = Number((await this.settings.current()).ticketReopenDays);
     if (upload) await this.files.checkRoom(t.id);
@@ -307,6 +310,25 @@ export class TicketsService {
     });
   }
 
+  /**
+   * Offboarding: every ticket of the client that is not closed is closed now, each with a final system message
+   * (`closed_by_offboarding`), in the caller's transaction and in two statements whatever the number of tickets.
+   * No mail: the offboarding notice tells the client. Returns the ids closed.
+   */
+  async closeAllOfClient(m: EntityManager, clientId: number): Promise<number[]> {
+    const open = await this.tickets.openOfClient(clientId, m);
+    if (!open.length) return [];
+    const clock = clockOf(await this.settings.current());
+    const now = new Date();
+    await this.tickets.closeMany(
+      m,
+      open.map((t) => ({ id: t.id, resolutionSeconds: secondsOn(clock, t.createdAt, now) })),
+      now,
+      open.map((t) => ({ ticketId: t.id, authorId: null, authorEmail: null, kind: 'system' as const, body: 'closed_by_offboarding', minutes: null, messageId: this.mailer.newMessageId(), inReplyTo: null, createdAt: now })),
+    );
+    return open.map((t) => t.id);
+  }
+
   /** A file of the client's own ticket, on a message they see, for streamDownload; anything else is a 404. */
   async attachmentForClient(clientId: number, attachmentId: number): Promise<Servable> {
     const a = await this.tickets.findClientAttachment(clientId, attachmentId);
@@ -356,7 +378,7 @@ export class TicketsService {
   private async requireClient(clientId: number) {
     const u = await this.users.findById(clientId);
     if (!u) throw AppError.notFound('ticket');
-    return { id: u.id, email: u.email, name: u.name, locale: u.locale as Locale | null };
+    return { id: u.id, email: u.email, name: u.name, locale: u.locale as Locale | null, disabled: u.disabledAt !== null };
   }
 
   private async productTitles(rows: Pick<Ticket, 'productId'>[]): Promise<Map<number, string>> {

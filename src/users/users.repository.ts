@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager, In } from 'typeorm';
+import { EntityManager, In, IsNull } from 'typeorm';
 import { emailKey } from '../bans/email-key';
 import { normaliseEmail } from '../common/email';
 import { Database } from '../database/database.service';
@@ -48,6 +48,16 @@ export class UsersRepository {
   findByDomain(m: EntityManager, domain: string): Promise<User[]> {
     // `domain` is a domainKey(): letters, digits, dots and hyphens only, nothing LIKE would read as a wildcard.
     return m.createQueryBuilder(User, 'u').where('u.email_key LIKE :p', { p: `%@${domain}` }).getMany();
+  }
+
+  async listEmailsByRole(role: Role, m: EntityManager = this.db.manager): Promise<string[]> {
+    return (await m.find(User, { where: { role, disabledAt: IsNull() }, select: { id: true, email: true }, order: { id: 'ASC' } })).map((u) => u.email);
+  }
+
+  /** A closed account (offboarding) cannot log in, and its sessions resolve to no one; null re-opens it. */
+  async setDisabled(m: EntityManager, id: number, at: Date | null): Promise<boolean> {
+    const res = await m.update(User, { id }, { disabledAt: at, updatedAt: new Date() });
+    return (res.affected ?? 0) > 0;
   }
 
   async setPasswordHash(m: EntityManager, id: number, passwordHash: string): Promise<void> {

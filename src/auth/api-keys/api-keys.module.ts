@@ -10,6 +10,6 @@ import { ApiKeysService } from './api-keys.service';
   imports: [PassportModule],
   controllers: [ApiKeysController, MeApiController],
   providers: [ApiKeysRepository, ApiKeysService, ApiKeyStrategy],
-  exports: [ApiKeysService],
+  exports: [ApiKeysService, ApiKeysRepository],
 })
 export class ApiKeysModule {}

@@ -27,6 +27,16 @@ export class ApiKeysRepository {
     await this.db.write((m) => m.update(ApiKey, { id }, { lastUsedAt: at }));
   }
 
+  countActiveCreatedBy(userId: number, m: EntityManager = this.db.manager): Promise<number> {
+    return m.countBy(ApiKey, { createdBy: userId, revokedAt: IsNull() });
+  }
+
+  /** Every key this person created that still works, revoked in one statement (a closed account keeps none). */
+  async revokeCreatedBy(m: EntityManager, userId: number, at: Date): Promise<number> {
+    const res = await m.update(ApiKey, { createdBy: userId, revokedAt: IsNull() }, { revokedAt: at });
+    return res.affected ?? 0;
+  }
+
   async revoke(m: EntityManager, id: number, at: Date): Promise<void> {
     await m.update(ApiKey, { id }, { revokedAt: at });
   }

@@ -415,6 +415,17 @@ export class RecipientsRepository implements OnApplicationShutdown {
     );
   }
 
+  /** This person's rows of any campaign not handed to a sender yet (pending, claimed), skipped with `reason`; returns how many. */
+  skipAllWaitingFor(m: EntityManager, subscriberId: number, reason: string): Promise<number> {
+    return this.changes(m, `UPDATE campaign_recipients SET status = 'skipped', last_error = ? WHERE subscriber_id = ? AND status IN ('pending', 'claimed')`, [reason, subscriberId]);
+  }
+
+  /** How many of this person's rows are still to be sent (pending, claimed): what an offboarding would skip. */
+  async countWaitingFor(subscriberId: number, m: EntityManager = this.db.manager): Promise<number> {
+    const rows: { n: number | string }[] = await m.query(`SELECT COUNT(*) AS n FROM campaign_recipients WHERE subscriber_id = ? AND status IN ('pending', 'claimed')`, [subscriberId]);
+    return Number(rows[0]?.n ?? 0);
+  }
+
   /** A campaign was cancelled: what has not gone out will not. */
   async skipWaitingOfCampaign(m: EntityManager, campaignId: number): Promise<void> {
     await m.query(`UPDATE campaign_recipients SET status = 'skipped', last_error = 'cancelled' WHERE campaign_id = ? AND status IN ('pending', 'claimed')`, [

@@ -108,6 +108,34 @@ export class SubscribersRepository {
     });
   }
 
+  /** The lists this subscriber is on (confirmed or waiting to confirm), with their names. */
+  async listsOn(subscriberId: number, m: EntityManager = this.db.manager): Promise<{ id: number; name: string }[]> {
+    const rows: { id: number | string; name: string }[] = await m.query(
+      `SELECT l.id, l.name FROM subscriptions s INNER JOIN mailing_lists l ON l.id = s.list_id
+        WHERE s.subscriber_id = ? AND s.status <> 'unsubscribed' ORDER BY l.id`,
+      [subscriberId],
+    );
+    return rows.map((r) => ({ id: Number(r.id), name: String(r.name) }));
+  }
+
+  /** Every subscription of the subscriber not ended yet, ended in one statement. */
+  async endSubscriptions(m: EntityManager, subscriberId: number, at: Date): Promise<void> {
+    await m.update(Subscription, { subscriberId, status: In(['confirmed', 'unconfirmed']) }, { status: 'unsubscribed', confirmTokenHash: null, updatedAt: at });
+  }
+
+  async recordConsentMany(m: EntityManager, events: NewConsentEvent[]): Promise<void> {
+    const at = new Date();
+    for (let i = 0; i < events.length; i += 300) {
+      await m
+        .createQueryBuilder()
+        .insert()
+        .into(ConsentEvent)
+        .values(events.slice(i, i + 300).map((e) => ({ ...e, ip: e.ip.slice(0, 45), detail: e.detail.slice(0, 255), createdAt: at })))
+        .updateEntity(false)
+        .execute();
+    }
+  }
+
   async recordConsent(m: EntityManager, e: NewConsentEvent): Promise<void> {
     await m.insert(ConsentEvent, { ...e, ip: e.ip.slice(0, 45), detail: e.detail.slice(0, 255), createdAt: new Date() });
   }

@@ -204,6 +204,45 @@ export class SubscriptionsService {
     await this.recipients.skipWaitingFor(m, subscriberId, null);
   }
 
+  /**
+   * Offboarding: the address leaves every list, is suppressed as `offboarded` (a hard suppression: no operator,
+   * import or purchase subscribes it again) and its campaign rows not handed to a sender yet are skipped, each kind
+   * in one statement. Idempotent. The address need not be a subscriber yet: it is kept as one, suppressed.
+   */
+  async offboard(m: EntityManager, email: string, ctx: ConsentContext): Promise<{ subscriberId: number; lists: { id: number; name: string }[]; suppressed: boolean; campaignRowsSkipped: number }> {
+    if (!isEmail(normaliseEmail(email))) throw AppError.validation({ email: 'errors.email_invalid' });
+    const { subscriber } = await this.subscribers.findOrCreate(m, { email });
+    const now = new Date();
+    const lists = await this.subscribers.listsOn(subscriber.id, m);
+    if (lists.length) {
+      await this.subscribers.endSubscriptions(m, subscriber.id, now);
+      await this.subscribers.recordConsentMany(
+        m,
+        lists.map((l) => ({ subscriberId: subscriber.id, listId: l.id, campaignId: null, action: 'unsubscribed' as const, source: ctx.source, ip: ctx.ip ?? '', actorUserId: ctx.actor?.userId ?? null, detail: '' })),
+      );
+    }
+    let suppressed = false;
+    if (subscriber.suppressedReason !== 'offboarded') {
+      await this.subscribers.setSuppression(m, subscriber.id, 'offboarded', now);
+      await this.record(m, subscriber.id, null, 'suppressed', ctx, 'offboarded');
+      suppressed = true;
+    }
+    const campaignRowsSkipped = await this.recipients.skipAllWaitingFor(m, subscriber.id, 'offboarded');
+    return { subscriberId: subscriber.id, lists, suppressed, campaignRowsSkipped };
+  }
+
+  /**
+   * Reinstatement: the `offboarded` suppression becomes an unsubscribe-from-all, which only the person's own
+   * opt-in (the preferences link of the welcome-back mail) lifts. Nobody is subscribed to anything here.
+   */
+  async afterReinstatement(m: EntityManager, email: string, ctx: ConsentContext): Promise<Subscriber | null> {
+    const subscriber = await this.subscribers.findByEmail(email, m);
+    if (!subscriber || subscriber.suppressedReason !== 'offboarded') return subscriber;
+    await this.subscribers.setSuppression(m, subscriber.id, 'unsubscribed', new Date());
+    await this.record(m, subscriber.id, null, 'suppressed', ctx, 'unsubscribed (was offboarded; reinstated)');
+    return { ...subscriber, suppressedReason: 'unsubscribed' };
+  }
+
   /** An operator lifts a suppression. List statuses stay as they are: an ended subscription stays ended. */
   async unsuppress(m: EntityManager, subscriberId: number, ctx: ConsentContext, detail = ''): Promise<void> {
     const subscriber = await this.subscribers.findById(subscriberId, m);

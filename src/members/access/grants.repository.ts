@@ -3,6 +3,7 @@ import { EntityManager } from 'typeorm';
 import { Database } from '../../database/database.service';
 import { HotQuery } from '../../database/hot-query';
 import { dbDate, dbDateOrNull } from '../../database/raw';
+import { sqlDate } from '../../database/sql-date';
 import { activeGrantParams, activeGrantSql } from './access-rule';
 import { GrantEvent } from './entities/grant-event.entity';
 import { Grant } from './entities/grant.entity';
@@ -63,6 +64,53 @@ export class GrantsRepository {
       if (!best.has(g.productId)) best.set(g.productId, g);
     }
     return [...best.values()];
+  }
+
+  /**
+   * The client's grants that give (or will give) access: not revoked and not past their end, with the product's
+   * title; `onlyIds` narrows them to those. One query, for offboarding's preview and revoke.
+   */
+  async runningForClient(clientId: number, now: Date, onlyIds: number[] | null, m: EntityManager = this.db.manager): Promise<(Grant & { productTitle: string })[]> {
+    if (onlyIds && !onlyIds.length) return [];
+    const rows: Record<string, unknown>[] = await m.query(
+      `SELECT g.*, p.title AS product_title FROM grants g INNER JOIN products p ON p.id = g.product_id
+        WHERE g.client_id = ? AND g.revoked_at IS NULL AND (g.ends_at IS NULL OR g.ends_at > ?)${onlyIds ? ` AND g.id IN (${onlyIds.map(() => '?').join(', ')})` : ''}
+        ORDER BY g.id`,
+      [clientId, sqlDate(now), ...(onlyIds ?? [])],
+    );
+    return rows.map((r) => ({ ...toGrant(r), productTitle: String(r.product_title) }));
+  }
+
+  /** Which of these grant ids are the client's (any state): to refuse another client's grant in an offboarding input. */
+  async idsOfClient(clientId: number, ids: number[], m: EntityManager = this.db.manager): Promise<Set<number>> {
+    if (!ids.length) return new Set();
+    const rows: { id: number | string }[] = await m.query(`SELECT id FROM grants WHERE client_id = ? AND id IN (${ids.map(() => '?').join(', ')})`, [clientId, ...ids]);
+    return new Set(rows.map((r) => Number(r.id)));
+  }
+
+  /** Revokes these grants in one statement (those not revoked yet). */
+  async revokeMany(m: EntityManager, ids: number[], at: Date, by: number | null, reason: string): Promise<void> {
+    for (let i = 0; i < ids.length; i += 500) {
+      await m
+        .createQueryBuilder()
+        .update(Grant)
+        .set({ revokedAt: at, revokedBy: by, reason, updatedAt: at })
+        .where('id IN (:...ids) AND revoked_at IS NULL', { ids: ids.slice(i, i + 500) })
+        .execute();
+    }
+  }
+
+  async addEvents(m: EntityManager, events: (Omit<GrantEvent, 'id' | 'createdAt' | 'orderId'> & { orderId?: number | null })[]): Promise<void> {
+    const at = new Date();
+    for (let i = 0; i < events.length; i += 300) {
+      await m
+        .createQueryBuilder()
+        .insert()
+        .into(GrantEvent)
+        .values(events.slice(i, i + 300).map((e) => ({ ...e, orderId: e.orderId ?? null, createdAt: at })))
+        .updateEntity(false)
+        .execute();
+    }
   }
 
   listForClient(clientId: number): Promise<Grant[]> {

@@ -128,6 +128,62 @@ export class GrantsService {
     return { ...g, endsAt };
   }
 
+  /**
+   * Ends every running grant of the client (or the chosen ones) at once, as revoke() does one: the rows, a
+   * grant event each and an audit entry each, every kind in one statement, so a client with ten times the grants
+   * costs no more round trips. Returns the grants as they were (what a reinstatement puts back).
+   */
+  async revokeAllOfClient(m: EntityManager, actor: Actor, clientId: number, reason: string, onlyIds: number[] | null = null): Promise<(Grant & { productTitle: string })[]> {
+    const now = new Date();
+    const running = await this.grants.runningForClient(clientId, now, onlyIds, m);
+    if (!running.length) return [];
+    await this.grants.revokeMany(m, running.map((g) => g.id), now, actor.userId, reason);
+    await this.grants.addEvents(
+      m,
+      running.map((g) => ({ grantId: g.id, kind: 'revoked' as const, endsAtBefore: g.endsAt, endsAtAfter: g.endsAt, actorUserId: actor.userId, actorLabel: actor.label, reason })),
+    );
+    await this.audit.recordMany(
+      m,
+      actor,
+      running.map((g) => ({
+        action: 'grant.revoke' as const,
+        subjectType: 'client' as const,
+        subjectId: clientId,
+        before: { grantId: g.id, productId: g.productId, active: isGrantActive(g, now) },
+        after: { grantId: g.id, active: false },
+        extra: { reason },
+      })),
+    );
+    return running;
+  }
+
+  /**
+   * Puts an ended grant back as it was: a new grant with the original start (so drip dates hold) and end, source
+   * `reinstatement`, a `reinstated` event. The old row stays revoked: its history is kept.
+   */
+  async reinstate(m: EntityManager, actor: Actor, original: { grantId: number; clientId: number; productId: number; startsAt: Date; endsAt: Date | null }, reason: string): Promise<Grant> {
+    const g = await this.grants.insert(m, {
+      clientId: original.clientId,
+      productId: original.productId,
+      startsAt: original.startsAt,
+      endsAt: original.endsAt,
+      source: 'reinstatement',
+      revokedAt: null,
+      revokedBy: null,
+      reason,
+      orderId: null,
+      accessKeyId: null,
+    });
+    await this.grants.addEvent(m, { grantId: g.id, kind: 'reinstated', endsAtBefore: null, endsAtAfter: g.endsAt, actorUserId: actor.userId, actorLabel: actor.label, reason });
+    await this.audit.record(m, actor, {
+      action: 'grant.reinstate',
+      subjectType: 'client',
+      subjectId: original.clientId,
+      after: { grantId: g.id, productId: g.productId, startsAt: g.startsAt, endsAt: g.endsAt, source: g.source, reinstatedFrom: original.grantId },
+    });
+    return g;
+  }
+
   async revoke(m: EntityManager, actor: Actor, grantId: number, reason: string): Promise<Grant> {
     const g = await this.grants.findById(grantId, m);
     if (!g) throw AppError.notFound('grant');

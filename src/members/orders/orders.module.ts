@@ -25,6 +25,6 @@ import { BansModule } from '../../bans/bans.module';
   imports: [AuthModule, UsersModule, MembersModule, BansModule],
   controllers: [OrderWebhookController, OrdersController, OrdersApiController, RefundWebhooksController, RefundsApiController],
   providers: [OrdersRepository, OrdersService, OrderWebhookService, HeldOrdersService, RefundAdapters, RefundsRepository, RefundsService, RefundWebhooksService],
-  exports: [OrdersRepository, OrdersService, RefundsRepository, RefundsService],
+  exports: [OrdersRepository, OrdersService, RefundAdapters, RefundsRepository, RefundsService],
 })
 export class OrdersModule {}

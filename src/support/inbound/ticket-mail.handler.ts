@@ -114,6 +114,11 @@ export class TicketMailHandler implements InboundHandler<TicketClaim>, OnModuleI
     if (await this.bans.findActive(from.email)) {
       throw new InboundRefusal(550, '5.7.1', 'This address can no longer write to support here');
     }
+    // A closed account (offboarded, banned or not) opens and continues no ticket by mail: same answer.
+    const sender = await this.users.findByEmail(from.email);
+    if (sender?.disabledAt && sender.role === 'client') {
+      throw new InboundRefusal(550, '5.7.1', 'This address can no longer write to support here');
+    }
 
     const all = mail.parsed.attachments ?? [];
     const { body, quoted } = bodyOf(mail, all);

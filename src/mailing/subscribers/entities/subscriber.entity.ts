@@ -1,7 +1,7 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import type { Locale } from '../../../config/config';
 
-export const SUPPRESSION_REASONS = ['unsubscribed', 'bounced', 'complained', 'banned'] as const;
+export const SUPPRESSION_REASONS = ['unsubscribed', 'bounced', 'complained', 'banned', 'offboarded'] as const;
 export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number];
 
 /** One person on the mailing side, by normalised email; linked to the client account with the same email. */

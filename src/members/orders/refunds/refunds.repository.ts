@@ -1,8 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, In, Not } from 'typeorm';
 import { Database } from '../../../database/database.service';
+import { dbDate } from '../../../database/raw';
 import { Order } from '../entities/order.entity';
 import { Refund, RefundAdapterName, RefundStatus } from './entities/refund.entity';
+
+export type OrderWithRefunded = Pick<Order, 'id' | 'externalId' | 'clientId' | 'productId' | 'status' | 'amountMinor' | 'currency' | 'paymentProvider' | 'paymentRef' | 'paidAt'> & {
+  productTitle: string;
+  refundedMinor: number;
+};
 
 @Injectable()
 export class RefundsRepository {
@@ -10,6 +16,12 @@ export class RefundsRepository {
 
   findByKey(m: EntityManager, key: string): Promise<Refund | null> {
     return m.findOneBy(Refund, { idempotencyKey: key });
+  }
+
+  /** The refunds made under any of these keys (one query, for a step that owns one key per order). */
+  findByKeys(keys: string[], m: EntityManager = this.db.manager): Promise<Refund[]> {
+    if (!keys.length) return Promise.resolve([]);
+    return m.find(Refund, { where: { idempotencyKey: In(keys) } });
   }
 
   /** MySQL: the row locked until commit, so a webhook and a resume recording at once take turns. */
@@ -65,6 +77,36 @@ export class RefundsRepository {
 
   async record(m: EntityManager, id: number, set: { status: RefundStatus; providerRef: string | null; lastError: string | null; finishedAt: Date | null }, at: Date): Promise<void> {
     await m.update(Refund, { id }, { ...set, updatedAt: at });
+  }
+
+  /**
+   * Every order of the client with its product's title and what is refunded or may be (refunds not failed), in one
+   * query: what an offboarding may still refund, order by order.
+   */
+  async ordersWithRefundedOfClient(clientId: number, m: EntityManager = this.db.manager): Promise<OrderWithRefunded[]> {
+    const rows: Record<string, unknown>[] = await m.query(
+      `SELECT o.id, o.external_id, o.client_id, o.product_id, o.status, o.amount_minor, o.amount_currency, o.payment_provider, o.payment_ref, o.paid_at,
+              p.title AS product_title,
+              COALESCE((SELECT SUM(r.amount_minor) FROM refunds r WHERE r.order_id = o.id AND r.status <> 'failed'), 0) AS refunded_minor
+         FROM orders o LEFT JOIN products p ON p.id = o.product_id
+        WHERE o.client_id = ?
+        ORDER BY o.id`,
+      [clientId],
+    );
+    return rows.map((r) => ({
+      id: Number(r.id),
+      externalId: String(r.external_id),
+      clientId: Number(r.client_id),
+      productId: Number(r.product_id),
+      status: r.status as Order['status'],
+      amountMinor: Number(r.amount_minor),
+      currency: String(r.amount_currency),
+      paymentProvider: (r.payment_provider as Order['paymentProvider']) ?? null,
+      paymentRef: (r.payment_ref as string | null) ?? null,
+      paidAt: dbDate(r.paid_at),
+      productTitle: String(r.product_title ?? ''),
+      refundedMinor: Number(r.refunded_minor),
+    }));
   }
 
   /** The refunds of these orders, oldest first, for the order lists. */

@@ -33,12 +33,14 @@ export class RefundsService {
     private readonly audit: AuditService,
   ) {}
 
-  async request(orderId: number, amountMinor: number, key: string, actor: Actor): Promise<RefundView> {
+  /** `hooks.afterCall`: run after the adapter answered and before the answer is recorded (the offboarding crash tests). */
+  async request(orderId: number, amountMinor: number, key: string, actor: Actor, hooks?: { afterCall?: () => void | Promise<void> }): Promise<RefundView> {
     if (!Number.isSafeInteger(amountMinor) || amountMinor <= 0) throw AppError.validation({ amountMinor: 'must be a whole number of minor units above 0' }, 'The refund amount must be a whole number of minor units above 0');
     if (!KEY_RE.test(key)) throw AppError.validation({ key: 'must be 1–191 letters, digits and : _ - .' }, 'Invalid idempotency key');
     const { row, fresh } = await this.begin(orderId, amountMinor, key, actor);
     if (row.status !== 'started' && row.status !== 'unknown') return toRefundView(row);
     const outcome = await this.call(row, fresh);
+    await hooks?.afterCall?.();
     return toRefundView(await this.record(row.id, outcome, actor));
   }
 

@@ -1,0 +1,83 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { formatDate } from '../../common/time/date-format';
+import { APP_CONFIG, AppConfig, Locale } from '../../config/config';
+import { translate } from '../../i18n/i18n';
+import { MailService } from '../../mail/mail.service';
+import { formatMoney } from '../../members/orders/orders.service';
+import { SettingsService } from '../../settings/settings.service';
+import type { SiteSettings } from '../../settings/site-settings';
+import type { CaseInput } from '../offboarding.contract';
+import { checkNotice, NoticeHint } from '../notice-check';
+import { DEFAULT_NOTICE, NoticeText, noticeTemplate } from '../notice-template';
+import type { StepClient } from './step-client';
+
+export interface RenderedNotice {
+  locale: Locale;
+  template: NoticeText;
+  rendered: NoticeText;
+  hints: NoticeHint[];
+}
+
+/**
+ * The notice as the client receives it, for the preview and the notice step alike (one rendering, so what the
+ * admin read in the preview is what is sent): the edited text or the default in the client's language, its
+ * variables filled from the case and the settings, and checkNotice()'s hints against the case's private notes.
+ */
+@Injectable()
+export class NoticeRenderer {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly settings: SettingsService,
+    private readonly mail: MailService,
+  ) {}
+
+  async render(client: StepClient, input: Pick<CaseInput, 'notice' | 'reason' | 'evidence' | 'when'>, refunds: { amountMinor: number; currency: string }[], now: Date): Promise<RenderedNotice> {
+    const s = await this.settings.current();
+    const locale = client.locale;
+    const template = input.notice ?? DEFAULT_NOTICE[locale];
+    const school = s.schoolName || (await this.mail.brand()).name;
+    const contact = this.contactAddress(s);
+    const alternatives = alternativesOf(s);
+    const t = (key: string, vars: Record<string, unknown> = {}) => translate(locale, `offboarding_steps.notice.${key}`, vars);
+
+    const totals = new Map<string, number>();
+    for (const r of refunds) totals.set(r.currency, (totals.get(r.currency) ?? 0) + r.amountMinor);
+    const amount = [...totals].filter(([, n]) => n > 0).map(([currency, n]) => formatMoney(n, currency, locale)).join(' + ');
+    const accessEnds = input.when === 'now' ? now : input.when;
+
+    const vars = {
+      name: client.name || client.email,
+      school,
+      access_ends: formatDate(accessEnds, { locale, timeZone: s.timeZone, showZone: false }),
+      refund: amount ? t('refund', { amount }) : t('no_refund'),
+      // kabinet has no self-service data export yet: the notice offers one on request
+      export_link: t('export_contact', { contact }),
+      alternatives: alternatives.length ? alternatives.join('; ') : t('no_alternatives'),
+      contact,
+    };
+    const rendered = { subject: noticeTemplate.render(template.subject, vars), body: noticeTemplate.render(template.body, vars) };
+    const hints = checkNotice({ text: `${template.subject}\n${template.body}`, privateNotes: [input.reason, ...(input.evidence ?? [])], alternatives });
+    return { locale, template, rendered, hints };
+  }
+
+  /** Where the client can write: the support inbox when the listener is on, else the transactional sender. */
+  contactAddress(s: SiteSettings): string {
+    const domain = this.config.inbound?.domain;
+    if (this.config.inbound?.port != null && domain && s.supportInboxAddress) return `${s.supportInboxAddress}@${domain}`;
+    return s.mailFromAddress;
+  }
+}
+
+/**
+ * The alternatives the owner recommends (site setting `offboardingAlternatives`, one a line). Read defensively: the
+ * setting is added by the engine's branch, and before it lands the notice falls back to an offer to suggest some.
+ */
+export function alternativesOf(s: SiteSettings): string[] {
+  const raw = (s as unknown as Record<string, unknown>).offboardingAlternatives;
+  return typeof raw === 'string'
+    ? raw
+        .split(/\r?\n/)
+        .map((l) => l.replace(/^[\s\-–—*•]+/u, '').trim())
+        .filter(Boolean)
+    : [];
+}
