@@ -1,4 +1,4 @@
-import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { DynamicModule, MiddlewareConsumer, Module, NestModule, Type } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AccessKeysModule } from './members/keys/access-keys.module';
 import { ApiKeysModule } from './auth/api-keys/api-keys.module';
@@ -25,7 +25,7 @@ import { MailingModule } from './mailing/mailing.module';
 import { MembersModule } from './members/members.module';
 import { OffboardingPagesModule } from './offboarding/offboarding-pages.module';
 import { OrdersModule } from './members/orders/orders.module';
-import { OffboardingStepsModule } from './offboarding/steps/offboarding-steps.module';
+import { OffboardingModule } from './offboarding/offboarding.module';
 import { ThrottleModule } from './throttle/throttle.module';
 import { AdminUsersModule } from './users/admin-users.module';
 import { UsersModule } from './users/users.module';
@@ -35,11 +35,18 @@ export interface AppOptions {
   runJobs: boolean;
   /** The inbound mail listener, when INBOUND_PORT is set (default on); the CLI leaves it off. */
   inbound?: boolean;
+  /**
+   * Tests: a module providing the offboarding step executors, planner and reinstater in place of the real steps
+   * (offboarding/steps/offboarding-steps.module.ts), so the runner is tested with steps whose effects they count.
+   */
+  offboardingSteps?: Type<unknown> | DynamicModule;
 }
 
 @Module({})
 export class AppModule implements NestModule {
   static forRoot(config: AppConfig, opts: AppOptions): DynamicModule {
+    // one instance of the workflow, shared by its pages (which sit above it)
+    const offboarding = OffboardingModule.forRoot({ runJobs: opts.runJobs, steps: opts.offboardingSteps });
     return {
       module: AppModule,
       imports: [
@@ -61,12 +68,11 @@ export class AppModule implements NestModule {
         ClientsModule,
         MailingModule,
         SupportModule,
-        // the offboarding steps (the engine's OffboardingModule imports it too; Nest builds it once)
-        OffboardingStepsModule,
         AdminUsersModule,
-        OffboardingPagesModule,
         DashboardModule,
         HealthModule,
+        offboarding,
+        OffboardingPagesModule.forRoot(offboarding),
         JobsModule.forRoot(opts.runJobs),
       ],
       providers: [

@@ -29,6 +29,8 @@ import { MailingList } from '../mailing/lists/entities/mailing-list.entity';
 import { Subscriber } from '../mailing/subscribers/entities/subscriber.entity';
 import { Subscription } from '../mailing/subscribers/entities/subscription.entity';
 import { Ban } from '../bans/entities/ban.entity';
+import { OffboardingCase } from '../offboarding/entities/offboarding-case.entity';
+import { OffboardingStep } from '../offboarding/entities/offboarding-step.entity';
 import { CannedReply, Ticket, TicketAttachment, TicketMailAck, TicketMessage } from '../support/entities/ticket.entity';
 
 export const ENTITIES = [
@@ -38,4 +40,5 @@ export const ENTITIES = [
   InboundMessage,
   Ticket, TicketMessage, TicketAttachment, TicketMailAck, CannedReply,
   Ban,
+  OffboardingCase, OffboardingStep,
 ];

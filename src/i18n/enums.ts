@@ -20,6 +20,7 @@ import type { ImportMode } from '../mailing/import/mailing-import.service';
 import { TICKET_PRIORITIES, TICKET_STATUSES, TICKET_TYPES } from '../support/entities/ticket.entity';
 import { BAN_KINDS } from '../bans/entities/ban.entity';
 import type { BanState } from '../bans/bans.repository';
+import { CASE_STATUSES, OFFBOARDING_STEPS, STEP_STATUSES } from '../offboarding/offboarding.contract';
 import { translate } from './i18n';
 
 /**
@@ -75,6 +76,9 @@ export const ENUMS = {
   'subscribe.outcome': { values: all<SubscribeOutcome>({ subscribed: 1, pending: 1, already: 1, kept_unsubscribed: 1, suppressed: 1 }), key: prefixed('enums.subscribe_outcome.') },
   'import.mode': { values: all<ImportMode>({ subscribe: 1, suppress: 1 }), key: prefixed('enums.import_mode.') },
   locale: { values: all<Locale>({ en: 1, ru: 1 }), key: prefixed('enums.locale.') },
+  'offboarding.status': { values: CASE_STATUSES, key: prefixed('enums.offboarding_status.') },
+  'offboarding.step': { values: OFFBOARDING_STEPS, key: prefixed('enums.offboarding_step.') },
+  'offboarding.step_status': { values: STEP_STATUSES, key: prefixed('enums.offboarding_step_status.') },
   'ticket.type': { values: TICKET_TYPES, key: prefixed('tickets.type.') },
   'ticket.status': { values: TICKET_STATUSES, key: prefixed('tickets.status.') },
   /** The same statuses as the client reads them ("waiting for you", "we are on it"). */

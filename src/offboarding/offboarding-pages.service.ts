@@ -107,8 +107,9 @@ export class OffboardingPagesService {
   /** The printable record: the case page's facts and every audit entry about the case. */
   async record(caseId: number, role: Role, locale: Locale) {
     const page = await this.casePage(caseId, role, locale);
-    const audit = await this.audit.search({ subjectType: 'offboarding_case', subjectId: String(caseId), limit: 500, offset: 0 }, locale);
-    return { ...page, audit: audit.items, printedAt: new Date() };
+    // the workflow logs under the client, naming the case in the entry's summary
+    const audit = await this.audit.search({ subjectType: 'client', subjectId: String(page.c.client.id), limit: 500, offset: 0 }, locale);
+    return { ...page, audit: audit.items.filter((e) => e.summary.caseId === caseId).reverse(), printedAt: new Date() };
   }
 
   /** The record's print styles, put inline into a downloaded record so the file reads the same offline. */

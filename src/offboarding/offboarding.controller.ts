@@ -15,6 +15,7 @@ import {
   Form,
   freshValues,
   isFirstFormError,
+  onFormFields,
   parseStep,
   reinstateInputFromForm,
 } from './dto/case-form';
@@ -71,7 +72,7 @@ export class OffboardingController {
   @Render('offboarding/preview')
   async preview(@Param('id') id: string, @Body() body: Form, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
     const clientId = parseId(id, 'client');
-    return this.showAgainOn(ctx, clientId, body, actor, () => this.previewModel(actor, ctx, clientId, body, caseInputFromForm(body, ctx.timeZone)));
+    return this.showAgainOn(ctx, clientId, body, actor, (input) => this.previewModel(actor, ctx, clientId, body, input));
   }
 
   /** Start (or propose, for staff over the limit). A second click gets the same case. */
@@ -80,7 +81,7 @@ export class OffboardingController {
   @Redirect('/admin/offboarding', 303)
   async open(@Param('id') id: string, @Body() body: Form, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
     const clientId = parseId(id, 'client');
-    const opened = await this.showAgainOn(ctx, clientId, body, actor, () => this.ops.open(actorOf(actor, ctx), clientId, caseInputFromForm(body, ctx.timeZone)));
+    const opened = await this.showAgainOn(ctx, clientId, body, actor, (input) => this.ops.open(actorOf(actor, ctx), clientId, input));
     return { url: `/admin/offboarding/${opened.case.id}?done=${opened.created ? 'opened' : 'already_open'}` };
   }
 
@@ -89,15 +90,18 @@ export class OffboardingController {
   }
 
   /**
-   * Where a refused preview or start is shown again: a field of the first form (the reason, the steps, the date)
-   * on that form; one of the preview's own (the notice, an amount) on the preview, computed with its defaults so
-   * it can be shown at all, with what was typed over them.
+   * Reads the form and runs `run`. A refusal is shown again where its field is: one of the first form's (the
+   * reason, the steps, the date) on that form; one of the preview's own (the notice, an amount) on the preview,
+   * computed with its defaults so it can be shown at all, with what was typed over them.
    */
-  private async showAgainOn<T>(ctx: RequestContext, clientId: number, body: Form, actor: Actor, run: () => Promise<T>): Promise<T> {
+  private async showAgainOn<T>(ctx: RequestContext, clientId: number, body: Form, actor: Actor, run: (input: CaseInput) => Promise<T>): Promise<T> {
+    let input: CaseInput | null = null;
     try {
-      return await run();
-    } catch (e) {
-      if (e instanceof AppError && !isFirstFormError(e)) {
+      input = caseInputFromForm(body, ctx.timeZone);
+      return await run(input);
+    } catch (raw) {
+      const e = onFormFields(raw, input);
+      if (e instanceof AppError && Object.keys(e.fields).length && !isFirstFormError(e)) {
         ctx.formView = 'offboarding/preview';
         const first = Object.fromEntries(carriedFields(body).map((f) => [f.name, f.value]));
         ctx.formModel = () => this.previewModel(actor, ctx, clientId, body, caseInputFromForm(first, ctx.timeZone));

@@ -42,6 +42,13 @@ export interface SiteSettings {
   businessDays: string;
   businessHoursFrom: string;
   businessHoursTo: string;
+  /**
+   * Offboarding: staff may run a case without an owner's or admin's approval when its refunds total at most this,
+   * in minor units (a digit string); empty = staff always need approval.
+   */
+  offboardingStaffRefundLimit: string;
+  /** Offboarding: alternatives the notice recommends (one per line; the notice's {{alternatives}}); empty = none. */
+  offboardingAlternatives: string;
 }
 
 export type SettingName = keyof SiteSettings;
@@ -84,6 +91,8 @@ export const SETTINGS: Record<SettingName, SettingDef> = {
   businessDays: { def: () => '', check: (v) => (parseWeekdays(v) ? null : 'ticket_metrics.settings.errors.days') },
   businessHoursFrom: { def: () => '', check: (v) => (v === '' || parseClockTime(v) !== null ? null : 'ticket_metrics.settings.errors.time') },
   businessHoursTo: { def: () => '', check: (v) => (v === '' || parseClockTime(v, true) !== null ? null : 'ticket_metrics.settings.errors.time') },
+  offboardingStaffRefundLimit: { def: () => '', check: (v) => (v === '' || /^\d{1,15}$/.test(v) ? null : 'offboarding.settings.errors.refund_limit') },
+  offboardingAlternatives: { def: () => '', check: multiLine(4000) },
 };
 
 /**

@@ -2,6 +2,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { Server } from 'node:http';
 import request from 'supertest';
 import { createApp } from '../../src/app';
+import type { AppOptions } from '../../src/app.module';
 import { AppConfig, loadConfig } from '../../src/config/config';
 import { Database } from '../../src/database/database.service';
 import { OutboxRelay } from '../../src/mail/outbox-relay.service';
@@ -24,7 +25,9 @@ export const TEST_SECRET = 'test-secret-key-0123456789abcdef0123456789abcdef';
  * The real application on a real database, exactly as main.ts builds it, minus the background jobs (tests
  * drive the relay themselves). Pass `testDb` to start a second app on the same database ("after a restart").
  */
-export async function startTestApp(opts: { env?: Record<string, string>; testDb?: TestDb; listen?: boolean } = {}): Promise<TestApp> {
+export async function startTestApp(
+  opts: { env?: Record<string, string>; testDb?: TestDb; listen?: boolean; offboardingSteps?: AppOptions['offboardingSteps'] } = {},
+): Promise<TestApp> {
   const testDb = opts.testDb ?? (await createTestDb());
   const config = loadConfig(
     {
@@ -39,7 +42,7 @@ export async function startTestApp(opts: { env?: Record<string, string>; testDb?
     },
     testDb.dir,
   );
-  const app = await createApp(config, { runJobs: false });
+  const app = await createApp(config, { runJobs: false, offboardingSteps: opts.offboardingSteps });
   if (opts.listen) await app.listen(config.port, '127.0.0.1');
   else await app.init();
   return {

@@ -1,6 +1,7 @@
 import { AppError } from '../../common/errors/app-error';
 import { parseLocalDateTime, parseUntil, startOfLocalDay } from '../../common/time/zoned-time';
 import { CaseInput, OFFBOARDING_STEPS, ReinstateInput, StepName } from '../offboarding.contract';
+import { MAX_BODY, MAX_BULK, MAX_EVIDENCE, MAX_EVIDENCE_LENGTH, MAX_REASON, MAX_SUBJECT } from '../offboarding-input';
 
 /**
  * The offboarding forms' bodies, read once into the contract's input. Every field is one string (InputPipe
@@ -12,7 +13,6 @@ import { CaseInput, OFFBOARDING_STEPS, ReinstateInput, StepName } from '../offbo
 export type Form = Record<string, string | undefined>;
 
 const checked = (v: string | undefined) => v === 'on' || v === '1' || v === 'true';
-const MAX_EVIDENCE = 50;
 
 /** The fields of the first form, carried through the preview unchanged; the preview page edits the others. */
 const CARRIED = /^(reason|evidence|when|runAt|banDomain|banExpiresAt|step_[a-z]+|ticket_\d{1,9})$/;
@@ -68,7 +68,7 @@ function readEvidence(body: Form, fields: Record<string, string>): string[] {
     .map(([k]) => `/admin/tickets/${k.slice('ticket_'.length)}`);
   const all = [...new Set([...tickets, ...lines])];
   if (all.length > MAX_EVIDENCE) fields.evidence = 'offboarding_pages.errors.evidence_too_many';
-  if (all.some((l) => l.length > 500)) fields.evidence = 'offboarding_pages.errors.evidence_too_long';
+  if (all.some((l) => l.length > MAX_EVIDENCE_LENGTH)) fields.evidence = 'offboarding_pages.errors.evidence_too_long';
   return all;
 }
 
@@ -104,15 +104,15 @@ export function caseInputFromForm(body: Form, zone: string): CaseInput {
     banExpiresAt: readBanExpiry(body, zone, fields),
   };
   if (!input.reason) fields.reason = 'offboarding_pages.errors.reason_required';
-  else if (input.reason.length > 5000) fields.reason = 'offboarding_pages.errors.reason_too_long';
+  else if (input.reason.length > MAX_REASON) fields.reason = 'offboarding_pages.errors.reason_too_long';
 
   if (body.noticeSubject !== undefined || body.noticeBody !== undefined) {
     const subject = (body.noticeSubject ?? '').trim();
     const text = (body.noticeBody ?? '').replace(/\r\n?/g, '\n');
     if (!subject) fields.noticeSubject = 'offboarding_pages.errors.notice_subject_required';
-    else if (subject.length > 200) fields.noticeSubject = 'offboarding_pages.errors.notice_subject_too_long';
+    else if (subject.length > MAX_SUBJECT || /[\r\n]/.test(subject)) fields.noticeSubject = 'offboarding_pages.errors.notice_subject_too_long';
     if (!text.trim()) fields.noticeBody = 'offboarding_pages.errors.notice_body_required';
-    else if (text.length > 20000) fields.noticeBody = 'offboarding_pages.errors.notice_body_too_long';
+    else if (text.length > MAX_BODY) fields.noticeBody = 'offboarding_pages.errors.notice_body_too_long';
     input.notice = { subject, body: text };
   }
   if (checked(body.refundsShown)) {
@@ -122,7 +122,8 @@ export function caseInputFromForm(body: Form, zone: string): CaseInput {
       if (!m || v === undefined) continue;
       const amountMinor = parseAmountMinor(v.trim() || '0');
       if (amountMinor === null) fields[k] = 'offboarding_pages.errors.amount_invalid';
-      else input.refunds.push({ orderId: Number(m[1]), amountMinor });
+      // 0 (or empty) is "refund nothing on this order": left out of the refunds, which then name only the others
+      else if (amountMinor > 0) input.refunds.push({ orderId: Number(m[1]), amountMinor });
     }
   }
   if (checked(body.grantsShown)) {
@@ -140,7 +141,7 @@ export function clientIdsFromForm(body: Form): number[] {
     .filter(([k, v]) => /^client_\d{1,9}$/.test(k) && checked(v))
     .map(([k]) => Number(k.slice('client_'.length)));
   if (!ids.length) throw new AppError('bad_request', 'offboarding.no_clients', 'offboarding_pages.errors.no_clients');
-  if (ids.length > 200) throw new AppError('bad_request', 'offboarding.too_many_clients', 'offboarding_pages.errors.too_many_clients');
+  if (ids.length > MAX_BULK) throw new AppError('bad_request', 'offboarding.too_many_clients', 'offboarding_pages.errors.too_many_clients');
   return ids;
 }
 
@@ -164,4 +165,20 @@ export function reinstateInputFromForm(body: Form): ReinstateInput {
 export function parseStep(v: string | undefined): StepName {
   if (v && (OFFBOARDING_STEPS as readonly string[]).includes(v)) return v as StepName;
   throw AppError.validation({ step: 'offboarding_pages.errors.step_unknown' });
+}
+
+/**
+ * The workflow names its fields as the contract does (`notice.subject`, `refunds[2].amountMinor`, `when`); the
+ * form's are `noticeSubject`, `refund_<orderId>`, `runAt`. Anything else passes as it is.
+ */
+export function onFormFields(e: unknown, input: CaseInput | null): unknown {
+  if (!(e instanceof AppError) || !Object.keys(e.fields).length) return e;
+  const fields: Record<string, string> = {};
+  for (const [k, v] of Object.entries(e.fields)) {
+    const m = /^refunds(?:\[(\d+)\]|\.(\d+))\.(?:amountMinor|orderId)$/.exec(k);
+    const refund = m ? input?.refunds?.[Number(m[1] ?? m[2])] : undefined;
+    const name = refund ? `refund_${refund.orderId}` : k === 'notice.subject' ? 'noticeSubject' : k === 'notice.body' ? 'noticeBody' : k === 'when' ? 'runAt' : k;
+    fields[name] = v;
+  }
+  return new AppError(e.kind, e.code, e.message, fields, e.details);
 }

@@ -19,4 +19,6 @@ export class SettingsForm {
   @FormList(8) businessDays?: string[];
   @FormText() businessHoursFrom?: string;
   @FormText() businessHoursTo?: string;
+  @FormText() offboardingStaffRefundLimit?: string;
+  @FormText() offboardingAlternatives?: string;
 }
