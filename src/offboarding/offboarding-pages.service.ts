@@ -100,7 +100,8 @@ export class OffboardingPagesService {
       steps: c.steps.map((s) => this.card(c, s, manage, locale)),
       can: { approve: manage && c.can.approve, cancel: manage && c.can.cancel, reinstate: reinstate !== null },
       reinstate,
-      refresh: c.status === 'running',
+      // reloads while a step is under way; a step waiting for a person (a manual refund) would only flicker
+      refresh: c.status === 'running' && c.steps.some((s) => s.status === 'pending' || s.status === 'running' || s.status === 'retrying'),
     };
   }
 

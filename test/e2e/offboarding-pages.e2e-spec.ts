@@ -135,7 +135,7 @@ describe('offboarding pages', () => {
     const { client } = await aClient();
     const url = `/admin/clients/${client.id}/offboarding`;
     const preview = await post(owner, `${url}/new`, `${url}/preview`, first);
-    const fields = { ...formOf(preview.text), refundsShown: '1', grantsShown: '1' };
+    const fields: Record<string, string> = { ...formOf(preview.text), refundsShown: '1', grantsShown: '1' };
     for (const m of preview.text.matchAll(/name="(refund_\d+)"[^>]*value="([^"]+)"/g)) fields[m[1]] = m[2];
     for (const m of preview.text.matchAll(/name="(grant_\d+)" checked/g)) fields[m[1]] = 'on';
     const [a, b] = [await post(owner, `${url}/new`, url, fields), await post(owner, `${url}/new`, url, fields)];
