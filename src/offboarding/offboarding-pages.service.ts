@@ -74,11 +74,13 @@ export class OffboardingPagesService {
     const p = await this.ops.preview(actor, clientId, input);
     const money = (minor: number, currency: string) => formatMoney(minor, currency, locale);
     const currencies = [...new Set(p.refunds.map((r) => r.currency))];
+    // the amount as the reader writes it (1500,00 in Russian); the form reads either mark
+    const decimal = (minor: number) => (minor / 100).toFixed(2).replace('.', locale === 'ru' ? ',' : '.');
     return {
       preview: p,
       refunds: p.refunds.map((r) => {
         const leftMinor = Math.max(0, r.paidMinor - r.refundedMinor);
-        return { ...r, leftMinor, paid: money(r.paidMinor, r.currency), refunded: money(r.refundedMinor, r.currency), left: money(leftMinor, r.currency), amountInput: (r.amountMinor / 100).toFixed(2), leftInput: (leftMinor / 100).toFixed(2) };
+        return { ...r, leftMinor, paid: money(r.paidMinor, r.currency), refunded: money(r.refundedMinor, r.currency), left: money(leftMinor, r.currency), amountInput: decimal(r.amountMinor) };
       }),
       refundTotal: currencies.length === 1 ? money(p.refundTotalMinor, currencies[0]) : currencies.map((c) => money(p.refunds.filter((r) => r.currency === c).reduce((s, r) => s + r.amountMinor, 0), c)).join(' + '),
       variables: NOTICE_VARIABLES,
@@ -148,13 +150,11 @@ export class OffboardingPagesService {
 /** The refusals openMany() names, as a sentence (an unknown code is shown as it is). */
 function refusalText(locale: Locale, code: string): string {
   switch (code) {
-    case 'offboarding.case_open':
-      return translate(locale, 'offboarding_pages.bulk.refused_open');
     case 'not_found':
     case 'offboarding.client_not_found':
       return translate(locale, 'offboarding_pages.bulk.refused_not_found');
     default:
-      return code;
+      return translate(locale, 'offboarding_pages.bulk.refused_other', { code });
   }
 }
 

@@ -218,6 +218,35 @@ describe('offboarding pages', () => {
     expect((await admin.get('/admin/offboarding?status=proposed')).text).not.toContain(`href="/admin/offboarding/${caseId}"`);
   });
 
+  it('reinstate: a finished case offers the grants it ended (all ticked), the ban and the account; the case shows what came back', async () => {
+    const { client } = await aClient();
+    const url = `/admin/clients/${client.id}/offboarding`;
+    const steps = { reason: first.reason, step_revoke: 'on', step_unsubscribe: 'on', step_ban: 'on', when: 'now' };
+    const preview = await post(owner, `${url}/new`, `${url}/preview`, steps);
+    expect(preview.text).not.toContain('id="notice"');
+    expect(preview.text).not.toContain('id="refunds"');
+    const opened = await post(owner, `${url}/new`, url, { ...formOf(preview.text), grantsShown: '1', ...Object.fromEntries([...preview.text.matchAll(/name="(grant_\d+)" checked/g)].map((m) => [m[1], 'on'])) });
+    const caseId = Number(/\/admin\/offboarding\/(\d+)/.exec(opened.headers.location)![1]);
+    await t.app.get(RunCase).runDue(new Date());
+    const page = await owner.get(`/admin/offboarding/${caseId}`).expect(200);
+    expect(page.text).toMatch(/data-test="case-status" data-status="done"/);
+    expect(page.text).toMatch(/data-step="notice"[\s\S]*?data-status="skipped"/);
+    const grants = [...page.text.matchAll(/name="(grant_\d+)" checked data-test="reinstate-grant"/g)].map((m) => m[1]);
+    expect(grants).toHaveLength(2);
+    expect(page.text).toContain('name="liftBan" checked');
+    const asStaff = await staff.get(`/admin/offboarding/${caseId}`).expect(200);
+    expect(asStaff.text).not.toContain('data-test="reinstate-form"');
+    const back = await post(owner, `/admin/offboarding/${caseId}`, `/admin/offboarding/${caseId}/reinstate`, { [grants[0]]: 'on', liftBan: 'on', reopenAccount: 'on', sendWelcomeBack: 'on' });
+    expect(back.status).toBe(303);
+    const after = await owner.get(`/admin/offboarding/${caseId}`).expect(200);
+    expect(after.text).toMatch(/data-test="case-status" data-status="reinstated"/);
+    expect(after.text).toContain('data-test="reinstatement"');
+    expect(after.text.match(/restored/g)).toHaveLength(1);
+    expect(after.text).not.toContain('data-test="reinstate-form"');
+    const record = await owner.get(`/admin/offboarding/${caseId}/record`).expect(200);
+    expect(record.text).toContain('The ban was lifted');
+  });
+
   it('bulk: selected on the clients list, one case each, the result lists them', async () => {
     const [x, y] = [await aClient(), await aClient()];
     const list = await owner.get('/admin/clients').expect(200);

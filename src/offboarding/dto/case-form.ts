@@ -168,7 +168,7 @@ export function parseStep(v: string | undefined): StepName {
 }
 
 /**
- * The workflow names its fields as the contract does (`notice.subject`, `refunds[2].amountMinor`, `when`); the
+ * The workflow names its fields as the contract does (the notice's subject and body, `refunds[2].amountMinor`, `when`); the
  * form's are `noticeSubject`, `refund_<orderId>`, `runAt`. Anything else passes as it is.
  */
 export function onFormFields(e: unknown, input: CaseInput | null): unknown {
@@ -177,7 +177,8 @@ export function onFormFields(e: unknown, input: CaseInput | null): unknown {
   for (const [k, v] of Object.entries(e.fields)) {
     const m = /^refunds(?:\[(\d+)\]|\.(\d+))\.(?:amountMinor|orderId)$/.exec(k);
     const refund = m ? input?.refunds?.[Number(m[1] ?? m[2])] : undefined;
-    const name = refund ? `refund_${refund.orderId}` : k === 'notice.subject' ? 'noticeSubject' : k === 'notice.body' ? 'noticeBody' : k === 'when' ? 'runAt' : k;
+    const notice = /^notice\.(subject|body)$/.exec(k);
+    const name = refund ? `refund_${refund.orderId}` : notice ? `notice${notice[1][0].toUpperCase()}${notice[1].slice(1)}` : k === 'when' ? 'runAt' : k;
     fields[name] = v;
   }
   return new AppError(e.kind, e.code, e.message, fields, e.details);
