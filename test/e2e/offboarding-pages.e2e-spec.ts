@@ -1,5 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import request from 'supertest';
+import { OffboardingCase } from '../../src/offboarding/entities/offboarding-case.entity';
+import { OffboardingStep } from '../../src/offboarding/entities/offboarding-step.entity';
 import { RunCase } from '../../src/offboarding/usecases/run-case.usecase';
 import { createProduct, grantAccess } from '../factories/members';
 import { createTicket } from '../factories/tickets';
@@ -245,6 +247,36 @@ describe('offboarding pages', () => {
     expect(after.text).not.toContain('data-test="reinstate-form"');
     const record = await owner.get(`/admin/offboarding/${caseId}/record`).expect(200);
     expect(record.text).toContain('The ban was lifted');
+  });
+
+  it('a step that gave up shows its error with Retry and Skip; both work from the case page', async () => {
+    const { client } = await aClient();
+    const url = `/admin/clients/${client.id}/offboarding`;
+    const preview = await post(owner, `${url}/new`, `${url}/preview`, { reason: first.reason, step_revoke: 'on', step_ban: 'on', when: 'date', runAt: new Date(Date.now() + 5 * DAY).toISOString().slice(0, 16) });
+    const opened = await post(owner, `${url}/new`, url, formOf(preview.text));
+    const caseId = Number(/\/admin\/offboarding\/(\d+)/.exec(opened.headers.location)![1]);
+    // as the runner leaves a case whose steps failed for good (the state, set here, not the failure)
+    await t.db.write(async (m) => {
+      await m.update(OffboardingCase, { id: caseId }, { status: 'attention', startedAt: new Date() });
+      await m.update(OffboardingStep, { caseId, name: 'revoke' }, { status: 'failed', attempts: 5, lastError: 'database is locked' });
+      await m.update(OffboardingStep, { caseId, name: 'ban' }, { status: 'failed', attempts: 5, lastError: 'database is locked' });
+    });
+    const page = await owner.get(`/admin/offboarding/${caseId}`).expect(200);
+    expect(page.text).toMatch(/data-test="case-status" data-status="attention"/);
+    expect(page.text).toMatch(/data-step="revoke"[\s\S]*?Last error: database is locked[\s\S]*?data-test="retry"[\s\S]*?data-test="skip"/);
+    expect((await staff.get(`/admin/offboarding/${caseId}`)).text).not.toContain('data-test="retry"');
+    const skipped = await post(owner, `/admin/offboarding/${caseId}`, `/admin/offboarding/${caseId}/steps/revoke/skip`, {});
+    expect(skipped.headers.location).toBe(`/admin/offboarding/${caseId}?done=skipped`);
+    const retried = await post(owner, `/admin/offboarding/${caseId}`, `/admin/offboarding/${caseId}/steps/ban/retry`, {});
+    expect(retried.headers.location).toBe(`/admin/offboarding/${caseId}?done=retried`);
+    await t.app.get(RunCase).runDue(new Date());
+    const after = await owner.get(`/admin/offboarding/${caseId}`).expect(200);
+    expect(after.text).toMatch(/data-step="revoke"[\s\S]*?data-status="skipped"/);
+    expect(after.text).toMatch(/data-step="ban"[\s\S]*?data-status="done"/);
+    // a step that is not failed any more cannot be skipped: the case page again with the reason, a 409
+    const again = await post(owner, `/admin/offboarding/${caseId}`, `/admin/offboarding/${caseId}/steps/ban/skip`, {});
+    expect(again.status).toBe(409);
+    expect(again.text).toContain(`Case #${caseId}`);
   });
 
   it('bulk: selected on the clients list, one case each, the result lists them', async () => {
