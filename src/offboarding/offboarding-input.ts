@@ -8,6 +8,9 @@ export const MAX_SUBJECT = 300;
 export const MAX_BODY = 20_000;
 export const MAX_BULK = 200;
 
+/** The field names of the edited notice, as the API's nested body names them (notice.subject). */
+const noticeField = (f: 'subject' | 'body') => `notice.${f}`;
+
 export function isStepName(v: unknown): v is StepName {
   return typeof v === 'string' && (OFFBOARDING_STEPS as readonly string[]).includes(v);
 }
@@ -35,10 +38,10 @@ export function checkCaseInput(input: CaseInput, now: Date): CaseInput {
   if (input.notice) {
     const subject = (input.notice.subject ?? '').trim();
     const body = (input.notice.body ?? '').trim();
-    if (!subject) fields['notice.subject'] = 'errors.required';
-    else if (subject.length > MAX_SUBJECT || /[\r\n]/.test(subject)) fields['notice.subject'] = 'offboarding.errors.subject';
-    if (!body) fields['notice.body'] = 'errors.required';
-    else if (body.length > MAX_BODY) fields['notice.body'] = 'offboarding.errors.too_long';
+    if (!subject) fields[noticeField('subject')] = 'errors.required';
+    else if (subject.length > MAX_SUBJECT || /[\r\n]/.test(subject)) fields[noticeField('subject')] = 'offboarding.errors.subject';
+    if (!body) fields[noticeField('body')] = 'errors.required';
+    else if (body.length > MAX_BODY) fields[noticeField('body')] = 'offboarding.errors.too_long';
   }
   const refunds = input.refunds;
   if (refunds) {

@@ -7,6 +7,7 @@ import { OutboxRepository } from '../../mail/outbox.repository';
 import { SettingsService } from '../../settings/settings.service';
 import { UsersRepository } from '../../users/users.repository';
 import type { StepContext, StepExecutor, StepOutcome, StepResults } from '../offboarding.contract';
+import { OffboardingFaults } from '../offboarding-faults';
 import { NoticeRenderer } from './notice-render';
 import { RefundPlanner } from './refund-plan';
 import { loadClient } from './step-client';
@@ -35,6 +36,7 @@ export class NoticeStep implements Extract<StepExecutor, { kind: 'local' }> {
     private readonly mail: MailService,
     private readonly outbox: OutboxRepository,
     private readonly settings: SettingsService,
+    private readonly faults: OffboardingFaults,
   ) {}
 
   async run(m: EntityManager, ctx: StepContext): Promise<StepOutcome> {
@@ -65,6 +67,8 @@ export class NoticeStep implements Extract<StepExecutor, { kind: 'local' }> {
       await this.mail.enqueue(m, { to: owners[i], template: 'offboarding-notice', locale: client.locale, vars: copyVars, idempotencyKey: copyKey });
       ownerCopyOutboxId ??= (await this.outbox.findByKey(copyKey, m))?.id ?? null;
     }
+    // the crash tests' point: the mail is queued in the step's transaction, which has not committed
+    this.faults.hit('notice:before-commit');
     const result: NoticeResult = { outboxId: sent!.id, ownerCopyOutboxId, subject: notice.rendered.subject, body: notice.rendered.body, locale: client.locale, delivered: false };
     return { status: 'waiting', result: { ...result }, externalRef: `outbox:${sent!.id}`, checkAgainAt: new Date(ctx.now.getTime() + RECHECK_MS) };
   }

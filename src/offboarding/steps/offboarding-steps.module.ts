@@ -8,6 +8,7 @@ import { MembersModule } from '../../members/members.module';
 import { OrdersModule } from '../../members/orders/orders.module';
 import { SupportModule } from '../../support/support.module';
 import { UsersModule } from '../../users/users.module';
+import { OffboardingFaultsModule } from '../offboarding-faults.module';
 import { CASE_PLANNER, REINSTATER, STEP_EXECUTORS, StepExecutor } from '../offboarding.contract';
 import { BanStep } from './ban.step';
 import { OffboardingCasePlanner } from './case-planner';
@@ -25,7 +26,7 @@ import { UnsubscribeStep } from './unsubscribe.step';
  * API keys, mailing, support, bans), none of which knows offboarding.
  */
 @Module({
-  imports: [UsersModule, AuthModule, ApiKeysModule, MembersModule, OrdersModule, MailingModule, SupportModule, BansModule, BansAdminModule],
+  imports: [OffboardingFaultsModule, UsersModule, AuthModule, ApiKeysModule, MembersModule, OrdersModule, MailingModule, SupportModule, BansModule, BansAdminModule],
   providers: [
     NoticeRenderer,
     RefundPlanner,

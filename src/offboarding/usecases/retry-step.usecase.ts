@@ -41,7 +41,7 @@ export class RetryStep {
         await this.cases.transitionStep(m, s.id, [s.status], patch);
       }
       await this.cases.transition(m, caseId, ['attention', 'running'], { status: 'running' });
-      await this.audit.record(m, actor, { action: 'offboarding.retry', subjectType: 'client', subjectId: c.clientId, extra: { caseId, step: targets.map((s) => s.name).join(', ') } });
+      await this.audit.record(m, actor, { action: 'offboarding.retry', subjectType: 'client', subjectId: c.clientId, extra: { caseId, name: targets.map((s) => s.name).join(', ') } });
     });
     await this.runner.kick(caseId);
   }

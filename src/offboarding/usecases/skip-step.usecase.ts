@@ -30,7 +30,7 @@ export class SkipStep {
     if (!SKIPPABLE.includes(s.status)) throw OffboardingErrors.stepWrongState(step, s.status, 'skip');
     const moved = await this.db.transaction(async (m) => {
       const ok = await this.cases.transitionStep(m, s.id, SKIPPABLE, { status: 'skipped', finishedAt: now, nextAttemptAt: null, actorLabel: actor.label.slice(0, 254) });
-      if (ok) await this.audit.record(m, actor, { action: 'offboarding.skip', subjectType: 'client', subjectId: c.clientId, extra: { caseId, step } });
+      if (ok) await this.audit.record(m, actor, { action: 'offboarding.skip', subjectType: 'client', subjectId: c.clientId, extra: { caseId, name: step } });
       return ok;
     });
     if (!moved) throw OffboardingErrors.stepWrongState(step, (await this.cases.findStep(caseId, step))?.status ?? 'none', 'skip');
