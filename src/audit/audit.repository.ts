@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Database } from '../database/database.service';
+import { insertRows } from '../database/raw';
 import { sqlDate } from '../database/sql-date';
 import { AuditEntry } from './entities/audit-entry.entity';
 
@@ -26,7 +27,12 @@ export class AuditRepository {
 
   /** Many entries in one statement (chunked, so no engine's limit on bound parameters is reached). */
   async appendMany(m: EntityManager, entries: Omit<AuditEntry, 'id'>[]): Promise<void> {
-    for (let i = 0; i < entries.length; i += 500) await m.createQueryBuilder().insert().into(AuditEntry).values(entries.slice(i, i + 500)).updateEntity(false).execute();
+    await insertRows(
+      m,
+      'audit_log',
+      ['actor_user_id', 'actor_label', 'action', 'subject_type', 'subject_id', 'summary', 'ip', 'created_at'],
+      entries.map((e) => [e.actorUserId, e.actorLabel, e.action, e.subjectType, e.subjectId, e.summary, e.ip, sqlDate(e.createdAt)]),
+    );
   }
 
   search(f: AuditFilter): Promise<[AuditEntry[], number]> {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager, In, IsNull, LessThan, Not, SelectQueryBuilder } from 'typeorm';
 import { Page } from '../common/http/pagination';
 import { Database, isUniqueViolation } from '../database/database.service';
+import { insertRows } from '../database/raw';
 import { sqlDate } from '../database/sql-date';
 import { CannedReply, MessageKind, Ticket, TicketAttachment, TicketMailAck, TicketMessage, TicketStatus, TicketType, TICKET_STATUSES } from './entities/ticket.entity';
 
@@ -265,9 +266,12 @@ export class TicketsRepository {
         [sqlDate(now), sqlDate(now), ...part.flatMap((c) => [c.id, c.resolutionSeconds]), ...part.map((c) => c.id)],
       );
     }
-    for (let i = 0; i < messages.length; i += 300) {
-      await m.createQueryBuilder().insert().into(TicketMessage).values(messages.slice(i, i + 300).map((x) => ({ ...x, inboundId: null }))).updateEntity(false).execute();
-    }
+    await insertRows(
+      m,
+      'ticket_messages',
+      ['ticket_id', 'author_id', 'author_email', 'kind', 'body', 'minutes', 'message_id', 'in_reply_to', 'created_at', 'inbound_id'],
+      messages.map((x) => [x.ticketId, x.authorId, x.authorEmail, x.kind, x.body, x.minutes, x.messageId, x.inReplyTo, sqlDate(x.createdAt), null]),
+    );
   }
 
   /** Tickets waiting for the client since before `before`, oldest first. */

@@ -7,6 +7,7 @@ import { InboundServer } from '../../src/inbound/inbound.server';
 import { OutboxMessage } from '../../src/mail/entities/outbox-message.entity';
 import { SettingsService } from '../../src/settings/settings.service';
 import { BansService } from '../../src/bans/bans.service';
+import { UsersRepository } from '../../src/users/users.repository';
 import { TicketsService } from '../../src/support/tickets.service';
 import { Ticket, TicketAttachment, TicketMailAck, TicketMessage } from '../../src/support/entities/ticket.entity';
 import { FACTORY_ACTOR } from '../factories/members';
@@ -269,6 +270,22 @@ describe('tickets by mail (inbound listener)', () => {
     await t.app.get(BansService).banNow(FACTORY_ACTOR, { domain: 'spam-shop.test', reason: 'spam' });
     expect(await deliver({ from: spammer, to: SUPPORT, subject: `Buy now ${seq}`, text: 'Cheap.' })).toMatchObject({ ok: false, code: 550 });
     expect(await t.db.manager.findOneBy(Ticket, { externalEmail: spammer })).toBeNull();
+  });
+
+  it('a closed account (offboarded, not banned) writes no ticket by mail either, and the web refuses it', async () => {
+    const { client, tk } = await clientWithTicket('Closed');
+    const before = (await messagesOf(tk.id)).length;
+    await t.db.transaction((m) => t.app.get(UsersRepository).setDisabled(m, client.id, new Date()));
+    for (const to of [replyTo(tk.id), SUPPORT]) {
+      const res = await deliver({ from: client.email, to, subject: `Re: [#${tk.id}] ${tk.subject}`, text: 'Hello again.' });
+      expect(res).toMatchObject({ ok: false, code: 550 });
+      expect(res.response).toContain('5.7.1 This address can no longer write to support here');
+    }
+    expect(await messagesOf(tk.id)).toHaveLength(before);
+    await expect(t.app.get(TicketsService).open(client.id, { subject: 'again', body: 'web', type: 'support' }, null)).rejects.toMatchObject({ kind: 'forbidden', code: 'tickets.account_closed' });
+    // another client at a similar address is not affected
+    const other = await createUser(t, { email: client.email.replace('@', '1@') });
+    expect(await deliver({ from: other.email, to: SUPPORT, subject: `Hello ${++seq}`, text: 'A question.' })).toMatchObject({ ok: true });
   });
 
   it('a known client’s mail to the support address opens a ticket in their account', async () => {

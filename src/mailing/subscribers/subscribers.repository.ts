@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, In } from 'typeorm';
 import { Database } from '../../database/database.service';
+import { insertRows } from '../../database/raw';
+import { sqlDate } from '../../database/sql-date';
 import { normaliseEmail } from '../../common/email';
 import { User } from '../../users/entities/user.entity';
 import { ConsentEvent } from './entities/consent-event.entity';
@@ -124,16 +126,13 @@ export class SubscribersRepository {
   }
 
   async recordConsentMany(m: EntityManager, events: NewConsentEvent[]): Promise<void> {
-    const at = new Date();
-    for (let i = 0; i < events.length; i += 300) {
-      await m
-        .createQueryBuilder()
-        .insert()
-        .into(ConsentEvent)
-        .values(events.slice(i, i + 300).map((e) => ({ ...e, ip: e.ip.slice(0, 45), detail: e.detail.slice(0, 255), createdAt: at })))
-        .updateEntity(false)
-        .execute();
-    }
+    const at = sqlDate(new Date());
+    await insertRows(
+      m,
+      'consent_events',
+      ['subscriber_id', 'list_id', 'campaign_id', 'action', 'source', 'ip', 'actor_user_id', 'detail', 'created_at'],
+      events.map((e) => [e.subscriberId, e.listId, e.campaignId, e.action, e.source, e.ip.slice(0, 45), e.actorUserId, e.detail.slice(0, 255), at]),
+    );
   }
 
   async recordConsent(m: EntityManager, e: NewConsentEvent): Promise<void> {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Database } from '../../database/database.service';
 import { HotQuery } from '../../database/hot-query';
-import { dbDate, dbDateOrNull } from '../../database/raw';
+import { dbDate, dbDateOrNull, insertRows } from '../../database/raw';
 import { sqlDate } from '../../database/sql-date';
 import { activeGrantParams, activeGrantSql } from './access-rule';
 import { GrantEvent } from './entities/grant-event.entity';
@@ -91,26 +91,26 @@ export class GrantsRepository {
   /** Revokes these grants in one statement (those not revoked yet). */
   async revokeMany(m: EntityManager, ids: number[], at: Date, by: number | null, reason: string): Promise<void> {
     for (let i = 0; i < ids.length; i += 500) {
-      await m
-        .createQueryBuilder()
-        .update(Grant)
-        .set({ revokedAt: at, revokedBy: by, reason, updatedAt: at })
-        .where('id IN (:...ids) AND revoked_at IS NULL', { ids: ids.slice(i, i + 500) })
-        .execute();
+      const part = ids.slice(i, i + 500);
+      await m.query(`UPDATE grants SET revoked_at = ?, revoked_by = ?, reason = ?, updated_at = ? WHERE id IN (${part.map(() => '?').join(', ')}) AND revoked_at IS NULL`, [
+        sqlDate(at),
+        by,
+        reason,
+        sqlDate(at),
+        ...part,
+      ]);
     }
   }
 
   async addEvents(m: EntityManager, events: (Omit<GrantEvent, 'id' | 'createdAt' | 'orderId'> & { orderId?: number | null })[]): Promise<void> {
-    const at = new Date();
-    for (let i = 0; i < events.length; i += 300) {
-      await m
-        .createQueryBuilder()
-        .insert()
-        .into(GrantEvent)
-        .values(events.slice(i, i + 300).map((e) => ({ ...e, orderId: e.orderId ?? null, createdAt: at })))
-        .updateEntity(false)
-        .execute();
-    }
+    const at = sqlDate(new Date());
+    const date = (d: Date | null) => (d ? sqlDate(d) : null);
+    await insertRows(
+      m,
+      'grant_events',
+      ['grant_id', 'kind', 'ends_at_before', 'ends_at_after', 'actor_user_id', 'actor_label', 'reason', 'order_id', 'created_at'],
+      events.map((e) => [e.grantId, e.kind, date(e.endsAtBefore), date(e.endsAtAfter), e.actorUserId, e.actorLabel, e.reason, e.orderId ?? null, at]),
+    );
   }
 
   listForClient(clientId: number): Promise<Grant[]> {

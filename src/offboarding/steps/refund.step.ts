@@ -35,30 +35,48 @@ export class RefundStep implements Extract<StepExecutor, { kind: 'external' }> {
     } catch (e) {
       return { status: 'failed', error: errorText(e), retryable: !(e instanceof AppError) };
     }
-    const lines: RefundLine[] = [];
     const errors: string[] = [];
     let retry = false;
-    for (const p of plan) {
-      const key = refundKey(ctx.caseId, p.orderId);
-      let view: RefundView | null = null;
-      try {
-        view = await this.refunds.refresh(key, ctx.actor);
-        // refresh() asks a provider again by key; a manual refund cut off before its answer was recorded (still
-        // `started`) is asked for again with the same key, which finds the row and records it this time
-        if (!view || (view.adapter === 'manual' && (view.status === 'started' || view.status === 'unknown'))) {
-          // the crash tests' point: the adapter has answered, nothing of it is recorded yet
-          view = await this.refunds.request(p.orderId, view?.amountMinor ?? p.amountMinor, key, ctx.actor, { afterCall: () => this.faults.hit('refund:between-call-and-record') });
+    const keyed = plan.map((p) => ({ p, key: refundKey(ctx.caseId, p.orderId) }));
+    const known = new Map((await this.refunds.findByKeys(keyed.map((k) => k.key))).map((r) => [r.key, r]));
+    const views = new Map<string, RefundView>();
+    const ask: typeof keyed = [];
+    for (const k of keyed) {
+      const r = known.get(k.key);
+      if (!r || r.status === 'started' || r.status === 'unknown') ask.push(k);
+      else if (r.status === 'pending' && r.adapter !== 'manual') {
+        // a provider still working on it: asked again by key (a webhook may have told us already)
+        try {
+          views.set(k.key, (await this.refunds.refresh(k.key, ctx.actor)) ?? r);
+        } catch (e) {
+          if (isInjectedFault(e)) throw e;
+          views.set(k.key, r);
         }
-      } catch (e) {
-        if (isInjectedFault(e)) throw e;
-        this.log.warn(`case ${ctx.caseId}, order ${p.orderId}: ${errorText(e)}`);
-        errors.push(`order ${p.externalId}: ${errorText(e)}`);
-        // a refusal of ours (more than is left, a key reused) is for the owner; anything else may pass
-        if (!(e instanceof AppError)) retry = true;
-        continue;
-      }
-      lines.push({ orderId: p.orderId, refundId: view.id, key, amountMinor: view.amountMinor, currency: view.currency, status: view.status, providerRef: view.providerRef });
-      if (view.status === 'failed') errors.push(`order ${p.externalId}: ${view.lastError ?? 'refund failed'}`);
+      } else views.set(k.key, r);
+    }
+    if (ask.length) {
+      // new refunds, and ones cut off before their answer was recorded (looked up by key before anything is made);
+      // the crash tests' point is between the adapters' answers and their record
+      const answers = await this.refunds.requestMany(
+        ask.map((k) => ({ orderId: k.p.orderId, amountMinor: known.get(k.key)?.amountMinor ?? k.p.amountMinor, key: k.key })),
+        ctx.actor,
+        { afterCall: () => this.faults.hit('refund:between-call-and-record') },
+      );
+      answers.forEach((a, n) => {
+        const k = ask[n];
+        if (a.ok) views.set(k.key, a.refund);
+        else {
+          this.log.warn(`case ${ctx.caseId}, order ${k.p.orderId}: ${errorText(a.error)}`);
+          errors.push(`order ${k.p.externalId}: ${errorText(a.error)}`);
+        }
+      });
+    }
+    const lines: RefundLine[] = [];
+    for (const k of keyed) {
+      const view = views.get(k.key);
+      if (!view) continue;
+      lines.push({ orderId: k.p.orderId, refundId: view.id, key: k.key, amountMinor: view.amountMinor, currency: view.currency, status: view.status, providerRef: view.providerRef });
+      if (view.status === 'failed') errors.push(`order ${k.p.externalId}: ${view.lastError ?? 'refund failed'}`);
       if (view.status === 'unknown' || view.status === 'started') retry = true;
     }
     const result = { refunds: lines } satisfies StepResults['refund'];

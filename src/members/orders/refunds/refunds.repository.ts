@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, In, Not } from 'typeorm';
 import { Database } from '../../../database/database.service';
-import { dbDate } from '../../../database/raw';
+import { dbDate, insertRows } from '../../../database/raw';
+import { sqlDate } from '../../../database/sql-date';
 import { Order } from '../entities/order.entity';
 import { Refund, RefundAdapterName, RefundStatus } from './entities/refund.entity';
 
@@ -52,6 +53,64 @@ export class RefundsRepository {
     const qb = m.createQueryBuilder(Order, 'o').where('o.id = :orderId', { orderId });
     if (this.db.isMysql) qb.setLock('pessimistic_write');
     return qb.getOne();
+  }
+
+  /** lockOrder() for many orders, in one statement. */
+  lockOrders(m: EntityManager, orderIds: number[]): Promise<Order[]> {
+    if (!orderIds.length) return Promise.resolve([]);
+    const qb = m.createQueryBuilder(Order, 'o').where('o.id IN (:...orderIds)', { orderIds });
+    if (this.db.isMysql) qb.setLock('pessimistic_write');
+    return qb.getMany();
+  }
+
+  /** committedMinor() for many orders, in one statement (call it under lockOrders). */
+  async committedMinorOf(m: EntityManager, orderIds: number[]): Promise<Map<number, number>> {
+    if (!orderIds.length) return new Map();
+    const qb = m
+      .createQueryBuilder(Refund, 'r')
+      .select('r.order_id', 'orderId')
+      .addSelect('COALESCE(SUM(r.amount_minor), 0)', 'total')
+      .where('r.order_id IN (:...orderIds)', { orderIds })
+      .andWhere('r.status <> :failed', { failed: 'failed' })
+      .groupBy('r.order_id');
+    if (this.db.isMysql) qb.setLock('pessimistic_write');
+    const rows = await qb.getRawMany<{ orderId: number | string; total: number | string }>();
+    return new Map(rows.map((r) => [Number(r.orderId), Number(r.total)]));
+  }
+
+  findManyForUpdate(m: EntityManager, ids: number[]): Promise<Refund[]> {
+    if (!ids.length) return Promise.resolve([]);
+    const qb = m.createQueryBuilder(Refund, 'r').where('r.id IN (:...ids)', { ids });
+    if (this.db.isMysql) qb.setLock('pessimistic_write');
+    return qb.getMany();
+  }
+
+  /** insert() for many rows, in one statement; read them back by key. */
+  async insertMany(m: EntityManager, rows: Pick<Refund, 'orderId' | 'idempotencyKey' | 'adapter' | 'orderRef' | 'amountMinor' | 'currency' | 'createdBy' | 'createdByLabel'>[], at: Date): Promise<void> {
+    const when = sqlDate(at);
+    await insertRows(
+      m,
+      'refunds',
+      ['order_id', 'idempotency_key', 'adapter', 'order_ref', 'amount_minor', 'amount_currency', 'status', 'provider_ref', 'attempts', 'last_error', 'requested_at', 'updated_at', 'finished_at', 'created_by', 'created_by_label'],
+      rows.map((r) => [r.orderId, r.idempotencyKey, r.adapter, r.orderRef, r.amountMinor, r.currency, 'started', null, 1, null, when, when, null, r.createdBy, r.createdByLabel]),
+    );
+  }
+
+  /** record() of one answer for many rows. */
+  async recordMany(m: EntityManager, ids: number[], set: { status: RefundStatus; providerRef: string | null; lastError: string | null; finishedAt: Date | null }, at: Date): Promise<void> {
+    if (!ids.length) return;
+    await m.query(`UPDATE refunds SET status = ?, provider_ref = ?, last_error = ?, finished_at = ?, updated_at = ? WHERE id IN (${ids.map(() => '?').join(', ')})`, [
+      set.status,
+      set.providerRef,
+      set.lastError,
+      set.finishedAt ? sqlDate(set.finishedAt) : null,
+      sqlDate(at),
+      ...ids,
+    ]);
+  }
+
+  async markAttempts(m: EntityManager, ids: number[], at: Date): Promise<void> {
+    await m.createQueryBuilder().update(Refund).set({ attempts: () => 'attempts + 1', updatedAt: at }).where('id IN (:...ids)', { ids }).execute();
   }
 
   /** What is refunded or may be: every refund of the order that has not failed. */
