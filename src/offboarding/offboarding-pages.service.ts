@@ -18,6 +18,8 @@ import { OffboardingService } from './offboarding.service';
 
 let recordCss: string | undefined;
 
+const OPEN_STATUSES: readonly CaseStatus[] = ['proposed', 'scheduled', 'running', 'attention'];
+
 const canManage = (role: Role) => role === 'owner' || role === 'admin';
 
 /** A step as its card shows it: the contract's view, what it did in a few words, and what may be done about it. */
@@ -58,7 +60,12 @@ export class OffboardingPagesService {
 
   /** The first form: the client, their tickets to offer as evidence, and the end of the paid period to suggest. */
   async newForm(clientId: number) {
-    const [client, history, grants] = await Promise.all([this.client(clientId), this.ticketMetrics.clientHistory(clientId), this.grants.listAccessForClient(clientId, new Date())]);
+    const [client, history, grants, cases] = await Promise.all([
+      this.client(clientId),
+      this.ticketMetrics.clientHistory(clientId),
+      this.grants.listAccessForClient(clientId, new Date()),
+      this.ops.forClient(clientId),
+    ]);
     const ends = grants.map((g) => g.endsAt).filter((d): d is Date => d !== null);
     const paidUntil = ends.length ? new Date(Math.max(...ends.map((d) => d.getTime()))) : null;
     return {
@@ -66,6 +73,8 @@ export class OffboardingPagesService {
       tickets: history.tickets.map((tk) => ({ id: tk.id, subject: tk.subject, status: tk.status, createdAt: tk.createdAt })),
       paidUntil,
       steps: OFFBOARDING_STEPS,
+      // a client has one open case at a time: starting again leads to it
+      openCase: cases.find((c) => OPEN_STATUSES.includes(c.status)) ?? null,
     };
   }
 

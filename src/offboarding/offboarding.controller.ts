@@ -26,6 +26,12 @@ import { OffboardingService } from './offboarding.service';
 const actorOf = (actor: Actor, ctx: RequestContext): OffboardingActor => ({ ...actor, role: ctx.user!.role });
 const DONE = /^[a-z_]{1,30}$/;
 
+/** The case page's first line after "Start": what happens next depends on what the case became. */
+function doneAfterOpen(created: boolean, status: CaseStatus): string {
+  if (!created) return 'already_open';
+  return status === 'proposed' || status === 'scheduled' ? status : 'opened';
+}
+
 function statusFilter(v: string | undefined): CaseStatus | undefined {
   return v && (CASE_STATUSES as readonly string[]).includes(v) ? (v as CaseStatus) : undefined;
 }
@@ -82,7 +88,7 @@ export class OffboardingController {
   async open(@Param('id') id: string, @Body() body: Form, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext) {
     const clientId = parseId(id, 'client');
     const opened = await this.showAgainOn(ctx, clientId, body, actor, (input) => this.ops.open(actorOf(actor, ctx), clientId, input));
-    return { url: `/admin/offboarding/${opened.case.id}?done=${opened.created ? 'opened' : 'already_open'}` };
+    return { url: `/admin/offboarding/${opened.case.id}?done=${doneAfterOpen(opened.created, opened.case.status)}` };
   }
 
   private async previewModel(actor: Actor, ctx: RequestContext, clientId: number, body: Form, input: CaseInput) {

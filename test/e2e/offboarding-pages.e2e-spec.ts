@@ -142,9 +142,11 @@ describe('offboarding pages', () => {
     for (const m of preview.text.matchAll(/name="(grant_\d+)" checked/g)) fields[m[1]] = 'on';
     const [a, b] = [await post(owner, `${url}/new`, url, fields), await post(owner, `${url}/new`, url, fields)];
     expect(a.status).toBe(303);
+    expect(a.headers.location).toMatch(/\?done=opened$/);
     expect(b.status).toBe(303);
     const caseId = Number(/\/admin\/offboarding\/(\d+)/.exec(a.headers.location)![1]);
     expect(b.headers.location).toBe(`/admin/offboarding/${caseId}?done=already_open`);
+    expect((await owner.get(`${url}/new`).expect(200)).text).toMatch(new RegExp(`data-test="open-case"[\\s\\S]*?href="/admin/offboarding/${caseId}"`));
 
     await t.app.get(RunCase).runDue(new Date());
     const page = await owner.get(`/admin/offboarding/${caseId}`).expect(200);
@@ -184,7 +186,9 @@ describe('offboarding pages', () => {
     expect(preview.text).toContain('data-test="approval-needed"');
     const opened = await post(staff, `${url}/new`, url, formOf(preview.text));
     expect(opened.status).toBe(303);
+    expect(opened.headers.location).toMatch(/\?done=proposed$/);
     const caseId = Number(/\/admin\/offboarding\/(\d+)/.exec(opened.headers.location)![1]);
+    expect((await staff.get(opened.headers.location)).text).toContain('Proposed. An owner or admin approves it before anything happens.');
     const asStaff = await staff.get(`/admin/offboarding/${caseId}`).expect(200);
     expect(asStaff.text).toMatch(/data-test="case-status" data-status="proposed"/);
     expect(asStaff.text).not.toContain('data-test="approve"');
