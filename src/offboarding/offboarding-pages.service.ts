@@ -108,6 +108,7 @@ export class OffboardingPagesService {
     const reinstate = manage && c.can.reinstate ? await this.ops.reinstateOptions(caseId) : null;
     return {
       c,
+      evidence: c.evidence.map((e) => evidenceLink(e, locale)),
       steps: c.steps.map((s) => this.card(c, s, manage, locale)),
       can: { approve: manage && c.can.approve, cancel: manage && c.can.cancel, reinstate: reinstate !== null },
       reinstate,
@@ -154,6 +155,13 @@ export class OffboardingPagesService {
       canSkip: manage && (s.status === 'failed' || s.status === 'retrying'),
     };
   }
+}
+
+/** An evidence line: a ticket of ours by its number, another admin page or a web address as a link, else text. */
+function evidenceLink(e: string, locale: Locale): { text: string; href: string | null } {
+  const ticket = /^\/admin\/tickets\/(\d{1,9})$/.exec(e);
+  if (ticket) return { text: translate(locale, 'offboarding_pages.case.ticket', { id: ticket[1] }), href: e };
+  return { text: e, href: /^\/admin\/[\w\-/?=&.#]*$/.test(e) || /^https?:\/\/\S+$/i.test(e) ? e : null };
 }
 
 /** The refusals openMany() names, as a sentence (an unknown code is shown as it is). */

@@ -134,9 +134,9 @@ describe('offboarding pages', () => {
   });
 
   it('start: one case however often it is clicked; the case page after the runner; the record and its download', async () => {
-    const { client } = await aClient();
+    const { client, ticket } = await aClient();
     const url = `/admin/clients/${client.id}/offboarding`;
-    const preview = await post(owner, `${url}/new`, `${url}/preview`, first);
+    const preview = await post(owner, `${url}/new`, `${url}/preview`, { ...first, evidence: 'https://chat.example/msg/1\nphone call on Monday', [`ticket_${ticket.id}`]: 'on' });
     const fields: Record<string, string> = { ...formOf(preview.text), refundsShown: '1', grantsShown: '1' };
     for (const m of preview.text.matchAll(/name="(refund_\d+)"[^>]*value="([^"]+)"/g)) fields[m[1]] = m[2];
     for (const m of preview.text.matchAll(/name="(grant_\d+)" checked/g)) fields[m[1]] = 'on';
@@ -152,6 +152,9 @@ describe('offboarding pages', () => {
     const page = await owner.get(`/admin/offboarding/${caseId}`).expect(200);
     expect(page.text).toContain('data-test="case-private"');
     expect(page.text).toContain(first.reason);
+    expect(page.text).toContain(`<a href="/admin/tickets/${ticket.id}">Ticket #${ticket.id}</a>`);
+    expect(page.text).toContain('<a href="https://chat.example/msg/1">https://chat.example/msg/1</a>');
+    expect(page.text).toMatch(/data-test="evidence">phone call on Monday</);
     for (const s of ['notice', 'refund', 'revoke', 'unsubscribe', 'ban']) expect(page.text).toContain(`data-step="${s}"`);
     expect(page.text).toMatch(/data-step="revoke"[\s\S]*?data-status="done"/);
     expect(page.text).toMatch(/Access ended: 2 · sessions ended: \d+ · API keys revoked: \d+ · tickets closed: 1\./);
@@ -170,6 +173,7 @@ describe('offboarding pages', () => {
     expect(record.text).not.toContain('class="nav"');
     expect(record.text).toContain('data-test="record-notice"');
     expect(record.text).toContain('data-test="record-audit"');
+    expect(record.text).toContain(`<li data-test="evidence">Ticket #${ticket.id}</li>`);
     const file = await owner.get(`/admin/offboarding/${caseId}/record?download=1`).expect(200);
     expect(file.headers['content-disposition']).toBe(`attachment; filename="offboarding-${caseId}.html"`);
     expect(file.headers['content-type']).toMatch(/^text\/html/);
