@@ -179,6 +179,7 @@ describe('offboarding pages', () => {
     expect(file.headers['content-type']).toMatch(/^text\/html/);
     expect(file.text).toContain('@media print');
     expect(file.text).not.toContain('data-test="download"');
+    expect(file.text).not.toContain('_csrf');
   });
 
   it('staff propose (an owner approves); staff cannot approve, retry, skip or reinstate', async () => {
