@@ -116,8 +116,8 @@ export class OffboardingCasesRepository {
   }
 
   /**
-   * Cases the runner has work for at `now`: scheduled ones whose date has come, and running ones with a step
-   * pending or started, or waiting or retrying whose next attempt is due. Oldest first.
+   * Cases the runner has work for at `now`: scheduled ones whose date has come, running ones with a step pending
+   * or started, or waiting or retrying whose next attempt is due, and running ones with no step left (to settle).
    */
   async dueCaseIds(now: Date, limit: number): Promise<number[]> {
     const at = sqlDate(now);
@@ -142,7 +142,15 @@ export class OffboardingCasesRepository {
       )
       .limit(limit)
       .getRawMany<{ id: number | string }>();
-    return [...new Set([...scheduled, ...running].map((r) => Number(r.id)))];
+    // a runner that died after its last step's commit left the case running with nothing to do but settle it
+    const unsettled = await this.db.manager
+      .createQueryBuilder(OffboardingCase, 'c')
+      .select('c.id', 'id')
+      .where(`c.status = 'running'`)
+      .andWhere(`NOT EXISTS (SELECT 1 FROM offboarding_steps s WHERE s.case_id = c.id AND s.status IN ('pending', 'running', 'waiting', 'retrying'))`)
+      .limit(limit)
+      .getRawMany<{ id: number | string }>();
+    return [...new Set([...scheduled, ...running, ...unsettled].map((r) => Number(r.id)))];
   }
 
   async updateStep(m: EntityManager, id: number, patch: Partial<OffboardingStep>): Promise<void> {

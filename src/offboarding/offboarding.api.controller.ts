@@ -136,7 +136,7 @@ export class OffboardingApiController {
   @Post('offboarding/:caseId/retry')
   @HttpCode(200)
   @ApiOperation({ summary: 'Run a failed or retrying step again now (or every one of them when no step is named)' })
-  @ApiBody({ type: RetryDto, required: false })
+  @ApiBody({ type: RetryDto, description: 'A JSON body: {"step": "refund"}, or {} for every failed or retrying step' })
   @ApiOkResponse({ type: CaseResponse })
   retry(@Param('caseId') caseId: string, @Body() dto: RetryDto, @CurrentActor() actor: Actor, @Ctx() ctx: RequestContext): Promise<CaseView> {
     return this.offboarding.retry(offboardingActor(actor, ctx), parseId(caseId, 'offboarding_case'), dto.step);

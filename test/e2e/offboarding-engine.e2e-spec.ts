@@ -107,8 +107,8 @@ describe('offboarding engine: the runner, approval, cancel, retry and skip, the 
         expect(statuses(first.case).notice).toBe('pending');
         expect(await effects(first.case.id, 'notice')).toBe(0);
       }
-      // the process "restarts": the next run resumes where it stopped
-      expect(await runner.execute(first.case.id)).toBe(true);
+      // the process "restarts": the periodic pass resumes where it stopped (after the last step: it only settles)
+      expect(await runner.runDue(new Date())).toBeGreaterThanOrEqual(1);
       const c = await svc.get(first.case.id);
       expect(c.status).toBe('done');
       expect(await allEffects(c.id)).toEqual(once);
@@ -364,6 +364,8 @@ describe('offboarding engine: the runner, approval, cancel, retry and skip, the 
     await api('post', `/api/admin/offboarding/${id}/approve`).expect(409);
     await api('post', `/api/admin/offboarding/${id}/cancel`).expect(409);
     await api('post', `/api/admin/offboarding/${id}/retry`).send({}).expect(409);
+    await api('post', `/api/admin/offboarding/${id}/retry`).send({ step: 'refund' }).expect(409);
+    await api('post', `/api/admin/offboarding/${id}/retry`).expect(415);
     await api('post', `/api/admin/offboarding/${id}/skip`).send({ step: 'nope' }).expect(400);
     await api('post', `/api/admin/offboarding/${id}/reinstate`).send({ grantIds: [], liftBan: 'yes' }).expect(400);
     const list = await api('get', `/api/admin/offboarding?clientId=${clientId}&status=done`).expect(200);
