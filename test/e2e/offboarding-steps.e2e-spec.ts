@@ -13,6 +13,7 @@ import { AppError } from '../../src/common/errors/app-error';
 import { OutboxMessage } from '../../src/mail/entities/outbox-message.entity';
 import { OutboxRepository } from '../../src/mail/outbox.repository';
 import { CampaignRecipient } from '../../src/mailing/campaigns/entities/campaign-recipient.entity';
+import { CampaignSender } from '../../src/mailing/sender/campaign-sender';
 import { RecipientsRepository } from '../../src/mailing/sender/recipients.repository';
 import { Subscriber } from '../../src/mailing/subscribers/entities/subscriber.entity';
 import { ClientAreaService } from '../../src/members/client-area/client-area.service';
@@ -33,6 +34,7 @@ import { createFile, createLesson, createProduct, grantAccess } from '../factori
 import { createTicket } from '../factories/tickets';
 import { createUser } from '../factories/users';
 import { outboxFor } from '../utils/outbox';
+import { SmtpSink } from '../utils/smtp-sink';
 import { Agent, loginAgent, startTestApp, TestApp } from '../utils/test-app';
 
 const DAY = 86400_000;
@@ -46,15 +48,21 @@ describe('offboarding steps: each step alone and twice, the dry run, reinstateme
   let planner: CasePlanner;
   let reinstater: Reinstater;
 
+  let sink: SmtpSink;
+
   beforeAll(async () => {
-    t = await startTestApp();
+    sink = await new SmtpSink().start();
+    t = await startTestApp({ env: { SMTP_URL: sink.url, MAIL_FROM: 'Kabinet <news@kabinet.test>' } });
     admin = await createUser(t, { role: 'owner' });
     actor = { userId: admin.id, label: admin.email, ip: '' };
     steps = new Map(t.app.get<StepExecutor[]>(STEP_EXECUTORS).map((s) => [s.name, s]));
     planner = t.app.get<CasePlanner>(CASE_PLANNER);
     reinstater = t.app.get<Reinstater>(REINSTATER);
   });
-  afterAll(() => t.close());
+  afterAll(async () => {
+    await t.close();
+    await sink.stop();
+  });
 
   const input = (o: Partial<CaseInput> = {}): CaseInput => ({ reason: 'Kept asking for work outside the agreed plan', evidence: [], steps: ['notice', 'refund', 'revoke', 'unsubscribe', 'ban'], when: 'now', ...o });
 
@@ -266,7 +274,8 @@ describe('offboarding steps: each step alone and twice, the dry run, reinstateme
       const l1 = await createList(t);
       const l2 = await createList(t);
       const sub = await createSubscriber(t, { email: client.email, lists: [l1.id, l2.id] });
-      const campaign = await startCampaign(t.db, { subject: 'News', body: 'Hello', listIds: [l1.id] });
+      const stays = await createSubscriber(t, { lists: [l1.id] });
+      const campaign = await startCampaign(t.db, { subject: `News ${tag()}`, body: 'Hello', listIds: [l1.id] });
       expect(await t.db.manager.countBy(CampaignRecipient, { campaignId: campaign.id, subscriberId: sub.id, status: 'pending' })).toBe(1);
 
       const caseId = newCase();
@@ -279,6 +288,12 @@ describe('offboarding steps: each step alone and twice, the dry run, reinstateme
       expect(row).toMatchObject({ status: 'skipped', lastError: 'offboarded' });
       // the sender's claim takes pending rows only: a skipped one is never handed out
       expect(await t.app.get(RecipientsRepository).countWaitingFor(sub.id)).toBe(0);
+
+      // and the sender, run to the end, mails the others and not this address
+      await t.app.get(CampaignSender).runUntilDone(campaign.id, { pollMs: 20 });
+      expect(sink.received.filter((x) => x.to.includes(stays.email))).toHaveLength(1);
+      expect(sink.received.filter((x) => x.to.includes(client.email))).toHaveLength(0);
+      expect((await t.db.manager.findOneByOrFail(CampaignRecipient, { id: row.id })).status).toBe('skipped');
 
       const second = await run('unsubscribe', caseId, client.id, input(), first.step);
       expect(second.out.result).toEqual(first.out.result);

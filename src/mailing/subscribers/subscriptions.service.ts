@@ -43,7 +43,7 @@ export interface SubscribeResult {
  *  - double opt-in lists (and anyone who unsubscribed before) confirm by mail when they subscribe themselves;
  *  - an operator, an import, the API or a purchase may add confirmed subscriptions, but never restores one the
  *    person ended (status `unsubscribed`, or suppressed as unsubscribed): that needs the person's own new opt-in;
- *  - bounced, complained and banned addresses stay suppressed whatever anyone subscribes them to; only an
+ *  - bounced, complained, banned and offboarded addresses stay suppressed whatever anyone subscribes them to; only an
  *    operator lifts that, explicitly.
  */
 @Injectable()
