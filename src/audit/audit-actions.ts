@@ -28,6 +28,8 @@ export const AUDIT_ACTIONS = [
   'client.label_add',
   'client.label_remove',
   'client.note_add',
+  'client.warning',
+  'client.warning_followup',
   'client.welcome_sent',
   'clients.import',
   'file.delete',

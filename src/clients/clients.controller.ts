@@ -53,8 +53,8 @@ export class ClientsController {
   async list(@Query() q: Q) {
     const page = parsePage(q, 50);
     const filter = filterFrom(q);
-    const [res, options] = await Promise.all([this.clients.list(filter, page), this.clients.filterOptions()]);
-    return { ...res, ...options, q, sort: sortParam(filter.sort!), sortBase: sortBase(q), pager: pagerLinks(res.total, page, q) };
+    const [res, options, followUps] = await Promise.all([this.clients.list(filter, page), this.clients.filterOptions(), this.clients.dueFollowUps()]);
+    return { ...res, ...options, followUps, q, sort: sortParam(filter.sort!), sortBase: sortBase(q), pager: pagerLinks(res.total, page, q) };
   }
 
   @Get('import')

@@ -16,6 +16,7 @@ import { WelcomeMailService } from '../auth/welcome-mail.service';
 import { isLocale } from '../i18n/i18n';
 import { isGrantActive } from '../members/access/access-rule';
 import { ClientTicketHistory, TicketMetricsService } from '../support/ticket-metrics.service';
+import { WarningsService, WarningView } from './warnings/warnings.service';
 import { CreateClient, NewClientCommand } from './usecases/create-client.usecase';
 import { ClientFilter, ClientsRepository } from './clients.repository';
 import { ClientView, GrantRowView, NoteView, OrderRowView, parseEndDate, toClientView, toGrantRow, toNoteView, toOrderRow } from './clients.views';
@@ -47,6 +48,8 @@ export type ClientPage = {
   progress: ClientProgressView[];
   /** The client's tickets and their totals, from support (views/tickets/_client-history.njk). */
   ticketHistory: ClientTicketHistory;
+  /** The warnings sent to the client (views/warnings/_client-warnings.njk). */
+  warnings: WarningView[];
 };
 
 const NOTE_MAX = 5000;
@@ -76,6 +79,7 @@ export class ClientsService {
     private readonly audit: AuditService,
     private readonly progress: ProgressService,
     private readonly ticketMetrics: TicketMetricsService,
+    private readonly warnings: WarningsService,
   ) {}
 
   async list(f: ClientFilter, page: Page): Promise<{ items: ClientListRow[]; total: number }> {
@@ -116,13 +120,14 @@ export class ClientsService {
     const u = await this.requireClient(id);
     const client = toClientView(u, (await this.clients.labelsForClients([id])).map(({ id: labelId, name }) => ({ id: labelId, name })));
     const now = new Date();
-    const [grants, orders, notes, options, progress, ticketHistory] = await Promise.all([
+    const [grants, orders, notes, options, progress, ticketHistory, warnings] = await Promise.all([
       this.clients.grantsForClients([id]),
       this.orders.listForClient(id),
       this.clients.notesFor(id),
       this.filterOptions(),
       this.progress.forClient(id),
       this.ticketMetrics.clientHistory(id),
+      this.warnings.list(id),
     ]);
     const [events, titles, refunds] = await Promise.all([
       this.clients.eventsForGrants(grants.map((g) => g.id)),
@@ -139,7 +144,13 @@ export class ClientsService {
       products: options.products,
       progress,
       ticketHistory,
+      warnings,
     };
+  }
+
+  /** Warning follow-ups that have come due and are not done (the client list's reminder). */
+  dueFollowUps() {
+    return this.warnings.dueFollowUps();
   }
 
   /**

@@ -29,6 +29,7 @@ import { MailingList } from '../mailing/lists/entities/mailing-list.entity';
 import { Subscriber } from '../mailing/subscribers/entities/subscriber.entity';
 import { Subscription } from '../mailing/subscribers/entities/subscription.entity';
 import { Ban } from '../bans/entities/ban.entity';
+import { ClientWarning } from '../clients/warnings/entities/client-warning.entity';
 import { OffboardingCase } from '../offboarding/entities/offboarding-case.entity';
 import { OffboardingStep } from '../offboarding/entities/offboarding-step.entity';
 import { CannedReply, Ticket, TicketAttachment, TicketMailAck, TicketMessage } from '../support/entities/ticket.entity';
@@ -40,5 +41,6 @@ export const ENTITIES = [
   InboundMessage,
   Ticket, TicketMessage, TicketAttachment, TicketMailAck, CannedReply,
   Ban,
+  ClientWarning,
   OffboardingCase, OffboardingStep,
 ];

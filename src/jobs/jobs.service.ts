@@ -8,6 +8,7 @@ import { CampaignsService } from '../mailing/campaigns/campaigns.service';
 import { CampaignSender } from '../mailing/sender/campaign-sender';
 import { AUTOCLOSE_INTERVAL_MS, TicketAutoClose } from '../support/ticket-autoclose.service';
 import { RateLimitRepository } from '../throttle/rate-limit.repository';
+import { FOLLOWUP_INTERVAL_MS, WarningFollowUps } from '../clients/warnings/warning-followups.service';
 
 export const RUN_JOBS = Symbol('RUN_JOBS');
 const HOUR = 3600_000;
@@ -30,6 +31,7 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly campaignSender: CampaignSender,
     private readonly campaigns: CampaignsService,
     private readonly ticketAutoClose: TicketAutoClose,
+    private readonly warningFollowUps: WarningFollowUps,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -43,6 +45,8 @@ export class JobsService implements OnApplicationBootstrap, OnApplicationShutdow
     this.every('campaign-sender', this.config.relayIntervalMs, () => this.campaignSender.tick());
     // Tickets waiting for the client close after the owner's number of days; once a tick, on one instance.
     this.every('ticket-autoclose', AUTOCLOSE_INTERVAL_MS, () => this.ticketAutoClose.tick().then(() => undefined));
+    // A warning's follow-up date reminds the owner once; once a tick, on one instance.
+    this.every('warning-followups', FOLLOWUP_INTERVAL_MS, () => this.warningFollowUps.tick().then(() => undefined));
     this.every('cleanup', HOUR, () =>
       this.leases.runOncePerTick('cleanup', HOUR, async () => {
         const now = new Date();

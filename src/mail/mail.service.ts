@@ -6,7 +6,7 @@ import { readerZone } from '../common/time/zoned-time';
 import { mailBrand, MailBrand } from '../settings/brand/brand';
 import { SettingsService } from '../settings/settings.service';
 import { MailClass, MailKind } from './entities/outbox-message.entity';
-import { MailTemplates } from './mail-templates';
+import { MailTemplates, RenderedMail } from './mail-templates';
 import { OutboxRepository } from './outbox.repository';
 
 export const MAIL_TEMPLATES = Symbol('MAIL_TEMPLATES');
@@ -57,15 +57,7 @@ export class MailService {
    */
   async enqueue(m: EntityManager, req: MailRequest): Promise<boolean> {
     const brand = await this.brand();
-    const siteZone = (await this.settings.current()).timeZone;
-    const rendered = this.templates.render(req.template, req.locale, {
-      appUrl: this.config.appUrl,
-      brand,
-      ...req.vars,
-      // A mail is read later, anywhere, and forwarded: its times always carry the zone's name.
-      timeZone: readerZone({ timeZone: req.timeZone ?? null }, siteZone),
-      showZone: true,
-    });
+    const rendered = await this.render(req);
     const mailClass = req.mailClass ?? 'transactional';
     return this.outbox.insert(m, {
       messageId: req.messageId ?? this.newMessageId(),
@@ -80,5 +72,27 @@ export class MailService {
       text: rendered.text,
       headers: JSON.stringify(req.headers ?? {}),
     });
+  }
+
+  /**
+   * The mail exactly as `enqueue()` would queue it, without queueing it: for a preview that must show what the
+   * recipient will receive (the client's warning).
+   */
+  async render(req: Pick<MailRequest, 'template' | 'locale' | 'timeZone' | 'vars'>): Promise<RenderedMail> {
+    const brand = await this.brand();
+    const siteZone = (await this.settings.current()).timeZone;
+    return this.templates.render(req.template, req.locale, {
+      appUrl: this.config.appUrl,
+      brand,
+      ...req.vars,
+      // A mail is read later, anywhere, and forwarded: its times always carry the zone's name.
+      timeZone: readerZone({ timeZone: req.timeZone ?? null }, siteZone),
+      showZone: true,
+    });
+  }
+
+  /** The outbox row queued under an idempotency key (in the caller's transaction), for a record that links its mail. */
+  outboxIdOf(m: EntityManager, idempotencyKey: string): Promise<number | null> {
+    return this.outbox.idOfKey(m, idempotencyKey);
   }
 }

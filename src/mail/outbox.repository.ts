@@ -50,6 +50,11 @@ export class OutboxRepository {
     }
   }
 
+  async idOfKey(m: EntityManager, idempotencyKey: string): Promise<number | null> {
+    const row = await m.findOne(OutboxMessage, { select: { id: true }, where: { idempotencyKey } });
+    return row?.id ?? null;
+  }
+
   /** A message with nowhere to go (no SMTP configured): stored as `kept`, readable in the outbox viewer. */
   async insertKept(msg: NewOutboxMessage, at = new Date()): Promise<void> {
     try {

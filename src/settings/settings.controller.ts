@@ -15,7 +15,7 @@ import { SettingsService } from './settings.service';
 const PAGE_FIELDS: (Exclude<keyof SettingsForm, 'businessDays'> & SettingName)[] = [
   'schoolName', 'timeZone', 'accentColour', 'mailFromName', 'mailFromAddress', 'marketingFromName', 'marketingFromAddress',
   'consultationOffer', 'consultationPrice', 'ticketAutoCloseDays', 'ticketReopenDays', 'supportNotifyAddress', 'supportInboxAddress',
-  'businessHoursFrom', 'businessHoursTo', 'offboardingStaffRefundLimit', 'offboardingAlternatives',
+  'businessHoursFrom', 'businessHoursTo', 'warningTermsText', 'offboardingStaffRefundLimit', 'offboardingAlternatives',
 ];
 
 /** The ticked weekday boxes as the setting stores them (`1,3,5`); anything else is left as sent, for its check to refuse. */

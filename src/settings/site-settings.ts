@@ -43,6 +43,11 @@ export interface SiteSettings {
   businessHoursFrom: string;
   businessHoursTo: string;
   /**
+   * The original terms a warning to a client reminds them of (several lines: what the course or service
+   * includes); prefills the warning form. Empty = the form lists the products the client has.
+   */
+  warningTermsText: string;
+  /**
    * Offboarding: staff may run a case without an owner's or admin's approval when its refunds total at most this,
    * in minor units (a digit string); empty = staff always need approval.
    */
@@ -91,6 +96,7 @@ export const SETTINGS: Record<SettingName, SettingDef> = {
   businessDays: { def: () => '', check: (v) => (parseWeekdays(v) ? null : 'ticket_metrics.settings.errors.days') },
   businessHoursFrom: { def: () => '', check: (v) => (v === '' || parseClockTime(v) !== null ? null : 'ticket_metrics.settings.errors.time') },
   businessHoursTo: { def: () => '', check: (v) => (v === '' || parseClockTime(v, true) !== null ? null : 'ticket_metrics.settings.errors.time') },
+  warningTermsText: { def: () => '', check: multiLine(4000) },
   offboardingStaffRefundLimit: { def: () => '', check: (v) => (v === '' || /^\d{1,15}$/.test(v) ? null : 'offboarding.settings.errors.refund_limit') },
   offboardingAlternatives: { def: () => '', check: multiLine(4000) },
 };

@@ -20,6 +20,10 @@ import { seedTicketMetrics } from '../factories/ticket-metrics';
 import { OffboardingService } from '../../src/offboarding/offboarding.service';
 import { RunCase } from '../../src/offboarding/usecases/run-case.usecase';
 import { createTicket } from '../factories/tickets';
+import { WarningsService } from '../../src/clients/warnings/warnings.service';
+import { TicketsRepository } from '../../src/support/tickets.repository';
+import { localDateString } from '../../src/common/time/zoned-time';
+import { SettingsService } from '../../src/settings/settings.service';
 import type { TestApp } from './test-app';
 
 /**
@@ -164,6 +168,23 @@ export async function seedShowcase(t: TestApp): Promise<Showcase> {
   const tickets = await seedTickets(t, { clientId: client.id, staffId: owner.id, productId: course.id });
   const mailTicket = await createMailTicket(t);
   await seedTicketMetrics(t, { clientId: client.id, staffId: owner.id, ticketId: tickets.ticketId });
+  // Warnings (the last attempt): an earlier one whose follow-up was done, and one whose follow-up is due today.
+  const warnings = t.app.get(WarningsService);
+  const clientTickets = await t.app.get(TicketsRepository).listForClient(client.id, 10);
+  const today = localDateString(new Date(), (await t.app.get(SettingsService).current()).timeZone);
+  const earlier = await warnings.send(ownerActor, client.id, {
+    terms: '“Watercolour basics” (4 900 ₽): twelve lessons and one written review of homework a week.',
+    requestTicketIds: clientTickets.slice(0, 1).map((x) => x.id),
+    estimate: 'An extra review: 900 ₽ each.',
+    followUpOn: today,
+  });
+  await warnings.markFollowUpDone(ownerActor, client.id, earlier.id);
+  await warnings.send(ownerActor, client.id, {
+    terms: '“Watercolour basics” (4 900 ₽): twelve lessons and one written review of homework a week.\nQuestions in tickets are answered within two working days.',
+    requestTicketIds: clientTickets.slice(0, 3).map((x) => x.id),
+    estimate: 'Weekly one-to-one video reviews of your paintings: 4 000 ₽ a month, up to four sessions of 30 minutes.',
+    followUpOn: today,
+  });
   const outbox: { id: number }[] = await t.db.manager.query('SELECT id FROM outbox ORDER BY id LIMIT 1');
   const offboarding = await seedOffboarding(t, ownerActor, { course: course.slug, courseId: course.id, secondId: second.id, listId: list.id });
   const unsubscribeToken = t.app.get(MailingTokens).unsubscribe({ subscriberId: sub.id, campaignId: campaign.id, listId: list.id });
@@ -253,6 +274,7 @@ export function showcasePages(s: Showcase): ShowcasePage[] {
     { name: 'admin-clients', path: '/admin/clients', as: 'owner' },
     { name: 'admin-client', path: `/admin/clients/${s.clientId}`, as: 'owner' },
     { name: 'admin-client-new', path: '/admin/clients/new', as: 'owner' },
+    { name: 'admin-client-warning-new', path: `/admin/clients/${s.clientId}/warnings/new`, as: 'owner' },
     { name: 'admin-clients-import', path: '/admin/clients/import', as: 'owner' },
     { name: 'admin-keys', path: '/admin/keys', as: 'owner' },
     { name: 'admin-keys-batch', path: `/admin/keys?batch=${encodeURIComponent(s.keyBatch)}&notice=keys_generated`, as: 'owner' },

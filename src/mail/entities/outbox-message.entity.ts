@@ -2,7 +2,7 @@ import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
 export type MailClass = 'transactional' | 'marketing';
 /** What a mail is (its template); the outbox viewer shows it as words (`enumLabel('mail.kind', …)`). */
-export const MAIL_KINDS = ['campaign', 'campaign-test', 'mailing-confirm', 'offboarding-notice', 'password-changed', 'password-reset', 'ticket', 'welcome', 'welcome-back'] as const;
+export const MAIL_KINDS = ['campaign', 'campaign-test', 'client-warning', 'mailing-confirm', 'offboarding-notice', 'password-changed', 'password-reset', 'ticket', 'warning-followup', 'welcome', 'welcome-back'] as const;
 export type MailKind = (typeof MAIL_KINDS)[number];
 /** pending → sending → sent | failed; `kept` = no SMTP configured, kept for the built-in viewer. */
 export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'failed' | 'kept';

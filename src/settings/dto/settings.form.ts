@@ -19,6 +19,7 @@ export class SettingsForm {
   @FormList(8) businessDays?: string[];
   @FormText() businessHoursFrom?: string;
   @FormText() businessHoursTo?: string;
+  @FormText() warningTermsText?: string;
   @FormText() offboardingStaffRefundLimit?: string;
   @FormText() offboardingAlternatives?: string;
 }
