@@ -23,6 +23,7 @@ import { JobsModule } from './jobs/jobs.module';
 import { MailModule } from './mail/mail.module';
 import { MailingModule } from './mailing/mailing.module';
 import { MembersModule } from './members/members.module';
+import { OffboardingPagesModule } from './offboarding/offboarding-pages.module';
 import { OrdersModule } from './members/orders/orders.module';
 import { OffboardingModule } from './offboarding/offboarding.module';
 import { ThrottleModule } from './throttle/throttle.module';
@@ -44,6 +45,8 @@ export interface AppOptions {
 @Module({})
 export class AppModule implements NestModule {
   static forRoot(config: AppConfig, opts: AppOptions): DynamicModule {
+    // one instance of the workflow, shared by its pages (which sit above it)
+    const offboarding = OffboardingModule.forRoot({ runJobs: opts.runJobs, steps: opts.offboardingSteps });
     return {
       module: AppModule,
       imports: [
@@ -68,7 +71,8 @@ export class AppModule implements NestModule {
         AdminUsersModule,
         DashboardModule,
         HealthModule,
-        OffboardingModule.forRoot({ runJobs: opts.runJobs, steps: opts.offboardingSteps }),
+        offboarding,
+        OffboardingPagesModule.forRoot(offboarding),
         JobsModule.forRoot(opts.runJobs),
       ],
       providers: [

@@ -17,6 +17,9 @@ import { RefundsService } from '../../src/members/orders/refunds/refunds.service
 import { BansService } from '../../src/bans/bans.service';
 import { Ban } from '../../src/bans/entities/ban.entity';
 import { seedTicketMetrics } from '../factories/ticket-metrics';
+import { OffboardingService } from '../../src/offboarding/offboarding.service';
+import { RunCase } from '../../src/offboarding/usecases/run-case.usecase';
+import { createTicket } from '../factories/tickets';
 import { WarningsService } from '../../src/clients/warnings/warnings.service';
 import { TicketsRepository } from '../../src/support/tickets.repository';
 import { localDateString } from '../../src/common/time/zoned-time';
@@ -52,6 +55,10 @@ export interface Showcase {
   cannedId: number;
   mailTicketId: number;
   banId: number;
+  /** Offboarding: a finished case (its manual refund still to confirm), one proposed by staff, and a client to offboard. */
+  offboardingCaseId: number;
+  proposedCaseId: number;
+  offboardClientId: number;
 }
 
 /** One GET page of the product, and who looks at it. */
@@ -179,6 +186,7 @@ export async function seedShowcase(t: TestApp): Promise<Showcase> {
     followUpOn: today,
   });
   const outbox: { id: number }[] = await t.db.manager.query('SELECT id FROM outbox ORDER BY id LIMIT 1');
+  const offboarding = await seedOffboarding(t, ownerActor, { course: course.slug, courseId: course.id, secondId: second.id, listId: list.id });
   const unsubscribeToken = t.app.get(MailingTokens).unsubscribe({ subscriberId: sub.id, campaignId: campaign.id, listId: list.id });
 
   return {
@@ -201,7 +209,41 @@ export async function seedShowcase(t: TestApp): Promise<Showcase> {
     ...tickets,
     mailTicketId: mailTicket.id,
     banId: banned.ban.id,
+    ...offboarding,
   };
+}
+
+/**
+ * Offboarding: Pavel, who bought the course and asked for more than it offers, let go with every step (the notice
+ * sent, his manual refund waiting for the owner's confirmation); Olesya's case proposed by a teacher; Nina, with a
+ * course until a date and tickets, to open the form for.
+ */
+async function seedOffboarding(t: TestApp, owner: { userId: number; label: string; ip: string }, o: { course: string; courseId: number; secondId: number; listId: number }) {
+  const ops = t.app.get(OffboardingService);
+  const teacher = await createUser(t, { role: 'staff', email: 'anton@school.example', name: 'Anton Belov' });
+  const pavel = await createUser(t, { role: 'client', email: 'pavel.orlov@example.com', name: 'Pavel Orlov' });
+  await orderPaid(t, { email: pavel.email, product: o.course, amount: '4900.00', orderId: 'ORD-1050' });
+  await grantAccess(t, pavel.id, o.secondId, { endsAt: new Date(Date.now() + 40 * 86400_000) });
+  await createSubscriber(t, { email: pavel.email, name: pavel.name, lists: [o.listId] });
+  const asked = await createTicket(t, pavel.id, { subject: 'Can you review my whole portfolio?', body: 'I need a full review of 40 works by Friday.' });
+  await createTicket(t, pavel.id, { subject: 'Private lessons every day', body: 'Please give me a private lesson every day this month.' });
+  const reason = 'Repeated demands far beyond the course (daily private lessons, portfolio reviews), after the terms were explained twice.';
+  const pavelCase = await ops.open({ ...owner, role: 'owner' }, pavel.id, { reason, evidence: [`/admin/tickets/${asked.id}`], steps: ['notice', 'refund', 'revoke', 'unsubscribe', 'ban'], when: 'now' });
+  await t.app.get(RunCase).runDue(new Date());
+
+  const olesya = await createUser(t, { role: 'client', email: 'olesya.k@example.com', name: 'Olesya Kuznetsova' });
+  await orderPaid(t, { email: olesya.email, product: o.course, amount: '4900.00', orderId: 'ORD-1051' });
+  const proposed = await ops.open({ userId: teacher.id, label: teacher.email, ip: '', role: 'staff' }, olesya.id, {
+    reason: 'Shared the lesson videos in a public chat after the warning of 12 November.',
+    evidence: [],
+    steps: ['notice', 'refund', 'revoke', 'unsubscribe', 'ban'],
+    when: 'now',
+  });
+
+  const nina = await createUser(t, { role: 'client', email: 'nina.s@example.com', name: 'Nina Sokolova' });
+  await grantAccess(t, nina.id, o.courseId, { endsAt: new Date(Date.now() + 21 * 86400_000) });
+  await createTicket(t, nina.id, { subject: 'Extra feedback on every homework', body: 'Could you write a page of feedback on each of my homeworks?' });
+  return { offboardingCaseId: pavelCase.case.id, proposedCaseId: proposed.case.id, offboardClientId: nina.id };
 }
 
 /** Every GET page a person can see, with the seeded ids filled in. */
@@ -259,6 +301,12 @@ export function showcasePages(s: Showcase): ShowcasePage[] {
     { name: 'admin-campaign-confirm', path: `/admin/mailing/campaigns/${s.campaignId}/send`, as: 'owner' },
     { name: 'admin-orders', path: '/admin/orders', as: 'owner' },
     { name: 'admin-orders-held', path: '/admin/orders?status=held', as: 'owner' },
+    { name: 'admin-client-offboarding', path: `/admin/clients/${s.offboardClientId}/offboarding`, as: 'owner' },
+    { name: 'admin-client-offboarding-new', path: `/admin/clients/${s.offboardClientId}/offboarding/new`, as: 'owner' },
+    { name: 'admin-offboarding', path: '/admin/offboarding', as: 'owner' },
+    { name: 'admin-offboarding-case', path: `/admin/offboarding/${s.offboardingCaseId}`, as: 'owner' },
+    { name: 'admin-offboarding-proposed', path: `/admin/offboarding/${s.proposedCaseId}`, as: 'owner' },
+    { name: 'admin-offboarding-record', path: `/admin/offboarding/${s.offboardingCaseId}/record`, as: 'owner' },
     { name: 'admin-bans', path: '/admin/bans', as: 'owner' },
     { name: 'admin-bans-active', path: '/admin/bans?state=active', as: 'owner' },
     { name: 'admin-ban', path: `/admin/bans/${s.banId}`, as: 'owner' },
