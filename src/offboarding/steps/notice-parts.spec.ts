@@ -1,5 +1,6 @@
 import type { SiteSettings } from '../../settings/site-settings';
-import { alternativesOf } from './notice-render';
+import { noticeTemplate } from '../notice-template';
+import { alternativesOf, oneFullStop } from './notice-render';
 import { paragraphs } from './notice.step';
 
 describe('notice parts', () => {
@@ -9,6 +10,15 @@ describe('notice parts', () => {
 
   it('reads the alternatives one a line, bullets and blanks dropped, and none before the setting exists', () => {
     expect(alternativesOf({ offboardingAlternatives: '- School A\n\n  • Course B  \r\nC' } as unknown as SiteSettings)).toEqual(['School A', 'Course B', 'C']);
-    expect(alternativesOf({} as SiteSettings)).toEqual([]);
+    expect(alternativesOf({ offboardingAlternatives: '' })).toEqual([]);
+  });
+});
+
+describe('oneFullStop', () => {
+  it('drops the template’s full stop after a value that already ends with one', () => {
+    const t = 'Доступ закрывается {{access_ends}}. Итого {{ refund }}. {{name}}.';
+    expect(noticeTemplate.render(oneFullStop(t, { access_ends: '2 дек. 2026 г.', refund: 'ничего', name: 'Анна' }), { access_ends: '2 дек. 2026 г.', refund: 'ничего', name: 'Анна' } as never)).toBe(
+      'Доступ закрывается 2 дек. 2026 г. Итого ничего. Анна.',
+    );
   });
 });

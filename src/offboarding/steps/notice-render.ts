@@ -55,29 +55,39 @@ export class NoticeRenderer {
       alternatives: alternatives.length ? alternatives.join('; ') : t('no_alternatives'),
       contact,
     };
-    const rendered = { subject: noticeTemplate.render(template.subject, vars), body: noticeTemplate.render(template.body, vars) };
+    const rendered = { subject: noticeTemplate.render(oneFullStop(template.subject, vars), vars), body: noticeTemplate.render(oneFullStop(template.body, vars), vars) };
     const hints = checkNotice({ text: `${template.subject}\n${template.body}`, privateNotes: [input.reason, ...(input.evidence ?? [])], alternatives });
     return { locale, template, rendered, hints };
   }
 
-  /** Where the client can write: the support inbox when the listener is on, else the transactional sender. */
+  /**
+   * Where the client can write: the support inbox when the listener is on, else the address staff are told of new
+   * tickets at, else the transactional sender — unless that is a no-reply address, which is no way to reach anyone.
+   */
   contactAddress(s: SiteSettings): string {
     const domain = this.config.inbound?.domain;
     if (this.config.inbound?.port != null && domain && s.supportInboxAddress) return `${s.supportInboxAddress}@${domain}`;
+    if (s.supportNotifyAddress) return s.supportNotifyAddress;
     return s.mailFromAddress;
   }
 }
 
 /**
- * The alternatives the owner recommends (site setting `offboardingAlternatives`, one a line). Read defensively: the
- * setting is added by the engine's branch, and before it lands the notice falls back to an offer to suggest some.
+ * A value that ends a sentence itself ("2 дек. 2026 г.") before the template's own full stop would print two:
+ * the template's is dropped then.
  */
-export function alternativesOf(s: SiteSettings): string[] {
-  const raw = (s as unknown as Record<string, unknown>).offboardingAlternatives;
-  return typeof raw === 'string'
-    ? raw
-        .split(/\r?\n/)
-        .map((l) => l.replace(/^[\s\-–—*•]+/u, '').trim())
-        .filter(Boolean)
-    : [];
+export function oneFullStop(template: string, vars: Record<string, string>): string {
+  let out = template;
+  for (const [name, value] of Object.entries(vars)) {
+    if (value.endsWith('.')) out = out.replace(new RegExp(`(\\{\\{\\s*${name}\\s*\\}\\})\\.`, 'g'), '$1');
+  }
+  return out;
+}
+
+/** The alternatives the owner recommends (site setting `offboardingAlternatives`, one a line, bullets dropped). */
+export function alternativesOf(s: Pick<SiteSettings, 'offboardingAlternatives'>): string[] {
+  return (s.offboardingAlternatives ?? '')
+    .split(/\r?\n/)
+    .map((l) => l.replace(/^[\s\-–—*•]+/u, '').trim())
+    .filter(Boolean);
 }
