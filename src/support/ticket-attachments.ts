@@ -86,7 +86,8 @@ export class TicketAttachments {
     // rename, and no file-system call inside the transaction that records it). Not recorded = removed by the caller.
     const storageKey = randomBytes(24).toString('hex');
     const tmpPath = path.join(this.config.filesDir, storageKey);
-    await fs.promises.writeFile(tmpPath, bytes, { flag: 'wx' });
+    // fs.writeFile, not fs.promises: the same three calls (open, write, close) without a FileHandle and its promises
+    await new Promise<void>((resolve, reject) => fs.writeFile(tmpPath, bytes, { flag: 'wx' }, (e) => (e ? reject(e) : resolve())));
     return {
       tmpPath,
       storageKey,
