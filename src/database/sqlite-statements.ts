@@ -1,4 +1,4 @@
-import type { EntityManager, EntityMetadata, EntityTarget, ObjectLiteral } from 'typeorm';
+import type { DataSource, EntityManager, EntityMetadata, EntityTarget, ObjectLiteral } from 'typeorm';
 import type { Database } from './database.service';
 import type { SqliteConnection, SqliteStatement } from './sqlite-connection';
 
@@ -17,6 +17,9 @@ type Row = Record<string, unknown>;
 export class SqliteStatements {
   private readonly prepared = new WeakMap<SqliteConnection, Map<string, SqliteStatement>>();
   private readonly texts = new Map<string, string>();
+  /** Per table and WHERE text, the SELECT built on them: no key string is built per call (a hot one is long). */
+  private readonly selects = new Map<string, Map<string, string>>();
+  private readonly metadata = new WeakMap<DataSource, Map<EntityTarget<ObjectLiteral>, EntityMetadata>>();
 
   constructor(private readonly db: Database) {}
 
@@ -32,6 +35,24 @@ export class SqliteStatements {
     let stmt = own.get(sql);
     if (!stmt) own.set(sql, (stmt = conn.prepare(sql)));
     return stmt;
+  }
+
+  /** @internal The entity's metadata on that data source (DataSource.getMetadata searches them all). */
+  meta(ds: DataSource, target: EntityTarget<ObjectLiteral>): EntityMetadata {
+    let own = this.metadata.get(ds);
+    if (!own) this.metadata.set(ds, (own = new Map()));
+    let meta = own.get(target);
+    if (!meta) own.set(target, (meta = ds.getMetadata(target)));
+    return meta;
+  }
+
+  /** @internal `SELECT * FROM <table> WHERE <where><tail>`, built once. */
+  select(table: string, where: string, tail: string): string {
+    let own = this.selects.get(table + tail);
+    if (!own) this.selects.set(table + tail, (own = new Map()));
+    let t = own.get(where);
+    if (t === undefined) own.set(where, (t = `SELECT * FROM "${table}" WHERE ${where}${tail}`));
+    return t;
   }
 
   /** @internal A statement text built from metadata, once per key. */
@@ -81,14 +102,12 @@ export class SqliteOn {
   /** `SELECT * FROM <table> WHERE <where> …` as entities; `where` is constant text after WHERE. */
   find<T extends ObjectLiteral>(target: EntityTarget<T>, where: string, params: unknown[]): T[] {
     const meta = this.meta(target);
-    const sql = this.owner.text(`find:${meta.tableName}:${where}`, () => `SELECT * FROM "${meta.tableName}" WHERE ${where}`);
-    return this.all(sql, params).map((r) => this.entity(target, r));
+    return this.all(this.owner.select(meta.tableName, where, ''), params).map((r) => this.entity(target, r));
   }
 
   findOne<T extends ObjectLiteral>(target: EntityTarget<T>, where: string, params: unknown[]): T | null {
     const meta = this.meta(target);
-    const sql = this.owner.text(`one:${meta.tableName}:${where}`, () => `SELECT * FROM "${meta.tableName}" WHERE ${where} LIMIT 1`);
-    const r = this.get(sql, params);
+    const r = this.get(this.owner.select(meta.tableName, where, ' LIMIT 1'), params);
     return r ? this.entity(target, r) : null;
   }
 
@@ -125,6 +144,6 @@ export class SqliteOn {
   }
 
   private meta(target: EntityTarget<ObjectLiteral>): EntityMetadata {
-    return this.m.connection.getMetadata(target);
+    return this.owner.meta(this.m.connection, target);
   }
 }
