@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Brackets, EntityManager, IsNull } from 'typeorm';
 import { Database } from '../database/database.service';
 import { sqlDate } from '../database/sql-date';
+import { SqliteStatements } from '../database/sqlite-statements';
 import { Page } from '../common/http/pagination';
 import { Ban, BanKind } from './entities/ban.entity';
 
@@ -22,9 +23,18 @@ export interface BanProbe {
   domainHmac: string | null;
 }
 
+/** findActive() as one prepared statement (SQLite): without a domain its two parameters are NULL, which match nothing. */
+const ACTIVE_BAN_WHERE =
+  `lifted_at IS NULL AND (expires_at IS NULL OR expires_at > ?) AND ((kind = 'address' AND (key_hmac = ? OR email_key = ?)) OR (kind = 'domain' AND (key_hmac = ? OR email_key = ?))) ORDER BY id DESC`;
+
 @Injectable()
 export class BansRepository {
-  constructor(private readonly db: Database) {}
+  /** SQLite: findActive() is asked on every login, order and inbound mail. */
+  private readonly sqlite: SqliteStatements;
+
+  constructor(private readonly db: Database) {
+    this.sqlite = new SqliteStatements(db);
+  }
 
   insert(m: EntityManager, data: Omit<Ban, 'id' | 'liftedAt' | 'liftedBy' | 'liftReason'>): Promise<Ban> {
     return m.save(Ban, m.create(Ban, { ...data, liftedAt: null, liftedBy: null, liftReason: null }));
@@ -39,6 +49,8 @@ export class BansRepository {
    * domain. One indexed query; `now` decides expiry.
    */
   async findActive(probe: BanProbe, now: Date, m: EntityManager = this.db.manager): Promise<Ban | null> {
+    const s = this.sqlite.on(m);
+    if (s) return s.findOne(Ban, ACTIVE_BAN_WHERE, [sqlDate(now), probe.addressHmac, probe.addressKey, probe.domainKey ? probe.domainHmac : null, probe.domainKey]);
     const qb = m
       .createQueryBuilder(Ban, 'b')
       .where('b.lifted_at IS NULL')

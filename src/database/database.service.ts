@@ -78,6 +78,18 @@ export class Database implements OnApplicationShutdown {
   }
 
   /**
+   * SQLite: the better-sqlite3 handle `m` runs its statements on, for prepared statements (SqliteStatements): the
+   * writer for the manager of a unit of work in progress (a statement run on it is part of that transaction), the
+   * reader for `manager`. Null on MySQL, and for any other manager.
+   */
+  sqliteHandleOf(m: EntityManager): SqliteConnection | null {
+    if (!this.handles) return null;
+    if (m.connection === this.reader) return this.handles.reader;
+    if (m.connection === this.writer && m.queryRunner?.isTransactionActive && !m.queryRunner.isReleased) return this.handles.writer;
+    return null;
+  }
+
+  /**
    * Options: `isolation` applies on MySQL/MariaDB (SQLite transactions are serialisable anyway); READ COMMITTED
    * takes no gap locks, which short claim-and-update transactions racing on one index want. `retries` runs the
    * work again (with a short jittered pause) when InnoDB picks it as a deadlock victim or times out on a lock,

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { EntityManager, In, IsNull } from 'typeorm';
 import { Database, isUniqueViolation } from '../database/database.service';
 import { sqlDate } from '../database/sql-date';
+import { SqliteStatements } from '../database/sqlite-statements';
 import { OutboxMessage, OutboxStatus } from './entities/outbox-message.entity';
 
 export type NewOutboxMessage = Pick<
@@ -19,12 +20,22 @@ export interface OutboxFilter {
 
 @Injectable()
 export class OutboxRepository {
-  constructor(private readonly db: Database) {}
+  /** SQLite: insert() as a prepared statement (every mail of the app is queued through it). */
+  private readonly sqlite: SqliteStatements;
+
+  constructor(private readonly db: Database) {
+    this.sqlite = new SqliteStatements(db);
+  }
 
   /** Returns false when a message with the same idempotency key is already queued. */
   async insert(m: EntityManager, msg: NewOutboxMessage): Promise<boolean> {
     const now = new Date();
     try {
+      const s = this.sqlite.on(m);
+      if (s) {
+        s.insert(OutboxMessage, { ...msg, status: 'pending', attempts: 0, nextAttemptAt: now, claimToken: null, claimedAt: null, lastError: null, sentAt: null, createdAt: now });
+        return true;
+      }
       // updateEntity(false): nothing reads the row back (TypeORM would re-select its defaulted columns on SQLite).
       await m
         .createQueryBuilder()

@@ -4,6 +4,7 @@ import { Page } from '../common/http/pagination';
 import { Database, isUniqueViolation } from '../database/database.service';
 import { insertRows } from '../database/raw';
 import { sqlDate } from '../database/sql-date';
+import { SqliteStatements } from '../database/sqlite-statements';
 import { CannedReply, MessageKind, Ticket, TicketAttachment, TicketMailAck, TicketMessage, TicketStatus, TicketType, TICKET_STATUSES } from './entities/ticket.entity';
 
 export interface InboxFilter {
@@ -30,16 +31,34 @@ export interface InboxRow {
 type NewTicket = Omit<Ticket, 'id' | 'closedAt' | 'firstResponseAt' | 'previousTicketId' | 'externalEmail' | 'firstResponseSeconds' | 'resolutionSeconds'> &
   Partial<Pick<Ticket, 'previousTicketId' | 'externalEmail'>>;
 
+/**
+ * On SQLite the statements a ticket mail makes (the inbound listener's hot path: every one of them once or twice per
+ * mail) are prepared statements on the connection of the manager they are given (SqliteStatements), with the
+ * same SQL meaning and the same values as the TypeORM calls MySQL/MariaDB takes.
+ */
+/** threadEnds() in one statement: the first and the last of the ticket's mailed messages, by id. */
+const THREAD_ENDS_SQL = `SELECT
+  (SELECT message_id FROM ticket_messages WHERE ticket_id = ? AND kind IN ('client', 'staff_reply') ORDER BY id ASC LIMIT 1) AS first,
+  (SELECT message_id FROM ticket_messages WHERE ticket_id = ? AND kind IN ('client', 'staff_reply') ORDER BY id DESC LIMIT 1) AS last`;
+
 @Injectable()
 export class TicketsRepository {
-  constructor(private readonly db: Database) {}
+  private readonly sqlite: SqliteStatements;
+
+  constructor(private readonly db: Database) {
+    this.sqlite = new SqliteStatements(db);
+  }
 
   insertTicket(m: EntityManager, data: NewTicket): Promise<Ticket> {
     return m.save(Ticket, m.create(Ticket, { previousTicketId: null, externalEmail: null, firstResponseAt: null, closedAt: null, firstResponseSeconds: null, resolutionSeconds: null, ...data }));
   }
 
-  insertMessage(m: EntityManager, data: Omit<TicketMessage, 'id' | 'inboundId'> & Partial<Pick<TicketMessage, 'inboundId'>>): Promise<TicketMessage> {
-    return m.save(TicketMessage, m.create(TicketMessage, { inboundId: null, ...data }));
+  async insertMessage(m: EntityManager, data: Omit<TicketMessage, 'id' | 'inboundId'> & Partial<Pick<TicketMessage, 'inboundId'>>): Promise<TicketMessage> {
+    const row = m.create(TicketMessage, { inboundId: null, ...data });
+    const s = this.sqlite.on(m);
+    if (!s) return m.save(TicketMessage, row);
+    row.id = s.insert(TicketMessage, row);
+    return row;
   }
 
   /** The ticket of the newest of our messages among `messageIds` (`<…>` as stored), or null: what a mail's In-Reply-To / References name. */
@@ -52,6 +71,8 @@ export class TicketsRepository {
   /** The message a received mail became, if it did already (inbound_messages.id). */
   /** Whether a message was already made of this inbound mail (a retried delivery handled twice). */
   async hasInboundMessage(inboundId: number, m: EntityManager = this.db.manager): Promise<boolean> {
+    const s = this.sqlite.on(m);
+    if (s) return s.get('SELECT 1 AS found FROM ticket_messages WHERE inbound_id = ? LIMIT 1', [inboundId]) !== undefined;
     return (await m.findOne(TicketMessage, { where: { inboundId }, select: { id: true } })) !== null;
   }
 
@@ -80,12 +101,24 @@ export class TicketsRepository {
     await m.update(TicketMessage, { ticketId, kind: 'client', authorId: IsNull(), authorEmail: email }, { authorId: clientId, authorEmail: null });
   }
 
-  insertAttachment(m: EntityManager, data: Omit<TicketAttachment, 'id'>): Promise<TicketAttachment> {
-    return m.save(TicketAttachment, m.create(TicketAttachment, data));
+  async insertAttachment(m: EntityManager, data: Omit<TicketAttachment, 'id'>): Promise<TicketAttachment> {
+    const row = m.create(TicketAttachment, data);
+    const s = this.sqlite.on(m);
+    if (!s) return m.save(TicketAttachment, row);
+    row.id = s.insert(TicketAttachment, row);
+    return row;
   }
 
-  findTicket(id: number, m: EntityManager = this.db.manager): Promise<Ticket | null> {
-    return m.findOneBy(Ticket, { id });
+  async findTicket(id: number, m: EntityManager = this.db.manager): Promise<Ticket | null> {
+    const s = this.sqlite.on(m);
+    return s ? s.findOne(Ticket, 'id = ?', [id]) : m.findOneBy(Ticket, { id });
+  }
+
+  /** Whether the ticket exists (the listener's check at RCPT TO). */
+  async ticketExists(id: number): Promise<boolean> {
+    const s = this.sqlite.on(this.db.manager);
+    if (s) return s.get('SELECT 1 AS found FROM tickets WHERE id = ?', [id]) !== undefined;
+    return this.db.manager.existsBy(Ticket, { id });
   }
 
   /** The client's own ticket, or null (another client's ticket does not exist for them). */
@@ -99,7 +132,9 @@ export class TicketsRepository {
    */
   async updateTicket(m: EntityManager, id: number, patch: Partial<Omit<Ticket, 'id'>>): Promise<void> {
     const p = 'closedAt' in patch && !('resolutionSeconds' in patch) ? { ...patch, resolutionSeconds: null } : patch;
-    await m.update(Ticket, { id }, p);
+    const s = this.sqlite.on(m);
+    if (s) s.update(Ticket, id, p);
+    else await m.update(Ticket, { id }, p);
   }
 
   /** The thread, oldest first; without internal notes unless asked for. */
@@ -113,6 +148,11 @@ export class TicketsRepository {
   /** The messages mail threads on (notes and status lines never leave the house): the first and the last, for References. */
   async threadEnds(m: EntityManager, ticketId: number): Promise<{ first: string | null; last: string | null }> {
     // only what went out by mail: the client's messages (announced to staff) and staff replies
+    const s = this.sqlite.on(m);
+    if (s) {
+      const [row] = s.all(THREAD_ENDS_SQL, [ticketId, ticketId]) as { first: string | null; last: string | null }[];
+      return { first: row?.first ?? null, last: row?.last ?? null };
+    }
     const where = { ticketId, kind: In(['client', 'staff_reply'] as MessageKind[]) };
     const [first, last] = await Promise.all([
       m.findOne(TicketMessage, { where, order: { id: 'ASC' }, select: { id: true, messageId: true } }),
@@ -144,7 +184,9 @@ export class TicketsRepository {
       .getOne();
   }
 
-  countAttachments(ticketId: number): Promise<number> {
+  async countAttachments(ticketId: number): Promise<number> {
+    const s = this.sqlite.on(this.db.manager);
+    if (s) return Number(s.get('SELECT COUNT(*) AS n FROM ticket_attachments WHERE ticket_id = ?', [ticketId])!.n);
     return this.db.manager.countBy(TicketAttachment, { ticketId });
   }
 

@@ -3,14 +3,21 @@ import { EntityManager, In, IsNull } from 'typeorm';
 import { emailKey } from '../bans/email-key';
 import { normaliseEmail } from '../common/email';
 import { Database } from '../database/database.service';
+import { SqliteStatements } from '../database/sqlite-statements';
 import { Role, User } from './entities/user.entity';
 
 @Injectable()
 export class UsersRepository {
-  constructor(private readonly db: Database) {}
+  /** SQLite: findById() as a prepared statement (asked on every inbound ticket mail, among others). */
+  private readonly sqlite: SqliteStatements;
 
-  findById(id: number, m: EntityManager = this.db.manager): Promise<User | null> {
-    return m.findOneBy(User, { id });
+  constructor(private readonly db: Database) {
+    this.sqlite = new SqliteStatements(db);
+  }
+
+  async findById(id: number, m: EntityManager = this.db.manager): Promise<User | null> {
+    const s = this.sqlite.on(m);
+    return s ? s.findOne(User, 'id = ?', [id]) : m.findOneBy(User, { id });
   }
 
   findByEmail(email: string, m: EntityManager = this.db.manager): Promise<User | null> {

@@ -92,7 +92,7 @@ export class TicketMailHandler implements InboundHandler<TicketClaim>, OnModuleI
       const m = check.ok ? /^t(\d{1,12})$/.exec(check.ref) : null;
       if (!m) return refuse(550, '5.7.1', 'This reply address was not issued here');
       const ticketId = Number(m[1]);
-      if (!(await this.tickets.findTicket(ticketId))) return refuse(550, '5.1.1', 'No such ticket here');
+      if (!(await this.tickets.ticketExists(ticketId))) return refuse(550, '5.1.1', 'No such ticket here');
       return accept<TicketClaim>({ kind: 'reply', ticketId });
     }
     if (rcpt.base === (await this.settings.current()).supportInboxAddress) return accept<TicketClaim>({ kind: 'support' });
