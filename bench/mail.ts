@@ -27,6 +27,7 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { PerformanceObserver } from 'node:perf_hooks';
+import { scratchMysqlDatabase } from './scratch-db';
 
 const N = Number(process.env.BENCH_MAIL_N ?? 100_000);
 /** As `npm start` and the Dockerfile run the app (both sides alike); BENCH_HEAP_MB=0 runs with V8's defaults. */
@@ -296,21 +297,12 @@ async function takeTurns(sides: [Measuring, Measuring]): Promise<{ results: [Res
 async function freshDatabase(kind: 'sqlite' | 'mysql'): Promise<{ url: string; dir: string; drop: () => Promise<void> }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kabinet-bench-mail-'));
   if (kind === 'sqlite') return { url: `sqlite:${path.join(dir, 'bench.sqlite')}`, dir, drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
-  const { createConnection } = await import('mysql2/promise');
-  const u = new URL(process.env.TEST_DATABASE_URL!.replace(/^mariadb:/, 'mysql:'));
-  const name = `kb_bench_${randomBytes(4).toString('hex')}`;
-  const admin = () => createConnection({ host: u.hostname, port: Number(u.port || 3306), user: decodeURIComponent(u.username), password: decodeURIComponent(u.password) });
-  const c = await admin();
-  await c.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-  await c.end();
-  u.pathname = `/${name}`;
+  const db = await scratchMysqlDatabase(process.env.TEST_DATABASE_URL!, 'kb_bench');
   return {
-    url: u.toString(),
+    url: db.url,
     dir,
     drop: async () => {
-      const d = await admin();
-      await d.query(`DROP DATABASE IF EXISTS \`${name}\``);
-      await d.end();
+      await db.drop();
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };

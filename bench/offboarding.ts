@@ -22,7 +22,6 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { EntityManager } from 'typeorm';
-import { createConnection } from 'mysql2/promise';
 import { createApp } from '../src/app';
 import { loadConfig } from '../src/config/config';
 import { Database } from '../src/database/database.service';
@@ -30,6 +29,7 @@ import { Product } from '../src/members/catalogue/entities/product.entity';
 import { STEP_EXECUTORS, StepExecutor } from '../src/offboarding/offboarding.contract';
 import { OffboardingService } from '../src/offboarding/offboarding.service';
 import { UsersService } from '../src/users/users.service';
+import { scratchMysqlDatabase } from './scratch-db';
 
 const REPEAT = Math.max(1, Number(process.env.BENCH_REPEAT ?? 5));
 const BASE = { grants: 50, lists: 10, sessions: 20, tickets: 30, orders: 5 };
@@ -183,21 +183,11 @@ async function mariadb(): Promise<{ url: string; stop: () => Promise<void> } | n
     pid = Number(vars.MARIADB_PID);
     mdir = vars.MARIADB_DIR;
   }
-  const u = new URL(server.replace(/^mariadb:/, 'mysql:'));
-  const name = `kb_bench_ob_${process.pid}`;
-  const admin = () => createConnection({ host: u.hostname, port: Number(u.port || 3306), user: decodeURIComponent(u.username), password: decodeURIComponent(u.password) });
-  const c = await admin();
-  await c.query(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
-  await c.end();
-  u.pathname = `/${name}`;
+  const db = await scratchMysqlDatabase(server, 'kb_bench_ob');
   return {
-    url: u.toString(),
+    url: db.url,
     stop: async () => {
-      const d = await admin().catch(() => null);
-      if (d) {
-        await d.query(`DROP DATABASE IF EXISTS \`${name}\``).catch(() => undefined);
-        await d.end();
-      }
+      await db.drop();
       if (pid) {
         try {
           process.kill(pid);

@@ -27,19 +27,7 @@ export class AuditService {
 
   /** Written in the caller's transaction, so the log has an entry exactly when the change happened. */
   async record(m: EntityManager, actor: Actor, rec: AuditRecord): Promise<void> {
-    const summary: Record<string, unknown> = { ...rec.extra };
-    if (rec.before !== undefined) summary.before = rec.before;
-    if (rec.after !== undefined) summary.after = rec.after;
-    await this.audit.append(m, {
-      actorUserId: actor.userId,
-      actorLabel: actor.label.slice(0, 254),
-      action: rec.action,
-      subjectType: rec.subjectType ?? null,
-      subjectId: rec.subjectId === undefined ? null : String(rec.subjectId),
-      summary: JSON.stringify(summary),
-      ip: actor.ip.slice(0, 45),
-      createdAt: new Date(),
-    });
+    await this.audit.append(m, auditRow(actor, rec, new Date()));
   }
 
   /**
@@ -51,21 +39,7 @@ export class AuditService {
     const at = new Date();
     await this.audit.appendMany(
       m,
-      recs.map((rec) => {
-        const summary: Record<string, unknown> = { ...rec.extra };
-        if (rec.before !== undefined) summary.before = rec.before;
-        if (rec.after !== undefined) summary.after = rec.after;
-        return {
-          actorUserId: actor.userId,
-          actorLabel: actor.label.slice(0, 254),
-          action: rec.action,
-          subjectType: rec.subjectType ?? null,
-          subjectId: rec.subjectId === undefined ? null : String(rec.subjectId),
-          summary: JSON.stringify(summary),
-          ip: actor.ip.slice(0, 45),
-          createdAt: at,
-        };
-      }),
+      recs.map((rec) => auditRow(actor, rec, at)),
     );
   }
 
@@ -75,4 +49,21 @@ export class AuditService {
     const names = await this.names.resolve(namesWanted(rows));
     return { items: rows.map((r) => presentAuditEntry(locale, r, names)), total, actions: await this.audit.distinctActions() };
   }
+}
+
+/** The stored row of one entry: before/after folded into the summary, the actor's label and IP cut to their columns. */
+function auditRow(actor: Actor, rec: AuditRecord, at: Date) {
+  const summary: Record<string, unknown> = { ...rec.extra };
+  if (rec.before !== undefined) summary.before = rec.before;
+  if (rec.after !== undefined) summary.after = rec.after;
+  return {
+    actorUserId: actor.userId,
+    actorLabel: actor.label.slice(0, 254),
+    action: rec.action,
+    subjectType: rec.subjectType ?? null,
+    subjectId: rec.subjectId === undefined ? null : String(rec.subjectId),
+    summary: JSON.stringify(summary),
+    ip: actor.ip.slice(0, 45),
+    createdAt: at,
+  };
 }
