@@ -46,6 +46,13 @@ describe('audit entries as people read them', () => {
     expect(list.details.map((d) => `${d.label}=${d.value.text}`)).toEqual(['Название=News', 'Публичный=да', 'Подтверждение подписки=двойное']);
   });
 
+  it('names offboarding steps by their labels, one or several', () => {
+    const done = presentAuditEntry('ru', row({ action: 'offboarding.step_done', subjectType: 'client', subjectId: '7', summary: JSON.stringify({ caseId: 2, name: 'revoke', attempts: 1 }) }), names);
+    expect(text(done)).toContain('шаг Закрытие доступа выполнен');
+    const retry = presentAuditEntry('en', row({ action: 'offboarding.retry', subjectType: 'client', subjectId: '7', summary: JSON.stringify({ caseId: 2, name: 'notice, refund' }) }), names);
+    expect(text(retry)).toContain('the step Notice, Refund of offboarding');
+  });
+
   it('an unknown action still reads, with its code', () => {
     expect(text(presentAuditEntry('en', row({ action: 'thing.happened' }), names))).toBe('System: thing.happened');
   });

@@ -67,7 +67,10 @@ function enumOf(action: string, field: string): EnumName | null {
   const ns = action.split('.')[0];
   switch (field) {
     case 'status':
-      return ns === 'campaign' ? 'campaign.status' : ns === 'order' ? 'order.status' : ns === 'product' ? 'product.status' : null;
+      return ns === 'campaign' ? 'campaign.status' : ns === 'order' ? 'order.status' : ns === 'product' ? 'product.status' : ns === 'offboarding' ? 'offboarding.status' : null;
+    case 'name':
+      // the step of an offboarding case ("the step Revoke access is done"), not a person's name
+      return ns === 'offboarding' ? 'offboarding.step' : null;
     case 'via':
       return 'client.via';
     case 'source':
@@ -205,7 +208,8 @@ function formatValue(locale: Locale, action: string, field: string, value: unkno
   }
   if (typeof value === 'boolean') return { text: translate(locale, value ? 'audit.value.yes' : 'audit.value.no') };
   const en = enumOf(action, field);
-  if (en && typeof value === 'string') return { text: enumLabel(locale, en, value) };
+  // a list of codes ("notice, refund": the steps a retry ran) reads as a list of labels
+  if (en && typeof value === 'string') return { text: value.split(', ').map((v) => enumLabel(locale, en, v)).join(', ') };
   if (typeof value === 'string' && ISO_DATE.test(value) && !Number.isNaN(Date.parse(value))) return { date: new Date(value) };
   if (typeof value === 'number') {
     if (field === 'sizeBytes') return { text: formatBytes(locale, value) };
