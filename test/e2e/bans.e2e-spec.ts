@@ -332,6 +332,10 @@ describe('bans: the identity key, enforcement at every point, the admin pages an
     const staffBan = await formPost(adminAgent, '/admin/bans/new', '/admin/bans', { target: staff.email, reason: 'x', expiresAt: '' });
     expect(staffBan.status).toBe(409);
     expect((await formPost(adminAgent, '/admin/bans/new', '/admin/bans', { target: 'example.com', reason: 'x', expiresAt: '' })).status).toBe(409);
+    const publicForm = await formPost(adminAgent, '/admin/bans/new', '/admin/bans', { target: 'gmail.com', reason: 'x', expiresAt: '' });
+    expect(publicForm.status).toBe(400);
+    expect(publicForm.text).toContain('public mail service');
+    expect(publicForm.text).toContain('value="gmail.com"');
   });
 
   it('the API lists, creates and lifts bans', async () => {
@@ -342,6 +346,13 @@ describe('bans: the identity key, enforcement at every point, the admin pages an
     expect(created.body).toMatchObject({ kind: 'address', target: `api${k}@gmail.com`, state: 'active', reason: 'api reason' });
     expect((await api('post', '/api/admin/bans').send({ email: `api${k}@gmail.com`, domain: 'x.example', reason: 'x' })).status).toBe(400);
     expect((await api('post', '/api/admin/bans').send({ reason: 'x' })).status).toBe(400);
+    // a public mail service is never banned as a whole domain: that would block everyone who uses it
+    for (const domain of ['gmail.com', '@Yandex.ru', 'outlook.com']) {
+      const publicDomain = await api('post', '/api/admin/bans').send({ domain, reason: 'x' });
+      expect(publicDomain.status).toBe(400);
+      expect(publicDomain.body.error.details.fields.domain).toMatch(/public mail service/);
+    }
+    expect(await t.db.manager.countBy(Ban, { kind: 'domain', emailKey: 'gmail.com' })).toBe(0);
     const listed = await api('get', `/api/admin/bans?state=active&q=api${k}`);
     expect(listed.status).toBe(200);
     expect(listed.body.items.map((b: { id: number }) => b.id)).toEqual([created.body.id]);

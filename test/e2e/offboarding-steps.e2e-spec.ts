@@ -428,6 +428,32 @@ describe('offboarding steps: each step alone and twice, the dry run, reinstateme
       expect(await t.db.manager.countBy(Refund, { orderId: o.id, idempotencyKey: `offboarding:${c.id}:${o.id}`, status: 'pending' })).toBe(1);
     });
 
+    it('reinstatement is refused while another case is open; a second offboarding after it uses fresh keys and bans anew', async () => {
+      const { client } = await busyClient();
+      const owner = { ...actor, role: 'owner' as const };
+      const svc = t.app.get(OffboardingService);
+      const quick = input({ steps: ['revoke', 'unsubscribe', 'ban'] });
+      const first = (await svc.open(owner, client.id, quick)).case;
+      expect(first.status).toBe('done');
+
+      const later = (await svc.open(owner, client.id, { ...quick, when: new Date(Date.now() + 7 * DAY) })).case;
+      expect(later.status).toBe('scheduled');
+      const back = { grantIds: [], liftBan: true, reopenAccount: true, sendWelcomeBack: false };
+      await expect(svc.reinstate(owner, first.id, back)).rejects.toMatchObject({ status: 409 });
+      await svc.cancel(owner, later.id);
+      expect((await svc.reinstate(owner, first.id, back)).status).toBe('reinstated');
+
+      const second = (await svc.open(owner, client.id, quick)).case;
+      expect(second.status).toBe('done');
+      const keys = (c: { steps: { idempotencyKey: string }[] }) => c.steps.map((x) => x.idempotencyKey);
+      expect(keys(second).filter((k) => keys(first).includes(k))).toEqual([]);
+      const bans = await t.db.manager.find(Ban, { where: { emailKey: emailKey(client.email)!, kind: 'address' }, order: { id: 'ASC' } });
+      expect(bans).toHaveLength(2);
+      expect(bans[0].liftedAt).not.toBeNull();
+      expect(bans[1].liftedAt).toBeNull();
+      expect((second.steps.find((x) => x.name === 'ban')!.result as StepResults['ban']).created).toBe(true);
+    });
+
     it.each([['refund:between-call-and-record' as const], ['notice:before-commit' as const]])('a crash at %s, then resume: one refund per key, one notice', async (point) => {
       const { client, o } = await busyClient();
       const owner = { ...actor, role: 'owner' as const };
