@@ -21,4 +21,9 @@ describe('oneFullStop', () => {
       'Доступ закрывается 2 дек. 2026 г. Итого ничего. Анна.',
     );
   });
+
+  it('and after one that ends with an exclamation or a question mark', () => {
+    const vars = { alternatives: 'Школа А; курс Б — очень советуем!', name: 'Ann?' };
+    expect(noticeTemplate.render(oneFullStop('Рекомендуем: {{alternatives}}. {{name}}.', vars), vars as never)).toBe('Рекомендуем: Школа А; курс Б — очень советуем! Ann?');
+  });
 });

@@ -73,13 +73,13 @@ export class NoticeRenderer {
 }
 
 /**
- * A value that ends a sentence itself ("2 дек. 2026 г.") before the template's own full stop would print two:
- * the template's is dropped then.
+ * A value that ends a sentence itself ("2 дек. 2026 г.", an alternative ending in "!") before the template's own
+ * full stop would print two marks: the template's is dropped then.
  */
 export function oneFullStop(template: string, vars: Record<string, string>): string {
   let out = template;
   for (const [name, value] of Object.entries(vars)) {
-    if (value.endsWith('.')) out = out.replace(new RegExp(`(\\{\\{\\s*${name}\\s*\\}\\})\\.`, 'g'), '$1');
+    if (/[.!?…]$/u.test(value)) out = out.replace(new RegExp(`(\\{\\{\\s*${name}\\s*\\}\\})\\.`, 'g'), '$1');
   }
   return out;
 }
