@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
+import { WarningsService } from '../clients/warnings/warnings.service';
 import { AppError } from '../common/errors/app-error';
 import type { Page } from '../common/http/pagination';
 import type { Locale } from '../config/config';
@@ -44,6 +45,7 @@ export class OffboardingPagesService {
     private readonly grants: GrantsRepository,
     private readonly ticketMetrics: TicketMetricsService,
     private readonly audit: AuditService,
+    private readonly warnings: WarningsService,
   ) {}
 
   private async client(clientId: number) {
@@ -66,12 +68,15 @@ export class OffboardingPagesService {
       this.grants.listAccessForClient(clientId, new Date()),
       this.ops.forClient(clientId),
     ]);
+    // seed 002: a last attempt first, where the client was not abusive — the form offers one, or names the last one
+    const [lastWarning] = await this.warnings.list(clientId);
     const ends = grants.map((g) => g.endsAt).filter((d): d is Date => d !== null);
     const paidUntil = ends.length ? new Date(Math.max(...ends.map((d) => d.getTime()))) : null;
     return {
       client,
       tickets: history.tickets.map((tk) => ({ id: tk.id, subject: tk.subject, status: tk.status, createdAt: tk.createdAt })),
       paidUntil,
+      lastWarning: lastWarning ? { createdAt: lastWarning.createdAt, createdByName: lastWarning.createdByName, followUpOn: lastWarning.followUpOn } : null,
       steps: OFFBOARDING_STEPS,
       // a client has one open case at a time: starting again leads to it
       openCase: cases.find((c) => OPEN_STATUSES.includes(c.status)) ?? null,

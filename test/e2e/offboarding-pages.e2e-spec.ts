@@ -1,5 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import request from 'supertest';
+import { WarningsService } from '../../src/clients/warnings/warnings.service';
 import { OffboardingCase } from '../../src/offboarding/entities/offboarding-case.entity';
 import { OffboardingStep } from '../../src/offboarding/entities/offboarding-step.entity';
 import { RunCase } from '../../src/offboarding/usecases/run-case.usecase';
@@ -81,6 +82,22 @@ describe('offboarding pages', () => {
     expect(form.text).toContain('never shown to the client');
     expect(form.text).toMatch(/name="runAt"[^>]*value="\d{4}-\d{2}-\d{2}T\d{2}:\d{2}"/);
     expect(form.text).not.toMatch(/name="banDomain" checked/);
+    // seed 002's last attempt: no warning was sent yet, so the form offers one first (a hint, not a block)
+    expect(form.text).toContain('data-test="last-attempt"');
+    expect(form.text).toContain(`href="/admin/clients/${client.id}/warnings/new"`);
+  });
+
+  it('the form names the last warning sent to the client, with its follow-up date, instead of offering one', async () => {
+    const { client, ticket } = await aClient();
+    const sender = await createUser(t, { role: 'owner', name: 'Olga Smirnova' });
+    await t.app.get(WarningsService).send({ userId: sender.id, label: sender.email, ip: '127.0.0.1' }, client.id, { terms: 'Twelve lessons and one review.', requestTicketIds: [ticket.id], estimate: 'A weekly review: 4,000 RUB.', followUpOn: new Date(Date.now() + 30 * DAY).toISOString().slice(0, 10) });
+    const form = await owner.get(`/admin/clients/${client.id}/offboarding/new`).expect(200);
+    expect(form.text).not.toContain('data-test="last-attempt"');
+    const line = /<p class="notice" data-test="last-warning">([\s\S]*?)<\/p>/.exec(form.text)![1];
+    expect(line).toContain('The last warning was sent on');
+    expect(line).toContain('(Olga Smirnova)');
+    expect(line).toMatch(/Follow-up date: \d{1,2} \w{3} \d{4}\./);
+    expect(line).toContain(`href="/admin/clients/${client.id}#warnings"`);
   });
 
   it('the preview: the notice with no hints for the default text, the refund, Start for an owner; a blaming sentence is pointed at', async () => {
