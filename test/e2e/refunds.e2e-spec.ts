@@ -203,6 +203,17 @@ describe('refunds: adapters against local providers, phases, webhooks', () => {
     await expect(service.request(o2.id, 200, k, ACTOR)).rejects.toMatchObject({ code: 'refunds.key_reused', status: 409 });
   });
 
+  it('an order the selling platform refunded already (order.refunded) is refused a second refund with 409, and nothing is called', async () => {
+    const { order: o, paymentId } = await ykOrder(50000);
+    const raw = JSON.stringify({ event: 'order.refunded', orderId: o.externalId });
+    const sig = `sha256=${createHmac('sha256', WEBHOOK_SECRET).update(raw).digest('hex')}`;
+    await request(t.http).post('/webhooks/orders').set('Content-Type', 'application/json').set('X-Kabinet-Signature', sig).send(raw).expect(200);
+    expect((await t.db.manager.findOneByOrFail(Order, { id: o.id })).status).toBe('refunded');
+    await expect(service.request(o.id, 50000, key(o.id), ACTOR)).rejects.toMatchObject({ code: 'refunds.order_refunded', status: 409 });
+    expect(yk.refundsOf(paymentId)).toEqual([]);
+    expect(await t.db.manager.countBy(Refund, { orderId: o.id })).toBe(0);
+  });
+
   it('a refused refund (YooKassa 400) is failed and frees its amount', async () => {
     const { order: o } = await ykOrder(1000);
     // the provider thinks the payment is smaller than the order says: it refuses with 400

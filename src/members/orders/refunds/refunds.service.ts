@@ -178,18 +178,8 @@ export class RefundsService {
       return { row: existing, fresh: false };
     }
     if (!order) throw AppError.notFound('order');
-    const already = await this.refunds.committedMinor(m, orderId);
-    const left = order.amountMinor - already;
-    if (amountMinor > left) {
-      const money = (n: number) => `${formatMinor(n)} ${order.currency}`;
-      throw new AppError(
-        'unprocessable',
-        'refunds.more_than_paid',
-        `A refund of ${money(amountMinor)} is more than is left to refund on order ${order.externalId}: paid ${money(order.amountMinor)}, refunded or being refunded ${money(already)}, left ${money(Math.max(left, 0))}`,
-        { amountMinor: `at most ${Math.max(left, 0)}` },
-        { paidMinor: order.amountMinor, refundedMinor: already, leftMinor: Math.max(left, 0) },
-      );
-    }
+    const refused = refusalOf(order, amountMinor, await this.refunds.committedMinor(m, orderId));
+    if (refused) throw refused;
     const { adapter, orderRef } = this.adapters.choose(order);
     const row = await this.refunds.insert(m, { orderId, idempotencyKey: key, adapter, orderRef, amountMinor, currency: order.currency, createdBy: actor.userId, createdByLabel: actor.label.slice(0, 200) }, now);
     await this.audit.record(m, actor, {
@@ -243,18 +233,9 @@ export class RefundsService {
         continue;
       }
       const already = committed.get(it.orderId) ?? 0;
-      const left = order.amountMinor - already;
-      if (it.amountMinor > left) {
-        const money = (n: number) => `${formatMinor(n)} ${order.currency}`;
-        out.push({
-          error: new AppError(
-            'unprocessable',
-            'refunds.more_than_paid',
-            `A refund of ${money(it.amountMinor)} is more than is left to refund on order ${order.externalId}: paid ${money(order.amountMinor)}, refunded or being refunded ${money(already)}, left ${money(Math.max(left, 0))}`,
-            { amountMinor: `at most ${Math.max(left, 0)}` },
-            { paidMinor: order.amountMinor, refundedMinor: already, leftMinor: Math.max(left, 0) },
-          ),
-        });
+      const refused = refusalOf(order, it.amountMinor, already);
+      if (refused) {
+        out.push({ error: refused });
         continue;
       }
       committed.set(it.orderId, already + it.amountMinor);
@@ -373,4 +354,24 @@ export class RefundsService {
       return Object.assign(row, { status, providerRef, lastError, finishedAt, updatedAt: now });
     });
   }
+}
+
+/**
+ * Why this refund of an order may not be made, or null: the selling platform refunded the order already (its
+ * order.refunded webhook; one more here would pay twice), or the amount is more than is left of what was paid.
+ */
+function refusalOf(order: Order, amountMinor: number, alreadyMinor: number): AppError | null {
+  if (order.status === 'refunded') {
+    return new AppError('conflict', 'refunds.order_refunded', `Order ${order.externalId} was refunded in the selling platform already`, { orderId: 'already refunded' });
+  }
+  const left = order.amountMinor - alreadyMinor;
+  if (amountMinor <= left) return null;
+  const money = (n: number) => `${formatMinor(n)} ${order.currency}`;
+  return new AppError(
+    'unprocessable',
+    'refunds.more_than_paid',
+    `A refund of ${money(amountMinor)} is more than is left to refund on order ${order.externalId}: paid ${money(order.amountMinor)}, refunded or being refunded ${money(alreadyMinor)}, left ${money(Math.max(left, 0))}`,
+    { amountMinor: `at most ${Math.max(left, 0)}` },
+    { paidMinor: order.amountMinor, refundedMinor: alreadyMinor, leftMinor: Math.max(left, 0) },
+  );
 }
