@@ -69,10 +69,10 @@ export class AppModule implements NestModule {
         MailingModule,
         SupportModule,
         AdminUsersModule,
-        DashboardModule,
         HealthModule,
         offboarding,
         OffboardingPagesModule.forRoot(offboarding),
+        DashboardModule.forRoot(offboarding),
         JobsModule.forRoot(opts.runJobs),
       ],
       providers: [

@@ -107,6 +107,11 @@ export class OrdersRepository {
     return out;
   }
 
+  /** How many orders have this status (ix_orders_status): the overview's held orders waiting for review. */
+  countByStatus(status: OrderStatus): Promise<number> {
+    return this.db.manager.countBy(Order, { status });
+  }
+
   async search(f: OrderFilter, page: Page): Promise<[OrderRow[], number]> {
     const qb = this.db.manager
       .createQueryBuilder(Order, 'o')

@@ -3,6 +3,7 @@ import { EntityManager, In, Not } from 'typeorm';
 import { Database } from '../../../database/database.service';
 import { dbDate, insertRows } from '../../../database/raw';
 import { sqlDate } from '../../../database/sql-date';
+import { User } from '../../../users/entities/user.entity';
 import { Order } from '../entities/order.entity';
 import { Refund, RefundAdapterName, RefundStatus } from './entities/refund.entity';
 
@@ -10,6 +11,18 @@ export type OrderWithRefunded = Pick<Order, 'id' | 'externalId' | 'clientId' | '
   productTitle: string;
   refundedMinor: number;
 };
+
+/** A manual refund the owner still has to make in their payment system and confirm, with whose order it is. */
+export interface AwaitingRefund {
+  refundId: number;
+  clientId: number;
+  clientName: string | null;
+  clientEmail: string | null;
+  externalId: string;
+  amountMinor: number;
+  currency: string;
+  requestedAt: Date;
+}
 
 @Injectable()
 export class RefundsRepository {
@@ -177,5 +190,41 @@ export class RefundsRepository {
   /** Refunds waiting for the provider (pending, unknown, started), for a job or a step to look up again. */
   listOpen(limit: number): Promise<Refund[]> {
     return this.db.manager.find(Refund, { where: { status: Not(In(['succeeded', 'failed'])) }, order: { id: 'ASC' }, take: limit });
+  }
+
+  /** Manual refunds waiting for the owner (ix_refunds_status), oldest first, and how many there are in all. */
+  async awaitingOwner(limit: number): Promise<{ items: AwaitingRefund[]; total: number }> {
+    const where = "r.status = 'pending' AND r.adapter = 'manual'";
+    const [rows, total] = await Promise.all([
+      this.db.manager
+        .createQueryBuilder(Refund, 'r')
+        .innerJoin(Order, 'o', 'o.id = r.order_id')
+        .leftJoin(User, 'u', 'u.id = o.client_id')
+        .select('r.id', 'refundId')
+        .addSelect('o.client_id', 'clientId')
+        .addSelect('u.name', 'clientName')
+        .addSelect('u.email', 'clientEmail')
+        .addSelect('o.external_id', 'externalId')
+        .addSelect('r.amount_minor', 'amountMinor')
+        .addSelect('r.currency', 'currency')
+        .addSelect('r.requested_at', 'requestedAt')
+        .where(where)
+        .orderBy('r.requested_at', 'ASC')
+        .addOrderBy('r.id', 'ASC')
+        .limit(limit)
+        .getRawMany<Record<string, unknown>>(),
+      this.db.manager.createQueryBuilder(Refund, 'r').where(where).getCount(),
+    ]);
+    const items = rows.map((r) => ({
+      refundId: Number(r.refundId),
+      clientId: Number(r.clientId),
+      clientName: (r.clientName as string | null) ?? null,
+      clientEmail: (r.clientEmail as string | null) ?? null,
+      externalId: String(r.externalId),
+      amountMinor: Number(r.amountMinor),
+      currency: String(r.currency),
+      requestedAt: dbDate(r.requestedAt),
+    }));
+    return { items, total };
   }
 }
