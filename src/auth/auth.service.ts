@@ -62,10 +62,13 @@ export class AuthService {
     await this.throttle.take([account, ip]);
     const user = await this.users.findByEmail(email);
     const ok = await this.usersService.verifyPassword(user, password);
-    if (!ok || !user || user.disabledAt) throw new AppError('unauthenticated', 'auth.invalid_credentials', 'auth.invalid_credentials', {}, {});
+    if (!ok || !user) throw new AppError('unauthenticated', 'auth.invalid_credentials', 'auth.invalid_credentials', {}, {});
     // Only failures count: a success clears the account's count and takes its own attempt back from the address's.
     await this.throttle.reset(account.bucket);
     await this.throttle.giveBack([ip]);
+    // An account closed by offboarding: with the right password, say so politely (as for a ban), rather than
+    // "wrong password", which sends the person round the password reset for nothing.
+    if (user.disabledAt) throw new AppError('forbidden', 'auth.account_closed', 'auth.account_closed', {}, {});
     // Asked only once the password is right, so the login form tells a stranger nothing about bans. Staff are
     // never banned (BansService refuses to), so only clients are asked.
     if (user.role === 'client' && (await this.bans.findActive(user.email))) {

@@ -35,7 +35,7 @@ import { createTicket } from '../factories/tickets';
 import { createUser } from '../factories/users';
 import { outboxFor } from '../utils/outbox';
 import { SmtpSink } from '../utils/smtp-sink';
-import { Agent, loginAgent, startTestApp, TestApp } from '../utils/test-app';
+import { Agent, formPost, loginAgent, startTestApp, TestApp } from '../utils/test-app';
 
 const DAY = 86400_000;
 const tag = () => randomBytes(4).toString('hex');
@@ -228,6 +228,12 @@ describe('offboarding steps: each step alone and twice, the dry run, reinstateme
       expect(answers.filter((r) => r.status >= 200 && r.status < 300)).toHaveLength(0);
       await request(t.http).get(link).expect(404);
       await request(t.http).post('/login').type('form').send({ email: client.email, password: client.password }).expect((r) => expect(r.status).not.toBe(303));
+      // the right password: a polite "closed" (not "wrong password", which would send them round the reset); a wrong one: as always
+      const closed = await formPost(request.agent(t.http), '/login', '/login', { email: client.email, password: client.password });
+      expect(closed.status).toBe(403);
+      expect(closed.text).toContain('This account is closed');
+      expect(closed.headers['set-cookie']?.join(';') ?? '').not.toMatch(/kb_sid=[^;]/);
+      expect((await formPost(request.agent(t.http), '/login', '/login', { email: client.email, password: 'not the password at all' })).status).toBe(401);
 
       expect(res.grants.map((g) => [g.grantId, g.startsAt, g.endsAt])).toEqual([
         [g1.id, startsAt.toISOString(), endsAt.toISOString()],
