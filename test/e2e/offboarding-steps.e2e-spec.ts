@@ -22,6 +22,7 @@ import { Grant } from '../../src/members/access/entities/grant.entity';
 import { Order } from '../../src/members/orders/entities/order.entity';
 import { Refund } from '../../src/members/orders/refunds/entities/refund.entity';
 import { OrdersRepository } from '../../src/members/orders/orders.repository';
+import { RefundsService } from '../../src/members/orders/refunds/refunds.service';
 import { CASE_PLANNER, CaseInput, CasePlanner, REINSTATER, Reinstater, STEP_EXECUTORS, StepContext, StepExecutor, StepName, StepOutcome, StepResults } from '../../src/offboarding/offboarding.contract';
 import { OffboardingFaults } from '../../src/offboarding/offboarding-faults';
 import { OffboardingService } from '../../src/offboarding/offboarding.service';
@@ -432,6 +433,20 @@ describe('offboarding steps: each step alone and twice, the dry run, reinstateme
       expect(statuses(c)).toEqual({ notice: 'waiting', refund: 'waiting', revoke: 'done', unsubscribe: 'done', ban: 'done' });
       expect(c.noticeSent).toMatchObject({ locale: 'en' });
       expect(await t.db.manager.countBy(Refund, { orderId: o.id, idempotencyKey: `offboarding:${c.id}:${o.id}`, status: 'pending' })).toBe(1);
+    });
+
+    it('the owner confirms the manual refund: at the next check the refund step is done, and with the notice sent the case is done', async () => {
+      const { client, o } = await busyClient();
+      const owner = { ...actor, role: 'owner' as const };
+      const { case: c } = await t.app.get(OffboardingService).open(owner, client.id, input({ steps: ['refund', 'revoke'] }));
+      expect(statuses(c)).toMatchObject({ refund: 'waiting', revoke: 'done' });
+      const refund = await t.db.manager.findOneByOrFail(Refund, { idempotencyKey: `offboarding:${c.id}:${o.id}` });
+      await t.app.get(RefundsService).confirmManual(refund.id, 'bank-ref-42', actor, client.id);
+      await t.app.get(RunCase).runDue(new Date(Date.now() + 61_000));
+      const after = await t.app.get(OffboardingService).get(c.id);
+      expect(after.status).toBe('done');
+      expect(statuses(after)).toMatchObject({ refund: 'done', revoke: 'done' });
+      expect(await t.db.manager.countBy(Refund, { orderId: o.id })).toBe(1);
     });
 
     it('reinstatement is refused while another case is open; a second offboarding after it uses fresh keys and bans anew', async () => {
