@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { ApiKeysService } from '../../src/auth/api-keys/api-keys.service';
 import { Session } from '../../src/auth/entities/session.entity';
@@ -13,6 +13,7 @@ import { Subscriber } from '../../src/mailing/subscribers/entities/subscriber.en
 import { User } from '../../src/users/entities/user.entity';
 import { createList } from '../factories/mailing';
 import { createProduct } from '../factories/members';
+import { orderWebhook } from '../factories/orders';
 import { createUser } from '../factories/users';
 import { outboxFor } from '../utils/outbox';
 import { Agent, csrfFrom, formPost, loginAgent, startTestApp, TestApp } from '../utils/test-app';
@@ -31,14 +32,7 @@ describe('bans: the identity key, enforcement at every point, the admin pages an
   const banNow = (cmd: Parameters<BansService['banNow']>[1]) => bans.banNow(actor, cmd);
   const active = async (email: string) => (await bans.findActive(email)) !== null;
   const api = (method: 'get' | 'post' | 'delete', path: string) => request(t.http)[method](path).set('Authorization', `Bearer ${apiKey}`);
-  const webhook = (body: Record<string, unknown>) => {
-    const raw = JSON.stringify(body);
-    return request(t.http)
-      .post('/webhooks/orders')
-      .set('Content-Type', 'application/json')
-      .set('X-Kabinet-Signature', `sha256=${createHmac('sha256', SECRET).update(raw).digest('hex')}`)
-      .send(raw);
-  };
+  const webhook = (body: Record<string, unknown>) => orderWebhook(t, SECRET, body);
   const paid = (email: string, product: string) => ({
     event: 'order.paid',
     orderId: `ord-${tag()}`,

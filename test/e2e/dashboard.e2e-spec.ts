@@ -1,13 +1,13 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { Actor } from '../../src/audit/actor';
 import { BansService } from '../../src/bans/bans.service';
 import { WarningsService } from '../../src/clients/warnings/warnings.service';
-import { Order } from '../../src/members/orders/entities/order.entity';
 import { RefundsService } from '../../src/members/orders/refunds/refunds.service';
 import { OffboardingCase } from '../../src/offboarding/entities/offboarding-case.entity';
 import { OffboardingService } from '../../src/offboarding/offboarding.service';
 import { createProduct } from '../factories/members';
+import { paidOrder } from '../factories/orders';
 import { createTicket } from '../factories/tickets';
 import { createUser } from '../factories/users';
 import { Agent, loginAgent, startTestApp, TestApp } from '../utils/test-app';
@@ -26,17 +26,7 @@ describe('admin overview: needs you', () => {
   let staffAgent: Agent;
   let ownerActor: Actor & { role: 'owner' };
 
-  const paid = async (email: string, product: string, amount: string) => {
-    const orderId = `ord-${tag()}`;
-    const raw = JSON.stringify({ event: 'order.paid', orderId, email, name: 'Buyer', product, amount, currency: 'RUB', paidAt: new Date().toISOString() });
-    const res = await request(t.http)
-      .post('/webhooks/orders')
-      .set('Content-Type', 'application/json')
-      .set('X-Kabinet-Signature', `sha256=${createHmac('sha256', SECRET).update(raw).digest('hex')}`)
-      .send(raw);
-    expect(res.status).toBeLessThan(300);
-    return t.db.manager.findOneByOrFail(Order, { externalId: orderId });
-  };
+  const paid = (email: string, product: string, amount: string) => paidOrder(t, SECRET, { email, product, amount });
   const section = (html: string) => /<section class="card needs-you"[\s\S]*?<\/section>/.exec(html)![0];
   const count = (html: string, name: string) => {
     const m = new RegExp(`data-test="attention-${name}">(?:<a href="([^"]+)">)?<span class="badge[^"]*">(\\d+)\\+?</span>`).exec(section(html));

@@ -1,10 +1,10 @@
-import { createHmac, randomBytes } from 'node:crypto';
-import request from 'supertest';
+import { randomBytes } from 'node:crypto';
 import { WarningsService } from '../../src/clients/warnings/warnings.service';
 import { OffboardingCase } from '../../src/offboarding/entities/offboarding-case.entity';
 import { OffboardingStep } from '../../src/offboarding/entities/offboarding-step.entity';
 import { RunCase } from '../../src/offboarding/usecases/run-case.usecase';
 import { createProduct, grantAccess } from '../factories/members';
+import { paidOrder } from '../factories/orders';
 import { createTicket } from '../factories/tickets';
 import { createUser } from '../factories/users';
 import { Agent, csrfFrom, loginAgent, startTestApp, TestApp } from '../utils/test-app';
@@ -24,15 +24,7 @@ describe('offboarding pages', () => {
   let staff: Agent;
   let admin: Agent;
 
-  const paid = async (email: string, product: string, amount: string) => {
-    const raw = JSON.stringify({ event: 'order.paid', orderId: `ord-${tag()}`, email, name: 'Buyer', product, amount, currency: 'RUB', paidAt: new Date(Date.now() - 3 * DAY).toISOString() });
-    const res = await request(t.http)
-      .post('/webhooks/orders')
-      .set('Content-Type', 'application/json')
-      .set('X-Kabinet-Signature', `sha256=${createHmac('sha256', SECRET).update(raw).digest('hex')}`)
-      .send(raw);
-    expect(res.status).toBeLessThan(300);
-  };
+  const paid = (email: string, product: string, amount: string) => paidOrder(t, SECRET, { email, product, amount, paidAt: new Date(Date.now() - 3 * DAY) });
 
   /** A client with a course until a date, a paid order and an open ticket. */
   const aClient = async () => {
