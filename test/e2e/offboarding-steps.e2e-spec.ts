@@ -29,6 +29,8 @@ import { OffboardingService } from '../../src/offboarding/offboarding.service';
 import { RunCase } from '../../src/offboarding/usecases/run-case.usecase';
 import { Ticket, TicketMessage } from '../../src/support/entities/ticket.entity';
 import { User } from '../../src/users/entities/user.entity';
+import { UsersRepository } from '../../src/users/users.repository';
+import { SettingsService } from '../../src/settings/settings.service';
 import { startCampaign } from '../factories/campaigns';
 import { createList, createSubscriber, subscriptionStatus } from '../factories/mailing';
 import { createFile, createLesson, createProduct, grantAccess } from '../factories/members';
@@ -100,6 +102,22 @@ describe('offboarding steps: each step alone and twice, the dry run, reinstateme
   }
 
   describe('notice', () => {
+    it('never tells the client to write to a no-reply sender: with no support address the first owner is named instead', async () => {
+      const client = await createUser(t, { locale: 'en' });
+      const settings = t.app.get(SettingsService);
+      await settings.update(actor, { mailFromAddress: 'no-reply@kabinet.test' });
+      try {
+        const [firstOwner] = await t.app.get(UsersRepository).listEmailsByRole('owner');
+        expect(firstOwner).toBeDefined();
+        const { out } = await run('notice', newCase(), client.id, input());
+        const body = (out.result as StepResults['notice']).body;
+        expect(body).toContain(`write to ${firstOwner} and we will send it to you`);
+        expect(body).not.toMatch(/no-reply@/);
+      } finally {
+        await settings.update(actor, { mailFromAddress: 'news@kabinet.test' });
+      }
+    });
+
     it("goes once to the client in their language, escaped in HTML, with a copy to the owner, and waits for delivery", async () => {
       const client = await createUser(t, { locale: 'ru', name: 'Анна <b>Смелая</b>' });
       const p = await createProduct(t);
@@ -116,6 +134,7 @@ describe('offboarding steps: each step alone and twice, the dry run, reinstateme
       expect(res.body).toMatch(/Мы возвращаем 1\s?500,00\s?₽/);
       expect(res.body).not.toContain('{{');
       expect(res.body).not.toContain(inp.reason);
+      expect(res.body).toContain('напишите на news@kabinet.test'); // no support address set: the sender
 
       // the same step record again (the runner asks again): nothing new is queued
       const second = await run('notice', caseId, client.id, inp, first.step);

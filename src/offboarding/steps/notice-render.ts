@@ -9,7 +9,11 @@ import type { SiteSettings } from '../../settings/site-settings';
 import type { CaseInput } from '../offboarding.contract';
 import { checkNotice, NoticeHint } from '../notice-check';
 import { DEFAULT_NOTICE, NoticeText, noticeTemplate } from '../notice-template';
+import { UsersRepository } from '../../users/users.repository';
 import type { StepClient } from './step-client';
+
+/** The local part of an address nobody reads: noreply@, no-reply@, donotreply@, do-not-reply@, mailer-daemon@. */
+const NO_REPLY = /^(no-?reply|do-?not-?reply|mailer-daemon)(\+[^@]*)?@/i;
 
 export interface RenderedNotice {
   locale: Locale;
@@ -29,6 +33,7 @@ export class NoticeRenderer {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly settings: SettingsService,
     private readonly mail: MailService,
+    private readonly users: UsersRepository,
   ) {}
 
   async render(client: StepClient, input: Pick<CaseInput, 'notice' | 'reason' | 'evidence' | 'when'>, refunds: { amountMinor: number; currency: string }[], now: Date): Promise<RenderedNotice> {
@@ -36,7 +41,7 @@ export class NoticeRenderer {
     const locale = client.locale;
     const template = input.notice ?? DEFAULT_NOTICE[locale];
     const school = s.schoolName || (await this.mail.brand()).name;
-    const contact = this.contactAddress(s);
+    const contact = await this.contactAddress(s);
     const alternatives = alternativesOf(s);
     const t = (key: string, vars: Record<string, unknown> = {}) => translate(locale, `offboarding_steps.notice.${key}`, vars);
 
@@ -64,11 +69,14 @@ export class NoticeRenderer {
    * Where the client can write: the support inbox when the listener is on, else the address staff are told of new
    * tickets at, else the transactional sender — unless that is a no-reply address, which is no way to reach anyone.
    */
-  contactAddress(s: SiteSettings): string {
+  async contactAddress(s: SiteSettings): Promise<string> {
     const domain = this.config.inbound?.domain;
     if (this.config.inbound?.port != null && domain && s.supportInboxAddress) return `${s.supportInboxAddress}@${domain}`;
     if (s.supportNotifyAddress) return s.supportNotifyAddress;
-    return s.mailFromAddress;
+    if (!NO_REPLY.test(s.mailFromAddress)) return s.mailFromAddress;
+    // a fresh install sends from noreply@…: the first owner is who a client can really write to
+    const [owner] = await this.users.listEmailsByRole('owner');
+    return owner ?? s.mailFromAddress;
   }
 }
 
