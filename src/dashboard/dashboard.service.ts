@@ -9,8 +9,6 @@ import { UsersRepository } from '../users/users.repository';
 
 /** The overview lists this many manual refunds by name; the rest are a count. */
 const REFUNDS_LISTED = 5;
-/** Follow-ups are counted up to this many ("100+" beyond). */
-const FOLLOW_UPS_COUNTED = 100;
 
 /** What waits for the owner or staff to act, each with where to act on it; all zero on a quiet day. */
 export interface Attention {
@@ -26,7 +24,6 @@ export interface Attention {
   refunds: { items: AwaitingRefund[]; total: number };
   /** Warning follow-ups whose date has come. */
   followUpsDue: number;
-  followUpsMore: boolean;
   /** Nothing above waits. */
   quiet: boolean;
 }
@@ -55,13 +52,13 @@ export class DashboardService {
   /** Each an index range or a count of one, so the overview stays as fast with 100,000 tickets as with ten. */
   async attention(): Promise<Attention> {
     const one = { limit: 1, offset: 0 };
-    const [attention, proposed, tickets, ordersHeld, refunds, followUps] = await Promise.all([
+    const [attention, proposed, tickets, ordersHeld, refunds, followUpsDue] = await Promise.all([
       this.offboarding.list({ status: 'attention' }, one),
       this.offboarding.list({ status: 'proposed' }, one),
       this.tickets.countByStatus({}, 'activity'),
       this.orders.countByStatus('held'),
       this.refunds.awaitingOwner(REFUNDS_LISTED),
-      this.warnings.dueFollowUps(FOLLOW_UPS_COUNTED + 1),
+      this.warnings.countDueFollowUps(),
     ]);
     const a = {
       casesNeedingAttention: attention.total,
@@ -69,8 +66,7 @@ export class DashboardService {
       ticketsWaiting: tickets.open + tickets.waiting_for_staff,
       ordersHeld,
       refunds,
-      followUpsDue: Math.min(followUps.length, FOLLOW_UPS_COUNTED),
-      followUpsMore: followUps.length > FOLLOW_UPS_COUNTED,
+      followUpsDue,
     };
     const quiet = !a.casesNeedingAttention && !a.casesProposed && !a.ticketsWaiting && !a.ordersHeld && !a.refunds.total && !a.followUpsDue;
     return { ...a, quiet };

@@ -62,14 +62,14 @@ export class OffboardingPagesService {
 
   /** The first form: the client, their tickets to offer as evidence, and the end of the paid period to suggest. */
   async newForm(clientId: number) {
-    const [client, history, grants, cases] = await Promise.all([
+    const [client, history, grants, cases, lastWarning] = await Promise.all([
       this.client(clientId),
       this.ticketMetrics.clientHistory(clientId),
       this.grants.listAccessForClient(clientId, new Date()),
       this.ops.forClient(clientId),
+      // seed 002: a last attempt first, where the client was not abusive — the form offers one, or names the last one
+      this.warnings.latest(clientId),
     ]);
-    // seed 002: a last attempt first, where the client was not abusive — the form offers one, or names the last one
-    const [lastWarning] = await this.warnings.list(clientId);
     const ends = grants.map((g) => g.endsAt).filter((d): d is Date => d !== null);
     const paidUntil = ends.length ? new Date(Math.max(...ends.map((d) => d.getTime()))) : null;
     return {

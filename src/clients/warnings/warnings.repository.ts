@@ -66,6 +66,11 @@ export class WarningsRepository {
     return this.due(today, limit, false);
   }
 
+  /** How many follow-ups are due by `today` and not done (the overview's count; the follow-up index's range). */
+  countDueOpen(today: string): Promise<number> {
+    return this.dueQuery(today).getCount();
+  }
+
   /** Due follow-ups whose owner reminder has not gone out yet: the reminder job's work. */
   dueUnreminded(today: string, limit: number): Promise<DueFollowUp[]> {
     return this.due(today, limit, true);
@@ -83,9 +88,7 @@ export class WarningsRepository {
   }
 
   private async due(today: string, limit: number, unremindedOnly: boolean): Promise<DueFollowUp[]> {
-    const qb = this.db.manager
-      .createQueryBuilder(ClientWarning, 'w')
-      .where('w.follow_up_on IS NOT NULL AND w.follow_up_on <= :today AND w.follow_up_done_at IS NULL', { today })
+    const qb = this.dueQuery(today)
       .orderBy('w.follow_up_on', 'ASC')
       .addOrderBy('w.id', 'ASC')
       .take(limit);
@@ -102,5 +105,9 @@ export class WarningsRepository {
       followUpOn: w.followUpOn!,
       createdAt: w.createdAt,
     }));
+  }
+
+  private dueQuery(today: string) {
+    return this.db.manager.createQueryBuilder(ClientWarning, 'w').where('w.follow_up_on IS NOT NULL AND w.follow_up_on <= :today AND w.follow_up_done_at IS NULL', { today });
   }
 }

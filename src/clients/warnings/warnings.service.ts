@@ -226,6 +226,17 @@ export class WarningsService {
     });
   }
 
+  /** The warning sent last to a client the caller has already found, or null. */
+  async latest(clientId: number): Promise<WarningView | null> {
+    const [[w], today] = await Promise.all([this.warnings.listForClient(clientId, 1), this.today()]);
+    return w ? toView(w, today) : null;
+  }
+
+  /** How many follow-ups are due today or earlier and not done. */
+  async countDueFollowUps(): Promise<number> {
+    return this.warnings.countDueOpen(await this.today());
+  }
+
   /** Follow-ups due today or earlier and not done, for the client list. */
   dueFollowUps(limit = 20): Promise<DueFollowUp[]> {
     return this.today().then((today) => this.warnings.dueOpen(today, limit));

@@ -6,10 +6,10 @@ import { MailService } from '../../mail/mail.service';
 import { formatMoney } from '../../members/orders/orders.service';
 import { SettingsService } from '../../settings/settings.service';
 import type { SiteSettings } from '../../settings/site-settings';
+import { UsersRepository } from '../../users/users.repository';
 import type { CaseInput } from '../offboarding.contract';
 import { checkNotice, NoticeHint } from '../notice-check';
 import { DEFAULT_NOTICE, NoticeText, noticeTemplate } from '../notice-template';
-import { UsersRepository } from '../../users/users.repository';
 import type { StepClient } from './step-client';
 
 /** The local part of an address nobody reads: noreply@, no-reply@, donotreply@, do-not-reply@, mailer-daemon@. */
